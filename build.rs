@@ -1,0 +1,37 @@
+//! Generates the C header of the engine's API with cbindgen and compares it with the one
+//! checked in at mpy_module/ussl_engine.h:
+//!   USSL_UPDATE_HEADER=1  rewrites the checked-in header
+//!   USSL_CHECK_HEADER=1   fails the build when it is stale (CI and `make test` set this)
+use std::env;
+use std::fs;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-env-changed=USSL_UPDATE_HEADER");
+    println!("cargo:rerun-if-env-changed=USSL_CHECK_HEADER");
+    let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    let generated = out_dir.join("ussl_engine.h");
+    cbindgen::Builder::new()
+        .with_crate(&crate_dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not generate the header")
+        .write_to_file(&generated);
+    let fresh = fs::read_to_string(&generated).expect("read generated header");
+    let checked_in_path = crate_dir.join("mpy_module/ussl_engine.h");
+    let checked_in = fs::read_to_string(&checked_in_path).unwrap_or_default();
+    if fresh == checked_in {
+        return;
+    }
+    if env::var("USSL_UPDATE_HEADER").as_deref() == Ok("1") {
+        fs::write(&checked_in_path, fresh).expect("write mpy_module/ussl_engine.h");
+    } else if env::var("USSL_CHECK_HEADER").as_deref() == Ok("1") {
+        panic!("mpy_module/ussl_engine.h is stale: run `make header` and commit it");
+    } else {
+        println!("cargo:warning=mpy_module/ussl_engine.h is stale: run `make header`");
+    }
+}

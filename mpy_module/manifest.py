@@ -1,0 +1,3 @@
+# Frozen into the unix build: asyncio from the MicroPython tree (Debian's manifest, minus mip,
+# which needs the network).
+include("$(MPY_DIR)/extmod/asyncio")

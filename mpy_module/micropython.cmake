@@ -1,0 +1,22 @@
+# ussl as a MicroPython user C module, for CMake-based ports (esp32, rp2).
+# Pass USER_C_MODULES=/path/to/ussl/mpy_module/micropython.cmake and set USSL_LIB to the
+# engine built for the board's target (e.g. thumbv6m-none-eabi for rp2040,
+# thumbv8m.main-none-eabihf for rp2350, riscv32imc-esp-espidf or xtensa via esp-rs for esp32).
+add_library(usermod_ussl INTERFACE)
+
+target_sources(usermod_ussl INTERFACE
+    ${CMAKE_CURRENT_LIST_DIR}/modussl.c
+    ${CMAKE_CURRENT_LIST_DIR}/ssl_socket.c
+    ${CMAKE_CURRENT_LIST_DIR}/certdict.c
+    ${CMAKE_CURRENT_LIST_DIR}/port_hooks.c
+)
+
+target_include_directories(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(usermod_ussl INTERFACE MICROPY_TRACKED_ALLOC=1)
+
+if(NOT USSL_LIB)
+    set(USSL_LIB ${CMAKE_CURRENT_LIST_DIR}/../target/release/libussl.a)
+endif()
+target_link_libraries(usermod_ussl INTERFACE m ${USSL_LIB})
+
+target_link_libraries(usermod INTERFACE usermod_ussl)

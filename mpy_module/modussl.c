@@ -1,0 +1,292 @@
+// The ussl module: the API Pycom documented (wrap_socket, SSLError, CERT_*), over the engine.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/objexcept.h"
+#include "py/objstr.h"
+#include "py/builtin.h"
+#include "py/stream.h"
+#include "ussl_shim.h"
+
+MP_DEFINE_EXCEPTION(SSLError, OSError)
+
+NORETURN void ussl_raise(uint32_t code, const char *detail) {
+    char text[160];
+    if (detail == NULL || detail[0] == '\0') {
+        ussl_result_text(code, text, sizeof(text));
+        detail = text;
+    }
+    if (code == USSL_CODE_OUT_OF_MEMORY) {
+        mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("ussl: out of memory"));
+    }
+    mp_obj_t msg = mp_obj_new_str(detail, strlen(detail));
+    if (code == USSL_CODE_NULL_ARGUMENT) {
+        mp_raise_type_arg(&mp_type_TypeError, msg);
+    }
+    // The engine's codes come in blocks: 1xx are the caller's mistakes.
+    if (code >= 100 && code < 200) {
+        mp_raise_type_arg(&mp_type_ValueError, msg);
+    }
+    mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(code), msg };
+    nlr_raise(mp_obj_new_exception_args(&mp_type_SSLError, 2, args));
+}
+
+NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code) {
+    char text[160];
+    text[0] = '\0';
+    if (conn != NULL && ussl_conn_error(conn) == code) {
+        ussl_conn_error_text(conn, text, sizeof(text));
+    }
+    ussl_raise(code, text);
+}
+
+static bool looks_like_pem_text(const char *s, size_t len) {
+    return len >= 11 && memmem(s, len, "-----BEGIN ", 11) != NULL;
+}
+
+mp_obj_t ussl_load_data(mp_obj_t source) {
+    if (mp_obj_is_type(source, &mp_type_bytes) || mp_obj_is_type(source, &mp_type_bytearray)
+        || mp_obj_is_type(source, &mp_type_memoryview)) {
+        mp_buffer_info_t buf;
+        mp_get_buffer_raise(source, &buf, MP_BUFFER_READ);
+        return mp_obj_new_bytes(buf.buf, buf.len);
+    }
+    if (mp_obj_is_str(source)) {
+        size_t len;
+        const char *s = mp_obj_str_get_data(source, &len);
+        if (looks_like_pem_text(s, len)) {
+            return mp_obj_new_bytes((const byte *)s, len);
+        }
+        // A path: open() raises OSError(ENOENT) for a missing file, as users expect.
+        mp_obj_t args[2] = { source, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
+        mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
+        nlr_buf_t nlr;
+        mp_obj_t data = mp_const_none;
+        if (nlr_push(&nlr) == 0) {
+            mp_obj_t read[2];
+            mp_load_method(f, MP_QSTR_read, read);
+            data = mp_call_method_n_kw(0, 0, read);
+            nlr_pop();
+        } else {
+            mp_stream_close(f);
+            nlr_jump(nlr.ret_val);
+        }
+        mp_stream_close(f);
+        return data;
+    }
+    mp_obj_t read[2];
+    mp_load_method_maybe(source, MP_QSTR_read, read);
+    if (read[0] != MP_OBJ_NULL) {
+        mp_obj_t data = mp_call_method_n_kw(0, 0, read);
+        if (mp_obj_is_str(data) || mp_obj_is_type(data, &mp_type_bytes) || mp_obj_is_type(data, &mp_type_bytearray)) {
+            mp_buffer_info_t buf;
+            mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
+            return mp_obj_new_bytes(buf.buf, buf.len);
+        }
+        mp_raise_TypeError(MP_ERROR_TEXT("read() must return bytes or str"));
+    }
+    mp_raise_TypeError(MP_ERROR_TEXT("expected a path, bytes or an object with read()"));
+}
+
+static void check_raise(uint32_t code) {
+    if (code != 0) {
+        ussl_raise(code, NULL);
+    }
+}
+
+// Frees the context when a Python exception leaves wrap_socket early.
+static void context_free_on_error(ussl_context *ctx, nlr_buf_t *nlr) {
+    ussl_context_free(ctx);
+    nlr_jump(nlr->ret_val);
+}
+
+// ussl.wrap_socket(sock, keyfile=None, certfile=None, server_side=False, cert_reqs=CERT_NONE,
+//                  ssl_version=0, ca_certs=None, server_hostname=None, saved_session=None,
+//                  timeout=10, do_handshake=True)
+static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    enum { ARG_sock, ARG_keyfile, ARG_certfile, ARG_server_side, ARG_cert_reqs, ARG_ssl_version,
+           ARG_ca_certs, ARG_server_hostname, ARG_saved_session, ARG_timeout, ARG_do_handshake };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_keyfile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_certfile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_server_side, MP_ARG_BOOL, {.u_bool = false} },
+        { MP_QSTR_cert_reqs, MP_ARG_INT, {.u_int = USSL_CERT_NONE} },
+        { MP_QSTR_ssl_version, MP_ARG_INT, {.u_int = 0} },
+        { MP_QSTR_ca_certs, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_server_hostname, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_saved_session, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_timeout, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_INT(10)} },
+        { MP_QSTR_do_handshake, MP_ARG_BOOL, {.u_bool = true} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all(n_args, pos_args, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+
+    mp_obj_t sock = args[ARG_sock].u_obj;
+    const mp_stream_p_t *stream = mp_get_stream(sock);
+    if (!mp_obj_is_obj(sock) || stream == NULL || stream->read == NULL || stream->write == NULL) {
+        mp_raise_TypeError(MP_ERROR_TEXT("wrap_socket needs a socket (a stream object)"));
+    }
+    if (args[ARG_server_side].u_bool) {
+        mp_raise_msg(&mp_type_NotImplementedError,
+            MP_ERROR_TEXT("server_side=True is not built yet (see the server-side issue)"));
+    }
+    if (args[ARG_saved_session].u_obj != mp_const_none) {
+        mp_raise_msg(&mp_type_NotImplementedError,
+            MP_ERROR_TEXT("saved_session is not built yet (see the session-resumption issue)"));
+    }
+    mp_int_t cert_reqs = args[ARG_cert_reqs].u_int;
+    if (cert_reqs < USSL_CERT_NONE || cert_reqs > USSL_CERT_REQUIRED) {
+        mp_raise_ValueError(MP_ERROR_TEXT("cert_reqs must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED"));
+    }
+    mp_int_t ssl_version = args[ARG_ssl_version].u_int;
+    if (ssl_version != 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("ssl_version must be 0 (TLS 1.2 or 1.3, negotiated)"));
+    }
+    mp_float_t timeout_s = 10;
+    if (args[ARG_timeout].u_obj != mp_const_none) {
+        timeout_s = mp_obj_get_float(args[ARG_timeout].u_obj);
+        if (timeout_s <= 0) {
+            mp_raise_ValueError(MP_ERROR_TEXT("timeout must be positive (seconds)"));
+        }
+    }
+    uint32_t timeout_ms = timeout_s * 1000 > 0x7fffffff ? 0x7fffffff : (uint32_t)(timeout_s * 1000);
+
+    // Load every input before creating engine objects, so a Python exception leaks nothing.
+    mp_obj_t ca = MP_OBJ_NULL, cert = MP_OBJ_NULL, key = MP_OBJ_NULL;
+    if (args[ARG_ca_certs].u_obj != mp_const_none) {
+        ca = ussl_load_data(args[ARG_ca_certs].u_obj);
+    }
+    if (args[ARG_certfile].u_obj != mp_const_none || args[ARG_keyfile].u_obj != mp_const_none) {
+        if (args[ARG_certfile].u_obj == mp_const_none || args[ARG_keyfile].u_obj == mp_const_none) {
+            mp_raise_ValueError(MP_ERROR_TEXT("keyfile and certfile must be given together"));
+        }
+        cert = ussl_load_data(args[ARG_certfile].u_obj);
+        key = ussl_load_data(args[ARG_keyfile].u_obj);
+    }
+    const char *hostname = NULL;
+    size_t hostname_len = 0;
+    if (args[ARG_server_hostname].u_obj != mp_const_none) {
+        hostname = mp_obj_str_get_data(args[ARG_server_hostname].u_obj, &hostname_len);
+    }
+    if (cert_reqs != USSL_CERT_NONE && ca == MP_OBJ_NULL) {
+        mp_raise_ValueError(MP_ERROR_TEXT("CERT_REQUIRED and CERT_OPTIONAL need ca_certs"));
+    }
+
+    ussl_context *ctx = NULL;
+    check_raise(ussl_context_new(false, &ctx));
+    ussl_conn *conn = NULL;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        check_raise(ussl_context_set_verify_mode(ctx, (uint32_t)cert_reqs));
+        mp_buffer_info_t buf;
+        if (ca != MP_OBJ_NULL) {
+            mp_get_buffer_raise(ca, &buf, MP_BUFFER_READ);
+            check_raise(ussl_context_add_ca(ctx, buf.buf, buf.len));
+        }
+        if (cert != MP_OBJ_NULL) {
+            mp_buffer_info_t kbuf;
+            mp_get_buffer_raise(cert, &buf, MP_BUFFER_READ);
+            mp_get_buffer_raise(key, &kbuf, MP_BUFFER_READ);
+            check_raise(ussl_context_set_certificate(ctx, buf.buf, buf.len, kbuf.buf, kbuf.len));
+        }
+        check_raise(ussl_conn_new_client(ctx, (const uint8_t *)hostname, hostname_len, &conn));
+        nlr_pop();
+    } else {
+        context_free_on_error(ctx, &nlr);
+    }
+    // The connection holds what it needs of the context.
+    ussl_context_free(ctx);
+    return ussl_socket_new(sock, conn, timeout_ms, args[ARG_do_handshake].u_bool);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(mod_ussl_wrap_socket_obj, 1, mod_ussl_wrap_socket);
+
+static mp_obj_t mod_ussl_save_session(mp_obj_t ssl_sock) {
+    (void)ssl_sock;
+    mp_raise_msg(&mp_type_NotImplementedError,
+        MP_ERROR_TEXT("save_session is not built yet (see the session-resumption issue)"));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(mod_ussl_save_session_obj, mod_ussl_save_session);
+
+// ussl.match_hostname(cert, hostname): cert is a getpeercert() dict. Raises SSLError when the
+// hostname does not match, like CPython's ssl.match_hostname.
+static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
+    if (!mp_obj_is_type(cert, &mp_type_dict)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("cert must be a dict from getpeercert()"));
+    }
+    size_t host_len;
+    const char *host = mp_obj_str_get_data(hostname_in, &host_len);
+    mp_obj_t san = mp_obj_dict_get_maybe(cert, MP_OBJ_NEW_QSTR(MP_QSTR_subjectAltName));
+    mp_obj_t subject = mp_obj_dict_get_maybe(cert, MP_OBJ_NEW_QSTR(MP_QSTR_subject));
+    size_t n_san = 0, n_subject = 0;
+    mp_obj_t *san_items = NULL, *subject_rdns = NULL;
+    if (san != MP_OBJ_NULL) {
+        mp_obj_get_array(san, &n_san, &san_items);
+    }
+    if (subject != MP_OBJ_NULL) {
+        mp_obj_get_array(subject, &n_subject, &subject_rdns);
+    }
+    size_t cap = n_san;
+    for (size_t i = 0; i < n_subject; i++) {
+        size_t n;
+        mp_obj_t *atvs;
+        mp_obj_get_array(subject_rdns[i], &n, &atvs);
+        cap += n;
+    }
+    ussl_cert_name *names = m_new(ussl_cert_name, cap + 1);
+    size_t count = 0;
+    for (size_t i = 0; i < n_san; i++) {
+        mp_obj_t *pair;
+        mp_obj_get_array_fixed_n(san_items[i], 2, &pair);
+        const char *kind = mp_obj_str_get_str(pair[0]);
+        uint32_t k = strcmp(kind, "DNS") == 0 ? 1 : strcmp(kind, "IP Address") == 0 ? 2 : 0;
+        if (k != 0) {
+            names[count].kind = k;
+            names[count].name = (const uint8_t *)mp_obj_str_get_data(pair[1], &names[count].len);
+            count++;
+        }
+    }
+    for (size_t i = 0; i < n_subject; i++) {
+        size_t n;
+        mp_obj_t *atvs;
+        mp_obj_get_array(subject_rdns[i], &n, &atvs);
+        for (size_t j = 0; j < n; j++) {
+            mp_obj_t *pair;
+            mp_obj_get_array_fixed_n(atvs[j], 2, &pair);
+            if (strcmp(mp_obj_str_get_str(pair[0]), "commonName") == 0) {
+                names[count].kind = 3;
+                names[count].name = (const uint8_t *)mp_obj_str_get_data(pair[1], &names[count].len);
+                count++;
+            }
+        }
+    }
+    bool ok = ussl_match_hostname(names, count, (const uint8_t *)host, host_len);
+    m_del(ussl_cert_name, names, cap + 1);
+    if (!ok) {
+        mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(USSL_CODE_HOSTNAME_MISMATCH),
+                             mp_obj_new_str_from_cstr("hostname mismatch") };
+        nlr_raise(mp_obj_new_exception_args(&mp_type_SSLError, 2, args));
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_match_hostname_obj, mod_ussl_match_hostname);
+
+static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_ussl) },
+    { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&mod_ussl_wrap_socket_obj) },
+    { MP_ROM_QSTR(MP_QSTR_save_session), MP_ROM_PTR(&mod_ussl_save_session_obj) },
+    { MP_ROM_QSTR(MP_QSTR_match_hostname), MP_ROM_PTR(&mod_ussl_match_hostname_obj) },
+    { MP_ROM_QSTR(MP_QSTR_SSLError), MP_ROM_PTR(&mp_type_SSLError) },
+    { MP_ROM_QSTR(MP_QSTR_SSLSocket), MP_ROM_PTR(&ussl_socket_type) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_CERT_NONE) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_CERT_OPTIONAL) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_CERT_REQUIRED) },
+};
+static MP_DEFINE_CONST_DICT(mp_module_ussl_globals, mp_module_ussl_globals_table);
+
+const mp_obj_module_t mp_module_ussl = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&mp_module_ussl_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_ussl, mp_module_ussl);

@@ -1,0 +1,438 @@
+// The SSL socket: a stream over the engine, modelled on extmod/modtls_mbedtls.c (stream
+// protocol, sticky errors, poll, finaliser). Ciphertext moves between the underlying socket's
+// stream protocol and the engine; each flight the engine prepares leaves in one socket write.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "py/mperrno.h"
+#include "py/mphal.h"
+#include "ussl_shim.h"
+
+static ussl_socket_obj_t *get_open(mp_obj_t self_in) {
+    ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    if (o->conn == NULL || o->sock == MP_OBJ_NULL) {
+        mp_raise_OSError(MP_EBADF);
+    }
+    return o;
+}
+
+// Raises the sticky failure of the connection, if it has one.
+static void raise_if_failed(ussl_socket_obj_t *o) {
+    if (o->sticky_code != 0) {
+        ussl_raise_conn(o->conn, o->sticky_code);
+    }
+    if (o->sticky_errno != 0) {
+        mp_raise_OSError(o->sticky_errno);
+    }
+}
+
+// Records an engine failure and raises it.
+NORETURN static void fail(ussl_socket_obj_t *o, uint32_t code) {
+    o->sticky_code = code;
+    ussl_raise_conn(o->conn, code);
+}
+
+// Writes pending ciphertext to the socket. Returns 0 when all is sent, else the socket's errno
+// (MP_EAGAIN on a non-blocking socket that is full).
+static int flush_output(ussl_socket_obj_t *o) {
+    const mp_stream_p_t *stream = mp_get_stream(o->sock);
+    for (;;) {
+        const uint8_t *out;
+        size_t len = ussl_conn_pending_output(o->conn, &out);
+        if (len == 0) {
+            return 0;
+        }
+        int err = 0;
+        mp_uint_t n = stream->write(o->sock, out, len, &err);
+        if (n == MP_STREAM_ERROR) {
+            return err;
+        }
+        ussl_conn_consume_output(o->conn, n);
+    }
+}
+
+// Reads the next ciphertext the engine wants. Returns 0 on progress, MP_STREAM_ERROR with
+// *err set on a socket error, or raises on an engine error. *eof is set at end of stream.
+static int receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
+    uint8_t *space;
+    size_t len;
+    uint32_t rc = ussl_conn_recv_space(o->conn, &space, &len);
+    if (rc != 0) {
+        fail(o, rc);
+    }
+    const mp_stream_p_t *stream = mp_get_stream(o->sock);
+    mp_uint_t n = stream->read(o->sock, space, len, err);
+    if (n == MP_STREAM_ERROR) {
+        ussl_conn_recv_commit(o->conn, 0);
+        return MP_STREAM_ERROR;
+    }
+    if (n == 0) {
+        ussl_conn_recv_commit(o->conn, 0);
+        *eof = true;
+        rc = ussl_conn_recv_eof(o->conn);
+    } else {
+        rc = ussl_conn_recv_commit(o->conn, n);
+    }
+    if (rc != 0) {
+        // Best effort: the engine may have queued an alert for the peer.
+        flush_output(o);
+        fail(o, rc);
+    }
+    return 0;
+}
+
+// Waits until the socket is ready in `events`, for at most `ms`. Returns false on timeout.
+// select.poll blocks in the port's own way (poll(2) on unix), so nothing busy-waits.
+static bool wait_ready(ussl_socket_obj_t *o, mp_uint_t events, mp_int_t ms) {
+    if (o->poller == MP_OBJ_NULL) {
+        mp_obj_t select = mp_import_name(MP_QSTR_select, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        o->poller = mp_call_function_0(mp_load_attr(select, MP_QSTR_poll));
+        mp_obj_t reg[4];
+        mp_load_method(o->poller, MP_QSTR_register, reg);
+        reg[2] = o->sock;
+        reg[3] = MP_OBJ_NEW_SMALL_INT(MP_STREAM_POLL_RD);
+        mp_call_method_n_kw(2, 0, reg);
+    }
+    mp_obj_t call[4];
+    mp_load_method(o->poller, MP_QSTR_modify, call);
+    call[2] = o->sock;
+    call[3] = MP_OBJ_NEW_SMALL_INT(events);
+    mp_call_method_n_kw(2, 0, call);
+    mp_load_method(o->poller, MP_QSTR_poll, call);
+    call[2] = MP_OBJ_NEW_SMALL_INT(ms < 0 ? 0 : ms);
+    mp_obj_t ready = mp_call_method_n_kw(1, 0, call);
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_get_array(ready, &n, &items);
+    return n > 0;
+}
+
+static mp_int_t remaining_ms(mp_uint_t start, uint32_t timeout_ms) {
+    mp_int_t elapsed = (mp_int_t)(mp_hal_ticks_ms() - start);
+    return (mp_int_t)timeout_ms - elapsed;
+}
+
+NORETURN static void handshake_timed_out(ussl_socket_obj_t *o) {
+    o->sticky_code = USSL_CODE_HANDSHAKE_TIMEOUT;
+    ussl_raise(USSL_CODE_HANDSHAKE_TIMEOUT, NULL);
+}
+
+// Runs the handshake to completion within the timeout, waiting on the socket between steps.
+// Returns MP_ENOTCONN/MP_EPIPE without raising when the socket turns out not to be connected
+// before anything was sent (wrap before connect); raises on every other failure.
+static int run_handshake(ussl_socket_obj_t *o, bool allow_unconnected) {
+    mp_uint_t start = mp_hal_ticks_ms();
+    bool first_flight = true;
+    for (;;) {
+        raise_if_failed(o);
+        int err = flush_output(o);
+        while (err == MP_EAGAIN) {
+            mp_int_t left = remaining_ms(start, o->timeout_ms);
+            if (left <= 0 || !wait_ready(o, MP_STREAM_POLL_WR, left)) {
+                handshake_timed_out(o);
+            }
+            err = flush_output(o);
+        }
+        if (err != 0) {
+            if (allow_unconnected && first_flight && (err == MP_ENOTCONN || err == MP_EPIPE)) {
+                return err;
+            }
+            o->sticky_errno = err;
+            mp_raise_OSError(err);
+        }
+        first_flight = false;
+        if (!ussl_conn_is_handshaking(o->conn)) {
+            break;
+        }
+        mp_int_t left = remaining_ms(start, o->timeout_ms);
+        if (left <= 0 || !wait_ready(o, MP_STREAM_POLL_RD, left)) {
+            handshake_timed_out(o);
+        }
+        bool eof = false;
+        if (receive_some(o, &err, &eof) == MP_STREAM_ERROR && err != MP_EAGAIN) {
+            o->sticky_errno = err;
+            mp_raise_OSError(err);
+        }
+    }
+    o->handshake_pending = false;
+    o->poller = MP_OBJ_NULL;
+    return 0;
+}
+
+mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake) {
+    ussl_socket_obj_t *o = mp_obj_malloc_with_finaliser(ussl_socket_obj_t, &ussl_socket_type);
+    o->sock = sock;
+    o->poller = MP_OBJ_NULL;
+    o->conn = conn;
+    o->timeout_ms = timeout_ms;
+    o->sticky_code = 0;
+    o->sticky_errno = 0;
+    o->handshake_pending = true;
+    if (do_handshake) {
+        run_handshake(o, true);
+    }
+    return MP_OBJ_FROM_PTR(o);
+}
+
+// Runs a deferred handshake on first use (a socket wrapped before connect, or
+// do_handshake=False).
+static void ensure_handshake(ussl_socket_obj_t *o) {
+    if (o->handshake_pending) {
+        run_handshake(o, false);
+    }
+}
+
+static mp_uint_t ussl_sock_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    if (o->conn == NULL) {
+        *errcode = MP_EBADF;
+        return MP_STREAM_ERROR;
+    }
+    raise_if_failed(o);
+    ensure_handshake(o);
+    for (;;) {
+        size_t n = ussl_conn_read(o->conn, buf, size);
+        if (n > 0 || size == 0) {
+            return n;
+        }
+        if (ussl_conn_at_eof(o->conn) || ussl_conn_recv_want(o->conn) == 0) {
+            return 0;
+        }
+        int err = flush_output(o);
+        if (err != 0) {
+            *errcode = err;
+            return MP_STREAM_ERROR;
+        }
+        bool eof = false;
+        if (receive_some(o, &err, &eof) == MP_STREAM_ERROR) {
+            *errcode = err;
+            return MP_STREAM_ERROR;
+        }
+        if (eof) {
+            return 0;
+        }
+    }
+}
+
+static mp_uint_t ussl_sock_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
+    ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    if (o->conn == NULL) {
+        *errcode = MP_EBADF;
+        return MP_STREAM_ERROR;
+    }
+    raise_if_failed(o);
+    ensure_handshake(o);
+    // Ciphertext left over from an earlier non-blocking write goes first.
+    int err = flush_output(o);
+    if (err != 0) {
+        *errcode = err;
+        return MP_STREAM_ERROR;
+    }
+    size_t written = 0;
+    uint32_t rc = ussl_conn_write(o->conn, buf, size, &written);
+    if (rc != 0) {
+        fail(o, rc);
+    }
+    // The plaintext is taken even if the socket cannot take all the ciphertext now: the rest
+    // leaves with the next operation.
+    err = flush_output(o);
+    if (err != 0 && err != MP_EAGAIN) {
+        o->sticky_errno = err;
+        *errcode = err;
+        return MP_STREAM_ERROR;
+    }
+    return written;
+}
+
+static void close_connection(ussl_socket_obj_t *o, bool send_close_notify) {
+    if (o->conn == NULL) {
+        return;
+    }
+    if (send_close_notify && o->sock != MP_OBJ_NULL && o->sticky_code == 0 && o->sticky_errno == 0) {
+        // Best effort: a peer that is gone must not turn close() into an error.
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            if (ussl_conn_close(o->conn) == 0) {
+                flush_output(o);
+            }
+            nlr_pop();
+        }
+    }
+    ussl_conn_free(o->conn);
+    o->conn = NULL;
+}
+
+static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    if (request == MP_STREAM_CLOSE) {
+        if (o->sock == MP_OBJ_NULL) {
+            return 0;
+        }
+        close_connection(o, true);
+        mp_obj_t sock = o->sock;
+        o->sock = MP_OBJ_NULL;
+        o->poller = MP_OBJ_NULL;
+        return mp_get_stream(sock)->ioctl(sock, MP_STREAM_CLOSE, 0, errcode);
+    }
+    if (request == MP_STREAM_POLL) {
+        if (o->sock == MP_OBJ_NULL || o->conn == NULL || o->sticky_code != 0) {
+            return MP_STREAM_POLL_NVAL;
+        }
+        mp_uint_t ret = 0;
+        if ((arg & MP_STREAM_POLL_RD) && ussl_conn_plaintext_pending(o->conn) > 0) {
+            ret |= MP_STREAM_POLL_RD;
+            arg &= ~MP_STREAM_POLL_RD;
+            if (arg == 0) {
+                return ret;
+            }
+        }
+        mp_uint_t sock_ret = mp_get_stream(o->sock)->ioctl(o->sock, request, arg, errcode);
+        if (sock_ret == MP_STREAM_ERROR) {
+            return sock_ret;
+        }
+        return ret | sock_ret;
+    }
+    if (o->sock == MP_OBJ_NULL) {
+        *errcode = MP_EBADF;
+        return MP_STREAM_ERROR;
+    }
+    // Timeouts and the rest go to the underlying socket.
+    return mp_get_stream(o->sock)->ioctl(o->sock, request, arg, errcode);
+}
+
+// __del__: the object is unreachable, so only free engine memory. No close_notify: a
+// finaliser must not do I/O or allocate (the GC may be running).
+static mp_obj_t ussl_sock_del(mp_obj_t self_in) {
+    ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    if (o->conn != NULL) {
+        ussl_conn_free(o->conn);
+        o->conn = NULL;
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_del_obj, ussl_sock_del);
+
+static mp_obj_t call_sock_method(ussl_socket_obj_t *o, qstr method, size_t n_args, const mp_obj_t *args) {
+    mp_obj_t dest[2 + 2];
+    mp_load_method(o->sock, method, dest);
+    for (size_t i = 0; i < n_args; i++) {
+        dest[2 + i] = args[i];
+    }
+    return mp_call_method_n_kw(n_args, 0, dest);
+}
+
+static mp_obj_t ussl_sock_setblocking(mp_obj_t self_in, mp_obj_t flag) {
+    return call_sock_method(get_open(self_in), MP_QSTR_setblocking, 1, &flag);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_setblocking_obj, ussl_sock_setblocking);
+
+static mp_obj_t ussl_sock_settimeout(mp_obj_t self_in, mp_obj_t value) {
+    return call_sock_method(get_open(self_in), MP_QSTR_settimeout, 1, &value);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_settimeout_obj, ussl_sock_settimeout);
+
+// connect(addr): connects the underlying socket, then runs the handshake.
+static mp_obj_t ussl_sock_connect(mp_obj_t self_in, mp_obj_t addr) {
+    ussl_socket_obj_t *o = get_open(self_in);
+    call_sock_method(o, MP_QSTR_connect, 1, &addr);
+    if (o->handshake_pending) {
+        run_handshake(o, false);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_connect_obj, ussl_sock_connect);
+
+static mp_obj_t ussl_sock_do_handshake(mp_obj_t self_in) {
+    ussl_socket_obj_t *o = get_open(self_in);
+    raise_if_failed(o);
+    ensure_handshake(o);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_do_handshake_obj, ussl_sock_do_handshake);
+
+static mp_obj_t ussl_sock_getpeercert(size_t n_args, const mp_obj_t *args) {
+    ussl_socket_obj_t *o = get_open(args[0]);
+    bool binary = n_args > 1 && mp_obj_is_true(args[1]);
+    const uint8_t *der;
+    size_t len;
+    if (ussl_conn_is_handshaking(o->conn) || ussl_conn_peer_cert(o->conn, 0, &der, &len) != 0) {
+        return mp_const_none;
+    }
+    if (binary) {
+        return mp_obj_new_bytes(der, len);
+    }
+    return ussl_cert_dict(der, len);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ussl_sock_getpeercert_obj, 1, 2, ussl_sock_getpeercert);
+
+static mp_obj_t ussl_sock_cipher(mp_obj_t self_in) {
+    ussl_socket_obj_t *o = get_open(self_in);
+    char name[64], version[16];
+    uint32_t bits = 0;
+    size_t n = ussl_conn_cipher(o->conn, name, sizeof(name), &bits);
+    size_t v = ussl_conn_version(o->conn, version, sizeof(version));
+    if (n == 0 || v == 0) {
+        return mp_const_none;
+    }
+    mp_obj_t items[3] = { mp_obj_new_str(name, n), mp_obj_new_str(version, v), MP_OBJ_NEW_SMALL_INT(bits) };
+    return mp_obj_new_tuple(3, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_cipher_obj, ussl_sock_cipher);
+
+static mp_obj_t ussl_sock_version(mp_obj_t self_in) {
+    ussl_socket_obj_t *o = get_open(self_in);
+    char version[16];
+    size_t v = ussl_conn_version(o->conn, version, sizeof(version));
+    return v == 0 ? mp_const_none : mp_obj_new_str(version, v);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_version_obj, ussl_sock_version);
+
+static mp_obj_t ussl_sock_exit(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    return mp_stream_close(args[0]);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ussl_sock_exit_obj, 4, 4, ussl_sock_exit);
+
+static mp_obj_t ussl_sock_enter(mp_obj_t self_in) {
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_enter_obj, ussl_sock_enter);
+
+static const mp_rom_map_elem_t ussl_socket_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&mp_stream_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readline), MP_ROM_PTR(&mp_stream_unbuffered_readline_obj) },
+    { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_recv), MP_ROM_PTR(&mp_stream_read1_obj) },
+    { MP_ROM_QSTR(MP_QSTR_recv_into), MP_ROM_PTR(&mp_stream_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&mp_stream_write1_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sendall), MP_ROM_PTR(&mp_stream_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_connect), MP_ROM_PTR(&ussl_sock_connect_obj) },
+    { MP_ROM_QSTR(MP_QSTR_do_handshake), MP_ROM_PTR(&ussl_sock_do_handshake_obj) },
+    { MP_ROM_QSTR(MP_QSTR_setblocking), MP_ROM_PTR(&ussl_sock_setblocking_obj) },
+    { MP_ROM_QSTR(MP_QSTR_settimeout), MP_ROM_PTR(&ussl_sock_settimeout_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&mp_stream_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&ussl_sock_del_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&ussl_sock_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&ussl_sock_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_getpeercert), MP_ROM_PTR(&ussl_sock_getpeercert_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cipher), MP_ROM_PTR(&ussl_sock_cipher_obj) },
+    { MP_ROM_QSTR(MP_QSTR_version), MP_ROM_PTR(&ussl_sock_version_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&mp_stream_ioctl_obj) },
+};
+static MP_DEFINE_CONST_DICT(ussl_socket_locals_dict, ussl_socket_locals_dict_table);
+
+static const mp_stream_p_t ussl_socket_stream_p = {
+    .read = ussl_sock_read,
+    .write = ussl_sock_write,
+    .ioctl = ussl_sock_ioctl,
+};
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    ussl_socket_type,
+    MP_QSTR_SSLSocket,
+    MP_TYPE_FLAG_NONE,
+    protocol, &ussl_socket_stream_p,
+    locals_dict, &ussl_socket_locals_dict
+    );

@@ -1,0 +1,44 @@
+// MicroPython glue for the ussl engine: shared declarations of the C shim.
+// The shim parses arguments, owns the Python objects, moves bytes between the socket and the
+// engine, and raises. It holds no TLS logic and parses no certificate: that is all in Rust.
+#ifndef USSL_SHIM_H
+#define USSL_SHIM_H
+
+#include "py/obj.h"
+#include "ussl_engine.h"
+
+// CERT_* values, shared with CPython and MicroPython's tls module.
+#define USSL_CERT_NONE (0)
+#define USSL_CERT_OPTIONAL (1)
+#define USSL_CERT_REQUIRED (2)
+
+extern const mp_obj_type_t mp_type_SSLError;
+extern const mp_obj_type_t ussl_socket_type;
+
+typedef struct _ussl_socket_obj_t {
+    mp_obj_base_t base;
+    mp_obj_t sock;          // the underlying socket; MP_OBJ_NULL once closed
+    mp_obj_t poller;        // select.poll() used to wait during a blocking handshake
+    ussl_conn *conn;        // engine connection; NULL once closed
+    uint32_t timeout_ms;    // bound on the whole handshake
+    uint32_t sticky_code;   // engine error that ended the connection (0 while fine)
+    int sticky_errno;       // socket error that ended the connection (0 while fine)
+    bool handshake_pending; // wrapped before connect(): the handshake runs in connect()
+} ussl_socket_obj_t;
+
+// Raises SSLError (or ValueError/TypeError/MemoryError by the code's block) for an engine code.
+NORETURN void ussl_raise(uint32_t code, const char *detail);
+// Raises the connection's sticky error with its detailed text.
+NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code);
+
+// Reads certificate or key material: bytes (PEM or DER), a path, PEM text, or an object whose
+// read() returns them. Returns a bytes object.
+mp_obj_t ussl_load_data(mp_obj_t source);
+
+// Makes the SSL socket over `sock` for an engine connection and runs (or defers) the handshake.
+mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake);
+
+// getpeercert() as a dict like CPython's, from DER.
+mp_obj_t ussl_cert_dict(const uint8_t *der, size_t len);
+
+#endif

@@ -1,0 +1,451 @@
+//! One TLS connection, sans-I/O: the shim moves ciphertext between the socket and
+//! [`Connection::recv_space`]/[`Connection::recv_commit`] and [`Connection::pending_output`]/
+//! [`Connection::consume_output`]; plaintext goes through [`Connection::read`] and
+//! [`Connection::write`]. Errors are sticky: once failed, every call reports the same failure.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use rustls::client::UnbufferedClientConnection;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedStatus};
+use rustls::{CommonState, ProtocolVersion};
+
+use crate::context::Context;
+use crate::record::Incoming;
+use crate::result::{self, UsslResult};
+
+/// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays
+/// near 16 KB however much a script writes at once.
+pub const MAX_WRITE_CHUNK: usize = 16384;
+
+enum Tls {
+    Client(UnbufferedClientConnection),
+}
+
+/// What to do when the connection reaches the state where it may send application data.
+enum Action<'a> {
+    Nothing,
+    Encrypt(&'a [u8]),
+    CloseNotify,
+}
+
+/// Where one `process_tls_records` step left us.
+enum Next {
+    Continue,
+    /// Waiting for the peer's next record.
+    Blocked,
+    /// Handshake done, nothing more to do now.
+    Idle,
+    Closed,
+    Failed(rustls::Error),
+}
+
+/// The buffers a step writes into, apart from the incoming records that the step borrows.
+#[derive(Default)]
+struct Buffers {
+    outgoing: Vec<u8>,
+    sent: usize,
+    plaintext: Vec<u8>,
+    read: usize,
+    peer_closed: bool,
+    encrypted: usize,
+    oom: bool,
+}
+
+pub struct Connection {
+    tls: Tls,
+    incoming: Incoming,
+    bufs: Buffers,
+    error: Option<(UsslResult, Option<String>)>,
+    close_sent: bool,
+    eof: bool,
+}
+
+impl Connection {
+    /// A client connection; `hostname` is checked against the certificate when given, and sent
+    /// as SNI when it is a DNS name.
+    pub fn client(ctx: &mut Context, hostname: Option<&str>) -> Result<Self, UsslResult> {
+        let config = ctx.client_config(hostname.is_some())?;
+        let name = match hostname {
+            Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
+            // No name to check or send: rustls needs one, and an IP address sends no SNI.
+            None => ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0]))),
+        };
+        let conn = UnbufferedClientConnection::new(config, name).map_err(|e| result::from_rustls(&e))?;
+        let mut this = Self {
+            tls: Tls::Client(conn),
+            incoming: Incoming::default(),
+            bufs: Buffers::default(),
+            error: None,
+            close_sent: false,
+            eof: false,
+        };
+        // Encode the ClientHello now, so it is waiting in the output buffer.
+        this.drive(Action::Nothing)?;
+        Ok(this)
+    }
+
+    fn common(&self) -> &CommonState {
+        match &self.tls {
+            Tls::Client(c) => c,
+        }
+    }
+
+    pub fn error(&self) -> Option<UsslResult> {
+        self.error.as_ref().map(|(code, _)| *code)
+    }
+
+    /// The text of the sticky error, with detail (such as the alert received) when there is some.
+    pub fn error_text(&self) -> Option<&str> {
+        let (code, detail) = self.error.as_ref()?;
+        Some(detail.as_deref().unwrap_or(code.text()))
+    }
+
+    fn check(&self) -> Result<(), UsslResult> {
+        match &self.error {
+            Some((code, _)) => Err(*code),
+            None => Ok(()),
+        }
+    }
+
+    fn fail(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
+        if self.error.is_none() {
+            self.error = Some((code, detail));
+        }
+        code
+    }
+
+    pub fn is_handshaking(&self) -> bool {
+        self.common().is_handshaking()
+    }
+
+    /// How many ciphertext bytes the engine wants from the socket next (0 once the peer closed).
+    pub fn recv_want(&self) -> usize {
+        if self.error.is_some() || self.bufs.peer_closed || self.eof {
+            0
+        } else {
+            self.incoming.want()
+        }
+    }
+
+    /// Room for the next `recv_want()` bytes of ciphertext.
+    pub fn recv_space(&mut self) -> Result<&mut [u8], UsslResult> {
+        self.check()?;
+        let oom_before = crate::oom_events();
+        if let Err(code) = self.incoming.space() {
+            return Err(self.fail(code, None));
+        }
+        if crate::oom_events() != oom_before {
+            return Err(self.fail(UsslResult::OutOfMemory, None));
+        }
+        self.incoming.space()
+    }
+
+    /// Takes `n` bytes written into the space from `recv_space`, and processes the record if it
+    /// is now complete.
+    pub fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult> {
+        self.check()?;
+        match self.incoming.commit(n) {
+            Ok(true) => self.drive(Action::Nothing).map(|_| ()),
+            Ok(false) => Ok(()),
+            Err(code) => Err(self.fail(code, None)),
+        }
+    }
+
+    /// The peer closed the TCP connection. An error during the handshake; afterwards the end of
+    /// the stream, with or without close_notify (like CPython's default suppress_ragged_eofs).
+    pub fn recv_eof(&mut self) -> Result<(), UsslResult> {
+        self.check()?;
+        self.eof = true;
+        if self.is_handshaking() {
+            return Err(self.fail(UsslResult::ClosedDuringHandshake, None));
+        }
+        Ok(())
+    }
+
+    /// True once no more plaintext will come: close_notify or the end of the TCP stream.
+    pub fn at_eof(&self) -> bool {
+        (self.bufs.peer_closed || self.eof) && self.plaintext_pending() == 0
+    }
+
+    pub fn pending_output(&self) -> &[u8] {
+        &self.bufs.outgoing[self.bufs.sent..]
+    }
+
+    pub fn consume_output(&mut self, n: usize) {
+        self.bufs.sent = (self.bufs.sent + n).min(self.bufs.outgoing.len());
+        if self.bufs.sent == self.bufs.outgoing.len() {
+            self.bufs.outgoing.clear();
+            self.bufs.sent = 0;
+            release_if_large(&mut self.bufs.outgoing);
+        }
+    }
+
+    pub fn plaintext_pending(&self) -> usize {
+        self.bufs.plaintext.len() - self.bufs.read
+    }
+
+    /// Copies buffered plaintext out; 0 when there is none (ask the socket for more).
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        let avail = &self.bufs.plaintext[self.bufs.read..];
+        let n = avail.len().min(out.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.bufs.read += n;
+        if self.bufs.read == self.bufs.plaintext.len() {
+            self.bufs.plaintext.clear();
+            self.bufs.read = 0;
+            release_if_large(&mut self.bufs.plaintext);
+            self.incoming.shrink_when_empty();
+        }
+        n
+    }
+
+    /// Encrypts up to [`MAX_WRITE_CHUNK`] bytes of `data` into the output; returns how many.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
+        self.check()?;
+        if self.is_handshaking() {
+            return Err(UsslResult::HandshakeNotComplete);
+        }
+        if self.close_sent {
+            return Err(UsslResult::ConnectionClosed);
+        }
+        let chunk = &data[..data.len().min(MAX_WRITE_CHUNK)];
+        self.bufs.encrypted = 0;
+        self.drive(Action::Encrypt(chunk))?;
+        Ok(self.bufs.encrypted)
+    }
+
+    /// Queues close_notify (once). Before the handshake finished there is nothing to close.
+    pub fn close(&mut self) -> Result<(), UsslResult> {
+        if self.close_sent || self.error.is_some() || self.is_handshaking() {
+            return Ok(());
+        }
+        self.close_sent = true;
+        self.drive(Action::CloseNotify)
+    }
+
+    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
+        self.common().peer_certificates().unwrap_or(&[])
+    }
+
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        match self.common().protocol_version()? {
+            ProtocolVersion::TLSv1_3 => Some("TLSv1.3"),
+            ProtocolVersion::TLSv1_2 => Some("TLSv1.2"),
+            _ => None,
+        }
+    }
+
+    /// The negotiated suite as OpenSSL names it (what CPython's `cipher()` reports), and its
+    /// key size in bits.
+    pub fn cipher(&self) -> Option<(&'static str, u32)> {
+        use rustls::CipherSuite as C;
+        let suite = self.common().negotiated_cipher_suite()?.suite();
+        Some(match suite {
+            C::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", 128),
+            C::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", 256),
+            C::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", 256),
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-ECDSA-AES128-GCM-SHA256", 128),
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-ECDSA-AES256-GCM-SHA384", 256),
+            C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-ECDSA-CHACHA20-POLY1305", 256),
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-RSA-AES128-GCM-SHA256", 128),
+            C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-RSA-AES256-GCM-SHA384", 256),
+            C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-RSA-CHACHA20-POLY1305", 256),
+            _ => return None,
+        })
+    }
+
+    /// Runs rustls over the complete records received until it waits for the peer, has
+    /// nothing left to do, or fails; then performs `action` if application data may be sent.
+    fn drive(&mut self, action: Action<'_>) -> Result<(), UsslResult> {
+        self.check()?;
+        let oom_before = crate::oom_events();
+        let result = self.drive_inner(action);
+        if crate::oom_events() != oom_before {
+            return Err(self.fail(UsslResult::OutOfMemory, None));
+        }
+        result
+    }
+
+    fn drive_inner(&mut self, mut action: Action<'_>) -> Result<(), UsslResult> {
+        // Bounded: each turn either consumes input, emits output or changes state; a stuck
+        // state machine must not hang the interpreter.
+        for _ in 0..10_000 {
+            let records = self.incoming.records_mut();
+            let (discard, next) = match &mut self.tls {
+                Tls::Client(c) => step(c.process_tls_records(records), &mut self.bufs, &mut action),
+            };
+            self.incoming.discard(discard);
+            self.incoming.mark_processed();
+            if self.bufs.oom {
+                return Err(self.fail(UsslResult::OutOfMemory, None));
+            }
+            match next {
+                Next::Continue => continue,
+                Next::Blocked | Next::Idle | Next::Closed => return Ok(()),
+                Next::Failed(err) => {
+                    let code = result::from_rustls(&err);
+                    let detail = result::detail(&err);
+                    self.fail(code, detail);
+                    self.flush_alert();
+                    return Err(code);
+                }
+            }
+        }
+        Err(self.fail(UsslResult::Internal, None))
+    }
+
+    /// After a failure rustls may have queued an alert for the peer: put it in the output.
+    fn flush_alert(&mut self) {
+        for _ in 0..4 {
+            let records = self.incoming.records_mut();
+            let mut nothing = Action::Nothing;
+            let (discard, next) = match &mut self.tls {
+                Tls::Client(c) => {
+                    let status = c.process_tls_records(records);
+                    match status.state {
+                        Ok(ConnectionState::EncodeTlsData(_)) | Ok(ConnectionState::TransmitTlsData(_)) => {
+                            step(status, &mut self.bufs, &mut nothing)
+                        }
+                        _ => (status.discard, Next::Closed),
+                    }
+                }
+            };
+            self.incoming.discard(discard);
+            if !matches!(next, Next::Continue) {
+                return;
+            }
+        }
+    }
+}
+
+/// Frees a buffer that grew for a large record once it is empty, so an idle connection holds
+/// a few KB rather than 16 KB per direction.
+fn release_if_large(buf: &mut Vec<u8>) {
+    if buf.is_empty() && buf.capacity() > 2048 {
+        *buf = Vec::new();
+    }
+}
+
+/// Appends to `buf` whatever `fill` writes into spare room, growing when it asks for more.
+fn append_with<E>(
+    buf: &mut Vec<u8>,
+    first_guess: usize,
+    mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
+    required: impl Fn(&E) -> Option<usize>,
+) -> Result<Result<usize, E>, ()> {
+    let start = buf.len();
+    let mut room = first_guess;
+    for _ in 0..4 {
+        if buf.try_reserve_exact(room).is_err() {
+            return Err(());
+        }
+        buf.resize(start + room, 0);
+        match fill(&mut buf[start..]) {
+            Ok(n) => {
+                buf.truncate(start + n);
+                return Ok(Ok(n));
+            }
+            Err(e) => {
+                buf.truncate(start);
+                match required(&e) {
+                    Some(needed) if needed > room => room = needed,
+                    _ => return Ok(Err(e)),
+                }
+            }
+        }
+    }
+    Ok(Ok(0))
+}
+
+fn step<Data>(status: UnbufferedStatus<'_, '_, Data>, bufs: &mut Buffers, action: &mut Action<'_>) -> (usize, Next) {
+    let mut discard = status.discard;
+    let next = match status.state {
+        Err(err) => Next::Failed(err),
+        Ok(ConnectionState::EncodeTlsData(mut enc)) => {
+            let res = append_with(&mut bufs.outgoing, 512, |out| enc.encode(out), |e| match e {
+                EncodeError::InsufficientSize(s) => Some(s.required_size),
+                _ => None,
+            });
+            match res {
+                Err(()) => {
+                    bufs.oom = true;
+                    Next::Closed
+                }
+                Ok(_) => Next::Continue,
+            }
+        }
+        Ok(ConnectionState::TransmitTlsData(tx)) => {
+            // The bytes wait in our output buffer, which the shim flushes before it reads
+            // again: each flight leaves in one write.
+            tx.done();
+            Next::Continue
+        }
+        Ok(ConnectionState::BlockedHandshake) => Next::Blocked,
+        Ok(ConnectionState::ReadTraffic(mut rd)) => {
+            let mut next = Next::Continue;
+            while let Some(record) = rd.next_record() {
+                match record {
+                    Ok(rec) => {
+                        discard += rec.discard;
+                        if bufs.plaintext.try_reserve(rec.payload.len()).is_err() {
+                            bufs.oom = true;
+                            break;
+                        }
+                        bufs.plaintext.extend_from_slice(rec.payload);
+                    }
+                    Err(err) => {
+                        next = Next::Failed(err);
+                        break;
+                    }
+                }
+            }
+            next
+        }
+        // Our configs never accept early data, so this state cannot come; refuse it if it does.
+        Ok(ConnectionState::ReadEarlyData(_)) => {
+            Next::Failed(rustls::Error::General("early data is not accepted".into()))
+        }
+        Ok(ConnectionState::PeerClosed) => {
+            bufs.peer_closed = true;
+            Next::Continue
+        }
+        Ok(ConnectionState::Closed) => Next::Closed,
+        Ok(ConnectionState::WriteTraffic(mut wr)) => {
+            match core::mem::replace(action, Action::Nothing) {
+                Action::Nothing => Next::Idle,
+                Action::Encrypt(data) => {
+                    let guess = data.len() + 64;
+                    let res = append_with(&mut bufs.outgoing, guess, |out| wr.encrypt(data, out), |e| match e {
+                        EncryptError::InsufficientSize(s) => Some(s.required_size),
+                        _ => None,
+                    });
+                    match res {
+                        Err(()) => {
+                            bufs.oom = true;
+                            Next::Idle
+                        }
+                        Ok(Ok(_)) => {
+                            bufs.encrypted = data.len();
+                            Next::Idle
+                        }
+                        Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
+                    }
+                }
+                Action::CloseNotify => {
+                    let res = append_with(&mut bufs.outgoing, 64, |out| wr.queue_close_notify(out), |e| match e {
+                        EncryptError::InsufficientSize(s) => Some(s.required_size),
+                        _ => None,
+                    });
+                    if res.is_err() {
+                        bufs.oom = true;
+                    }
+                    Next::Idle
+                }
+            }
+        }
+        Ok(_) => Next::Failed(rustls::Error::General("unexpected connection state".into())),
+    };
+    (discard, next)
+}

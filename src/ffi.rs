@@ -1,0 +1,622 @@
+//! The C API the shim calls. Conventions (as in rustls-ffi): opaque handles made by `_new` and
+//! released by `_free`; every fallible function returns a `ussl_result` (0 is success) and
+//! writes its outputs only on success; pointers handed out stay valid until the next call on
+//! the same handle. Nothing here raises, blocks, or keeps a pointer it was given.
+#![allow(non_camel_case_types)]
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::ffi::c_char;
+use core::ptr;
+
+use crate::certinfo::CertInfo;
+use crate::connection::Connection;
+use crate::context::{Context, VerifyMode};
+use crate::hostname::{self, CertName};
+use crate::result::UsslResult;
+
+pub type ussl_result = u32;
+
+/// A context: role, verification policy, trust anchors, our certificate and key.
+pub struct ussl_context {
+    inner: Context,
+}
+
+/// One TLS connection.
+pub struct ussl_conn {
+    inner: Connection,
+}
+
+/// The fields of one certificate, for getpeercert().
+pub struct ussl_certinfo {
+    inner: CertInfo,
+}
+
+/// A name from a certificate, for `ussl_match_hostname`: kind 1 is a DNS name, 2 an IP
+/// address (text), 3 the subject's commonName.
+#[repr(C)]
+pub struct ussl_cert_name {
+    pub kind: u32,
+    pub name: *const u8,
+    pub len: usize,
+}
+
+const OK: ussl_result = UsslResult::Ok as u32;
+
+fn code(r: UsslResult) -> ussl_result {
+    r as u32
+}
+
+/// # Safety
+/// `ptr` must be NULL or point to `len` readable bytes that live for `'a`.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        return (len == 0).then_some(&[]);
+    }
+    // SAFETY: the caller promises `ptr` points to `len` readable bytes for 'a.
+    Some(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// Copies `text` into `buf` (capacity `cap`) NUL-terminated, truncating; returns its length.
+///
+/// # Safety
+/// `buf` must be NULL or point to `cap` writable bytes.
+unsafe fn copy_text(text: &str, buf: *mut c_char, cap: usize) -> usize {
+    if buf.is_null() || cap == 0 {
+        return text.len();
+    }
+    let n = text.len().min(cap - 1);
+    // SAFETY: `buf` has room for `cap` bytes and n + 1 <= cap; the source is a valid str.
+    unsafe {
+        ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+    n
+}
+
+/// The text of a result code, NUL-terminated into `buf`; returns the text's length.
+///
+/// # Safety
+/// `buf` must be NULL or point to `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_result_text(result: ussl_result, buf: *mut c_char, cap: usize) -> usize {
+    let text = UsslResult::from_u32(result).map(UsslResult::text).unwrap_or("unknown error");
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(text, buf, cap) }
+}
+
+/// # Safety
+/// `out` must point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl_context) -> ussl_result {
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    let ctx = Box::new(ussl_context { inner: Context::new(server_side) });
+    // SAFETY: `out` is non-null and writable per the contract.
+    unsafe { *out = Box::into_raw(ctx) };
+    OK
+}
+
+/// # Safety
+/// `ctx` must be NULL or a pointer from `ussl_context_new` not yet freed. Connections made
+/// from it keep what they need and may outlive it.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_free(ctx: *mut ussl_context) {
+    if !ctx.is_null() {
+        // SAFETY: `ctx` came from Box::into_raw in ussl_context_new and is freed only once.
+        drop(unsafe { Box::from_raw(ctx) });
+    }
+}
+
+/// # Safety
+/// `ctx` must be NULL or a live context; no other call may use it concurrently.
+unsafe fn context_mut<'a>(ctx: *mut ussl_context) -> Option<&'a mut Context> {
+    // SAFETY: per the contract, a non-null `ctx` is live and not aliased during the call.
+    unsafe { ctx.as_mut() }.map(|c| &mut c.inner)
+}
+
+/// Sets CERT_NONE (0), CERT_OPTIONAL (1) or CERT_REQUIRED (2).
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_verify_mode(ctx: *mut ussl_context, mode: u32) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+    match VerifyMode::from_u32(mode) {
+        Some(m) => {
+            ctx.set_verify_mode(m);
+            OK
+        }
+        None => code(UsslResult::InvalidArgument),
+    }
+}
+
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_verify_mode(ctx: *const ussl_context) -> u32 {
+    // SAFETY: a live context is readable.
+    unsafe { ctx.as_ref() }.map(|c| c.inner.verify_mode() as u32).unwrap_or(0)
+}
+
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_trust_anchor_count(ctx: *const ussl_context) -> usize {
+    // SAFETY: a live context is readable.
+    unsafe { ctx.as_ref() }.map(|c| c.inner.trust_anchor_count()).unwrap_or(0)
+}
+
+/// Adds trust anchors from a PEM bundle or DER certificates.
+///
+/// # Safety
+/// `ctx` must be a live context; `data` must point to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_add_ca(ctx: *mut ussl_context, data: *const u8, len: usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let (Some(ctx), Some(data)) = (unsafe { context_mut(ctx) }, unsafe { bytes(data, len) }) else {
+        return code(UsslResult::NullArgument);
+    };
+    match ctx.add_trust_anchors(data) {
+        Ok(_) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).
+///
+/// # Safety
+/// `ctx` must be a live context; `cert`/`key` must point to `cert_len`/`key_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_certificate(
+    ctx: *mut ussl_context,
+    cert: *const u8,
+    cert_len: usize,
+    key: *const u8,
+    key_len: usize,
+) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let (Some(ctx), Some(cert), Some(key)) =
+        (unsafe { context_mut(ctx) }, unsafe { bytes(cert, cert_len) }, unsafe { bytes(key, key_len) })
+    else {
+        return code(UsslResult::NullArgument);
+    };
+    match ctx.set_certificate(cert, key) {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// A client connection. `hostname` (NULL for none) is checked against the certificate and
+/// sent as SNI when it is a DNS name. The ClientHello is ready in the output at once.
+///
+/// # Safety
+/// `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `out`
+/// writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_new_client(
+    ctx: *mut ussl_context,
+    hostname: *const u8,
+    hostname_len: usize,
+    out: *mut *mut ussl_conn,
+) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    let name = if hostname.is_null() {
+        None
+    } else {
+        // SAFETY: non-null `hostname` points to `hostname_len` readable bytes.
+        match core::str::from_utf8(unsafe { core::slice::from_raw_parts(hostname, hostname_len) }) {
+            Ok(s) => Some(s),
+            Err(_) => return code(UsslResult::InvalidHostname),
+        }
+    };
+    match Connection::client(ctx, name) {
+        Ok(conn) => {
+            // SAFETY: `out` is non-null and writable per the contract.
+            unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
+/// # Safety
+/// `conn` must be NULL or a pointer from `ussl_conn_new_*` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
+    if !conn.is_null() {
+        // SAFETY: `conn` came from Box::into_raw and is freed only once.
+        drop(unsafe { Box::from_raw(conn) });
+    }
+}
+
+/// # Safety
+/// `conn` must be NULL or a live connection not used concurrently.
+unsafe fn conn_mut<'a>(conn: *mut ussl_conn) -> Option<&'a mut Connection> {
+    // SAFETY: per the contract, a non-null `conn` is live and not aliased during the call.
+    unsafe { conn.as_mut() }.map(|c| &mut c.inner)
+}
+
+/// # Safety
+/// `conn` must be NULL or a live connection.
+unsafe fn conn_ref<'a>(conn: *const ussl_conn) -> Option<&'a Connection> {
+    // SAFETY: per the contract, a non-null `conn` is live.
+    unsafe { conn.as_ref() }.map(|c| &c.inner)
+}
+
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_is_handshaking(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::is_handshaking)
+}
+
+/// How many ciphertext bytes to read from the socket next; 0 when no more are wanted.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_want(conn: *const ussl_conn) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.map_or(0, Connection::recv_want)
+}
+
+/// Room for the next ciphertext bytes: read from the socket into `*buf` (at most `*len`
+/// bytes), then call `ussl_conn_recv_commit`.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` and `len` writable. The room is valid until the
+/// next call on `conn`.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *mut u8, len: *mut usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    if buf.is_null() || len.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.recv_space() {
+        Ok(space) => {
+            // SAFETY: both outputs are non-null and writable per the contract.
+            unsafe {
+                *buf = space.as_mut_ptr();
+                *len = space.len();
+            }
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
+/// Takes `n` bytes the shim wrote into the room from `ussl_conn_recv_space`; processes a
+/// record once it is complete.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_commit(conn: *mut ussl_conn, n: usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    match conn.recv_commit(n) {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// The socket reached end of stream.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_eof(conn: *mut ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    match conn.recv_eof() {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// True once all plaintext has been read and the peer will send no more.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_at_eof(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::at_eof)
+}
+
+/// Ciphertext waiting to be sent: its length, with `*buf` pointing at it.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` writable. The bytes stay valid until the next call
+/// on `conn`.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_pending_output(conn: *const ussl_conn, buf: *mut *const u8) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return 0 };
+    let out = conn.pending_output();
+    if !buf.is_null() {
+        // SAFETY: `buf` is non-null and writable.
+        unsafe { *buf = out.as_ptr() };
+    }
+    out.len()
+}
+
+/// Marks `n` bytes of the pending output as sent.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_consume_output(conn: *mut ussl_conn, n: usize) {
+    // SAFETY: forwarded caller guarantee.
+    if let Some(conn) = unsafe { conn_mut(conn) } {
+        conn.consume_output(n);
+    }
+}
+
+/// Plaintext bytes received and not yet read.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_plaintext_pending(conn: *const ussl_conn) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.map_or(0, Connection::plaintext_pending)
+}
+
+/// Copies up to `len` bytes of received plaintext into `buf`; returns how many (0: none yet).
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` must point to `len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_read(conn: *mut ussl_conn, buf: *mut u8, len: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return 0 };
+    if buf.is_null() || len == 0 {
+        return 0;
+    }
+    // SAFETY: `buf` points to `len` writable bytes per the contract.
+    conn.read(unsafe { core::slice::from_raw_parts_mut(buf, len) })
+}
+
+/// Encrypts up to one record of `data` into the output; `*written` says how much was taken.
+///
+/// # Safety
+/// `conn` must be a live connection; `data` must point to `len` readable bytes; `written`
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_write(conn: *mut ussl_conn, data: *const u8, len: usize, written: *mut usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
+        return code(UsslResult::NullArgument);
+    };
+    if written.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.write(data) {
+        Ok(n) => {
+            // SAFETY: `written` is non-null and writable.
+            unsafe { *written = n };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
+/// Queues close_notify; send the pending output afterwards.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_close(conn: *mut ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    match conn.close() {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// The sticky error of the connection (0 when none).
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_error(conn: *const ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.and_then(Connection::error).map_or(OK, code)
+}
+
+/// The sticky error's text with its detail (such as the alert received), NUL-terminated.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_error_text(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let text = unsafe { conn_ref(conn) }.and_then(Connection::error_text).unwrap_or("");
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(text, buf, cap) }
+}
+
+/// How many certificates the peer presented (0 before the handshake or without any).
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_peer_cert_count(conn: *const ussl_conn) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.map_or(0, |c| c.peer_certificates().len())
+}
+
+/// The DER of the peer's certificate `index` (0 is the leaf).
+///
+/// # Safety
+/// `conn` must be a live connection; `der` and `len` writable. The bytes live as long as the
+/// connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_peer_cert(conn: *const ussl_conn, index: usize, der: *mut *const u8, len: *mut usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
+    if der.is_null() || len.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.peer_certificates().get(index) {
+        Some(cert) => {
+            // SAFETY: both outputs are non-null and writable.
+            unsafe {
+                *der = cert.as_ref().as_ptr();
+                *len = cert.as_ref().len();
+            }
+            OK
+        }
+        None => code(UsslResult::NoPeerCertificate),
+    }
+}
+
+/// "TLSv1.3" or "TLSv1.2", NUL-terminated into `buf`; 0 before the handshake.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_version(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(v) = unsafe { conn_ref(conn) }.and_then(Connection::protocol_version) else { return 0 };
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(v, buf, cap) }
+}
+
+/// The negotiated suite's OpenSSL name into `buf` and its key bits into `bits`; 0 before the
+/// handshake.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_cipher(conn: *const ussl_conn, buf: *mut c_char, cap: usize, bits: *mut u32) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some((name, key_bits)) = unsafe { conn_ref(conn) }.and_then(Connection::cipher) else { return 0 };
+    if !bits.is_null() {
+        // SAFETY: non-null `bits` is writable.
+        unsafe { *bits = key_bits };
+    }
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(name, buf, cap) }
+}
+
+/// Parses a DER certificate into the fields getpeercert() shows.
+///
+/// # Safety
+/// `der` must point to `len` readable bytes; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut *mut ussl_certinfo) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(der) = (unsafe { bytes(der, len) }) else { return code(UsslResult::NullArgument) };
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match crate::certinfo::describe(der) {
+        Some(info) => {
+            // SAFETY: `out` is non-null and writable.
+            unsafe { *out = Box::into_raw(Box::new(ussl_certinfo { inner: info })) };
+            OK
+        }
+        None => code(UsslResult::CertBadEncoding),
+    }
+}
+
+/// # Safety
+/// `info` must be NULL or a pointer from `ussl_certinfo_new` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_certinfo_free(info: *mut ussl_certinfo) {
+    if !info.is_null() {
+        // SAFETY: `info` came from Box::into_raw and is freed only once.
+        drop(unsafe { Box::from_raw(info) });
+    }
+}
+
+/// # Safety
+/// `info` must be a live certinfo.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_certinfo_count(info: *const ussl_certinfo) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { info.as_ref() }.map_or(0, |i| i.inner.fields.len())
+}
+
+/// Field `index`: its kind (see `FieldKind`: 1/2 subject, 3/4 issuer, 5 version, 6 serial,
+/// 7 notBefore, 8 notAfter, 9 subjectAltName), key and value as UTF-8.
+///
+/// # Safety
+/// `info` must be a live certinfo; every output pointer writable. The strings live as long as
+/// `info`.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_certinfo_field(
+    info: *const ussl_certinfo,
+    index: usize,
+    kind: *mut u8,
+    key: *mut *const u8,
+    key_len: *mut usize,
+    value: *mut *const u8,
+    value_len: *mut usize,
+) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(info) = (unsafe { info.as_ref() }) else { return code(UsslResult::NullArgument) };
+    if kind.is_null() || key.is_null() || key_len.is_null() || value.is_null() || value_len.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    let Some(f) = info.inner.fields.get(index) else { return code(UsslResult::InvalidArgument) };
+    // SAFETY: all outputs are non-null and writable per the contract.
+    unsafe {
+        *kind = f.kind as u8;
+        *key = f.key.as_ptr();
+        *key_len = f.key.len();
+        *value = f.value.as_ptr();
+        *value_len = f.value.len();
+    }
+    OK
+}
+
+/// RFC 6125 hostname matching over names taken from a certificate.
+///
+/// # Safety
+/// `names` must point to `count` entries whose `name` fields point to `len` readable bytes;
+/// `hostname` to `hostname_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_match_hostname(
+    names: *const ussl_cert_name,
+    count: usize,
+    hostname: *const u8,
+    hostname_len: usize,
+) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    let Some(host) = (unsafe { bytes(hostname, hostname_len) }).and_then(|h| core::str::from_utf8(h).ok()) else {
+        return false;
+    };
+    let entries: &[ussl_cert_name] = if names.is_null() || count == 0 {
+        &[]
+    } else {
+        // SAFETY: `names` points to `count` entries per the contract.
+        unsafe { core::slice::from_raw_parts(names, count) }
+    };
+    let mut parsed = Vec::with_capacity(entries.len());
+    for e in entries {
+        // SAFETY: each entry's `name` points to `len` readable bytes per the contract.
+        let Some(text) = (unsafe { bytes(e.name, e.len) }).and_then(|b| core::str::from_utf8(b).ok()) else {
+            continue;
+        };
+        match e.kind {
+            1 => parsed.push(CertName::Dns(text)),
+            2 => parsed.push(CertName::Ip(text)),
+            3 => parsed.push(CertName::CommonName(text)),
+            _ => {}
+        }
+    }
+    hostname::matches(&parsed, host)
+}

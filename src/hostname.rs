@@ -1,0 +1,96 @@
+//! Hostname matching by RFC 6125, for `ussl.match_hostname`: one wildcard, only as the whole
+//! left-most label, never matching an IP address; IP addresses match IP SANs only.
+
+/// A name taken from a certificate, as the shim hands it over from a getpeercert() dict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertName<'a> {
+    Dns(&'a str),
+    Ip(&'a str),
+    CommonName(&'a str),
+}
+
+/// True when `hostname` is one of `names`. The subject's common name is considered only when
+/// the certificate has no DNS names at all (RFC 6125 section 6.4.4).
+pub fn matches(names: &[CertName<'_>], hostname: &str) -> bool {
+    if let Some(ip) = parse_ip(hostname) {
+        return names.iter().any(|n| matches!(n, CertName::Ip(s) if parse_ip(s) == Some(ip)));
+    }
+    let has_dns = names.iter().any(|n| matches!(n, CertName::Dns(_)));
+    names.iter().any(|n| match n {
+        CertName::Dns(pattern) => dns_matches(pattern, hostname),
+        CertName::CommonName(cn) if !has_dns => dns_matches(cn, hostname),
+        _ => false,
+    })
+}
+
+/// One DNS pattern against one hostname, case-insensitively, ignoring a trailing dot.
+pub fn dns_matches(pattern: &str, hostname: &str) -> bool {
+    let pattern = pattern.strip_suffix('.').unwrap_or(pattern);
+    let hostname = hostname.strip_suffix('.').unwrap_or(hostname);
+    if pattern.is_empty() || hostname.is_empty() || !hostname.is_ascii() || !pattern.is_ascii() {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(base) => {
+            // The wildcard stands for exactly one non-empty label, and the rest of the pattern
+            // must hold at least two labels ("*.com" is refused).
+            if base.contains('*') || base.split('.').count() < 2 || base.split('.').any(str::is_empty) {
+                return false;
+            }
+            match hostname.split_once('.') {
+                Some((first, rest)) => !first.is_empty() && rest.eq_ignore_ascii_case(base),
+                None => false,
+            }
+        }
+        None => !pattern.contains('*') && pattern.eq_ignore_ascii_case(hostname),
+    }
+}
+
+/// An IPv4 or IPv6 address as 16 bytes (IPv4 mapped), or None for anything else.
+fn parse_ip(s: &str) -> Option<[u8; 16]> {
+    use core::net::IpAddr;
+    let ip: IpAddr = s.trim().parse().ok()?;
+    Some(match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+        IpAddr::V6(v6) => v6.octets(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CertName::*;
+
+    #[test]
+    fn exact_and_case_insensitive() {
+        assert!(matches(&[Dns("example.com")], "EXAMPLE.com"));
+        assert!(matches(&[Dns("example.com.")], "example.com"));
+        assert!(!matches(&[Dns("example.com")], "www.example.com"));
+    }
+
+    #[test]
+    fn wildcard_rules() {
+        assert!(matches(&[Dns("*.example.com")], "www.example.com"));
+        assert!(!matches(&[Dns("*.example.com")], "example.com"));
+        assert!(!matches(&[Dns("*.example.com")], "a.b.example.com"));
+        assert!(!matches(&[Dns("*.com")], "example.com"));
+        assert!(!matches(&[Dns("w*.example.com")], "www.example.com"));
+        assert!(!matches(&[Dns("www.*.com")], "www.example.com"));
+        assert!(!matches(&[Dns("*.*.example.com")], "a.b.example.com"));
+    }
+
+    #[test]
+    fn ip_addresses_match_ip_sans_only() {
+        assert!(matches(&[Ip("127.0.0.1")], "127.0.0.1"));
+        assert!(!matches(&[Dns("127.0.0.1")], "127.0.0.1"));
+        assert!(!matches(&[Dns("*.0.0.1")], "127.0.0.1"));
+        assert!(matches(&[Ip("0:0:0:0:0:0:0:1")], "::1"));
+        assert!(!matches(&[Ip("127.0.0.1")], "localhost"));
+    }
+
+    #[test]
+    fn common_name_only_without_dns_names() {
+        assert!(matches(&[CommonName("example.com")], "example.com"));
+        assert!(!matches(&[CommonName("example.com"), Dns("other.com")], "example.com"));
+    }
+}

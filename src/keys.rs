@@ -1,0 +1,106 @@
+//! Certificates and private keys from the bytes a user hands us: PEM (one or many sections)
+//! or DER (one certificate, or several concatenated), PKCS#8, SEC1 or PKCS#1 keys.
+
+use alloc::vec::Vec;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::result::UsslResult;
+
+fn looks_like_pem(data: &[u8]) -> bool {
+    data.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+/// All certificates in `data`, in order (a chain: leaf first).
+pub fn load_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, UsslResult> {
+    let certs = if looks_like_pem(data) {
+        let mut certs = Vec::new();
+        for item in CertificateDer::pem_slice_iter(data) {
+            certs.push(item.map_err(|_| UsslResult::InvalidCertificateData)?);
+        }
+        certs
+    } else {
+        split_der_sequence(data)?
+            .into_iter()
+            .map(|der| CertificateDer::from(der.to_vec()))
+            .collect()
+    };
+    if certs.is_empty() {
+        return Err(UsslResult::NoCertificatesFound);
+    }
+    for cert in &certs {
+        if crate::certinfo::parse(cert).is_none() {
+            return Err(UsslResult::InvalidCertificateData);
+        }
+    }
+    Ok(certs)
+}
+
+/// Splits concatenated DER SEQUENCEs, checking each length against the data.
+fn split_der_sequence(mut data: &[u8]) -> Result<Vec<&[u8]>, UsslResult> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let len = der_element_len(data).ok_or(UsslResult::InvalidCertificateData)?;
+        out.push(&data[..len]);
+        data = &data[len..];
+    }
+    Ok(out)
+}
+
+/// The total length (tag, length and contents) of the DER SEQUENCE at the start of `data`.
+fn der_element_len(data: &[u8]) -> Option<usize> {
+    if data.len() < 2 || data[0] != 0x30 {
+        return None;
+    }
+    let (header, len) = match data[1] {
+        n @ 0..=0x7f => (2, usize::from(n)),
+        0x81 => (3, usize::from(*data.get(2)?)),
+        0x82 => (4, usize::from(u16::from_be_bytes([*data.get(2)?, *data.get(3)?]))),
+        0x83 => (5, (usize::from(*data.get(2)?) << 16) | (usize::from(*data.get(3)?) << 8) | usize::from(*data.get(4)?)),
+        _ => return None,
+    };
+    let total = header + len;
+    (total <= data.len()).then_some(total)
+}
+
+/// The first private key in `data`.
+pub fn load_private_key(data: &[u8]) -> Result<PrivateKeyDer<'static>, UsslResult> {
+    if looks_like_pem(data) {
+        return PrivateKeyDer::from_pem_slice(data).map_err(|_| UsslResult::NoPrivateKeyFound);
+    }
+    PrivateKeyDer::try_from(data)
+        .map(|k| k.clone_key())
+        .map_err(|_| UsslResult::NoPrivateKeyFound)
+}
+
+/// Checks that `key` signs for the leaf of `chain`, so a mismatch is reported when the files
+/// are loaded rather than as a handshake failure on the peer's side.
+pub fn check_key_matches(chain: &[CertificateDer<'_>], key: &PrivateKeyDer<'_>) -> Result<(), UsslResult> {
+    let leaf = chain.first().ok_or(UsslResult::NoCertificatesFound)?;
+    let key_spki = crate::provider::sign::public_key_der(key).ok_or(UsslResult::UnsupportedPrivateKey)?;
+    let cert_spki = crate::certinfo::subject_public_key_info(leaf).ok_or(UsslResult::InvalidCertificateData)?;
+    if key_spki == cert_spki {
+        Ok(())
+    } else {
+        Err(UsslResult::KeyDoesNotMatchCertificate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_rejected() {
+        assert_eq!(load_certificates(b"not a certificate"), Err(UsslResult::InvalidCertificateData));
+        assert_eq!(load_certificates(b""), Err(UsslResult::NoCertificatesFound));
+        assert_eq!(
+            load_certificates(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"),
+            Err(UsslResult::InvalidCertificateData)
+        );
+        assert_eq!(load_certificates(&[0x30, 0x82, 0xff]), Err(UsslResult::InvalidCertificateData));
+        assert!(load_private_key(b"garbage").is_err());
+        assert!(load_private_key(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
+    }
+}

@@ -1,0 +1,42 @@
+//! ussl: the TLS engine behind MicroPython's `ussl` and `tls` modules.
+//!
+//! Sans-I/O: the C shim feeds ciphertext in and takes ciphertext out; this crate never touches a
+//! socket, never raises and never holds a Python object. Every exported function returns a
+//! numbered [`result::UsslResult`].
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![allow(clippy::missing_safety_doc)]
+
+extern crate alloc;
+// Without the `micropython` feature the crate is a host library (tests, tools): it may use std
+// for entropy and time. Inside MicroPython those come from the port through `port`.
+#[cfg(not(feature = "micropython"))]
+extern crate std;
+
+pub mod certinfo;
+pub mod connection;
+pub mod context;
+pub mod ffi;
+pub mod hostname;
+pub mod keys;
+pub mod port;
+pub mod provider;
+pub mod record;
+pub mod result;
+pub mod verify;
+
+#[cfg(feature = "micropython")]
+mod runtime;
+
+/// How many times the heap has refused an allocation so far (served from the reserve). An
+/// engine step that sees this change reports OUT_OF_MEMORY instead of carrying on.
+pub fn oom_events() -> usize {
+    #[cfg(feature = "micropython")]
+    {
+        runtime::oom_events()
+    }
+    #[cfg(not(feature = "micropython"))]
+    {
+        0
+    }
+}

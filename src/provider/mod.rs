@@ -1,0 +1,54 @@
+//! Our own rustls `CryptoProvider` over RustCrypto crates, limited to the suites we offer so
+//! that flash stays small, with every random byte taken from the port.
+
+mod aead;
+mod hash;
+mod hmac;
+mod kx;
+pub mod sign;
+mod suites;
+mod verify;
+
+use alloc::sync::Arc;
+
+use rustls::crypto::{CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom};
+use rustls::pki_types::PrivateKeyDer;
+
+pub use suites::ALL_CIPHER_SUITES;
+pub use verify::ALGORITHMS as SIGNATURE_ALGORITHMS;
+
+/// The provider every config of ours is built on.
+pub fn provider() -> CryptoProvider {
+    CryptoProvider {
+        cipher_suites: ALL_CIPHER_SUITES.to_vec(),
+        kx_groups: kx::ALL_KX_GROUPS.to_vec(),
+        signature_verification_algorithms: verify::ALGORITHMS,
+        secure_random: &PortRandom,
+        key_provider: &Keys,
+    }
+}
+
+#[derive(Debug)]
+struct PortRandom;
+
+impl SecureRandom for PortRandom {
+    fn fill(&self, bytes: &mut [u8]) -> Result<(), GetRandomFailed> {
+        if crate::port::fill_random(bytes) {
+            Ok(())
+        } else {
+            Err(GetRandomFailed)
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Keys;
+
+impl KeyProvider for Keys {
+    fn load_private_key(
+        &self,
+        key_der: PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn rustls::sign::SigningKey>, rustls::Error> {
+        sign::any_supported_key(&key_der)
+    }
+}

@@ -1,0 +1,96 @@
+//! The cipher suites we offer: TLS 1.3 first, then TLS 1.2 with ECDHE only.
+
+use rustls::crypto::tls12::PrfUsingHmac;
+use rustls::crypto::tls13::HkdfUsingHmac;
+use rustls::crypto::{CipherSuiteCommon, KeyExchangeAlgorithm};
+use rustls::{CipherSuite, SignatureScheme, SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite};
+
+use super::{aead, hash, hmac};
+
+// AES-GCM and ChaCha20-Poly1305 limits from RFC 8446 section 5.5 and RFC 9147.
+const AES_GCM_LIMIT: u64 = 1 << 24;
+const NO_LIMIT: u64 = u64::MAX;
+
+pub static TLS13_AES_128_GCM_SHA256: Tls13CipherSuite = Tls13CipherSuite {
+    common: CipherSuiteCommon {
+        suite: CipherSuite::TLS13_AES_128_GCM_SHA256,
+        hash_provider: &hash::SHA256,
+        confidentiality_limit: AES_GCM_LIMIT,
+    },
+    hkdf_provider: &HkdfUsingHmac(&hmac::SHA256),
+    aead_alg: &aead::TLS13_AES_128_GCM,
+    quic: None,
+};
+
+pub static TLS13_AES_256_GCM_SHA384: Tls13CipherSuite = Tls13CipherSuite {
+    common: CipherSuiteCommon {
+        suite: CipherSuite::TLS13_AES_256_GCM_SHA384,
+        hash_provider: &hash::SHA384,
+        confidentiality_limit: AES_GCM_LIMIT,
+    },
+    hkdf_provider: &HkdfUsingHmac(&hmac::SHA384),
+    aead_alg: &aead::TLS13_AES_256_GCM,
+    quic: None,
+};
+
+pub static TLS13_CHACHA20_POLY1305_SHA256: Tls13CipherSuite = Tls13CipherSuite {
+    common: CipherSuiteCommon {
+        suite: CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+        hash_provider: &hash::SHA256,
+        confidentiality_limit: NO_LIMIT,
+    },
+    hkdf_provider: &HkdfUsingHmac(&hmac::SHA256),
+    aead_alg: &aead::TLS13_CHACHA20_POLY1305,
+    quic: None,
+};
+
+static TLS12_ECDSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ED25519,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+];
+
+static TLS12_RSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PSS_SHA512,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA256,
+];
+
+macro_rules! tls12_suite {
+    ($name:ident, $suite:ident, $hash:ident, $schemes:ident, $aead:ident, $limit:expr) => {
+        pub static $name: Tls12CipherSuite = Tls12CipherSuite {
+            common: CipherSuiteCommon {
+                suite: CipherSuite::$suite,
+                hash_provider: &hash::$hash,
+                confidentiality_limit: $limit,
+            },
+            kx: KeyExchangeAlgorithm::ECDHE,
+            sign: $schemes,
+            aead_alg: &aead::$aead,
+            prf_provider: &PrfUsingHmac(&hmac::$hash),
+        };
+    };
+}
+
+tls12_suite!(ECDHE_ECDSA_AES_128_GCM, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SHA256, TLS12_ECDSA_SCHEMES, TLS12_AES_128_GCM, AES_GCM_LIMIT);
+tls12_suite!(ECDHE_ECDSA_AES_256_GCM, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, SHA384, TLS12_ECDSA_SCHEMES, TLS12_AES_256_GCM, AES_GCM_LIMIT);
+tls12_suite!(ECDHE_ECDSA_CHACHA20, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, SHA256, TLS12_ECDSA_SCHEMES, TLS12_CHACHA20_POLY1305, NO_LIMIT);
+tls12_suite!(ECDHE_RSA_AES_128_GCM, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SHA256, TLS12_RSA_SCHEMES, TLS12_AES_128_GCM, AES_GCM_LIMIT);
+tls12_suite!(ECDHE_RSA_AES_256_GCM, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, SHA384, TLS12_RSA_SCHEMES, TLS12_AES_256_GCM, AES_GCM_LIMIT);
+tls12_suite!(ECDHE_RSA_CHACHA20, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, SHA256, TLS12_RSA_SCHEMES, TLS12_CHACHA20_POLY1305, NO_LIMIT);
+
+pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
+    SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
+    SupportedCipherSuite::Tls13(&TLS13_AES_256_GCM_SHA384),
+    SupportedCipherSuite::Tls13(&TLS13_CHACHA20_POLY1305_SHA256),
+    SupportedCipherSuite::Tls12(&ECDHE_ECDSA_AES_128_GCM),
+    SupportedCipherSuite::Tls12(&ECDHE_ECDSA_AES_256_GCM),
+    SupportedCipherSuite::Tls12(&ECDHE_ECDSA_CHACHA20),
+    SupportedCipherSuite::Tls12(&ECDHE_RSA_AES_128_GCM),
+    SupportedCipherSuite::Tls12(&ECDHE_RSA_AES_256_GCM),
+    SupportedCipherSuite::Tls12(&ECDHE_RSA_CHACHA20),
+];
+

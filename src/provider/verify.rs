@@ -1,0 +1,196 @@
+//! Signature verification for certificates and handshakes: ECDSA P-256/P-384, RSA PKCS#1 v1.5
+//! and PSS, Ed25519.
+
+use core::marker::PhantomData;
+
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
+use rustls::SignatureScheme;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use signature::hazmat::PrehashVerifier;
+use signature::Verifier;
+
+struct Ecdsa<K, D> {
+    key_alg: AlgorithmIdentifier,
+    sig_alg: AlgorithmIdentifier,
+    _types: PhantomData<fn() -> (K, D)>,
+}
+
+/// The elliptic curves we verify on, by their ECDSA types.
+trait EcdsaCurve {
+    fn verify_prehash(public_key: &[u8], digest: &[u8], der_signature: &[u8]) -> Result<(), InvalidSignature>;
+}
+
+struct CurveP256;
+struct CurveP384;
+
+impl EcdsaCurve for CurveP256 {
+    fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
+        let sig = p256::ecdsa::DerSignature::try_from(sig).map_err(|_| InvalidSignature)?;
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let sig = p256::ecdsa::Signature::try_from(sig).map_err(|_| InvalidSignature)?;
+        key.verify_prehash(digest, &sig).map_err(|_| InvalidSignature)
+    }
+}
+
+impl EcdsaCurve for CurveP384 {
+    fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
+        let sig = p384::ecdsa::DerSignature::try_from(sig).map_err(|_| InvalidSignature)?;
+        let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+        let sig = p384::ecdsa::Signature::try_from(sig).map_err(|_| InvalidSignature)?;
+        key.verify_prehash(digest, &sig).map_err(|_| InvalidSignature)
+    }
+}
+
+impl<K, D> core::fmt::Debug for Ecdsa<K, D> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ecdsa").field("sig_alg", &self.sig_alg).finish()
+    }
+}
+
+impl<V> core::fmt::Debug for Rsa<V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Rsa").field("sig_alg", &self.sig_alg).finish()
+    }
+}
+
+impl<K: EcdsaCurve, D: Digest> SignatureVerificationAlgorithm for Ecdsa<K, D> {
+    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        K::verify_prehash(public_key, &D::digest(message), signature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        self.key_alg
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.sig_alg
+    }
+}
+
+macro_rules! ecdsa {
+    ($name:ident, $curve:ty, $digest:ty, $key:ident, $sig:ident) => {
+        static $name: Ecdsa<$curve, $digest> =
+            Ecdsa { key_alg: alg_id::$key, sig_alg: alg_id::$sig, _types: PhantomData };
+    };
+}
+
+ecdsa!(ECDSA_P256_SHA256, CurveP256, Sha256, ECDSA_P256, ECDSA_SHA256);
+ecdsa!(ECDSA_P256_SHA384, CurveP256, Sha384, ECDSA_P256, ECDSA_SHA384);
+ecdsa!(ECDSA_P384_SHA256, CurveP384, Sha256, ECDSA_P384, ECDSA_SHA256);
+ecdsa!(ECDSA_P384_SHA384, CurveP384, Sha384, ECDSA_P384, ECDSA_SHA384);
+
+struct Rsa<V> {
+    sig_alg: AlgorithmIdentifier,
+    _types: PhantomData<fn() -> V>,
+}
+
+/// One RSA padding scheme with one digest.
+trait RsaScheme {
+    fn verify(key: rsa::RsaPublicKey, message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature>;
+}
+
+struct Pkcs1<D>(PhantomData<D>);
+struct Pss<D>(PhantomData<D>);
+
+impl<D> RsaScheme for Pkcs1<D>
+where
+    D: Digest + rsa::pkcs8::AssociatedOid,
+{
+    fn verify(key: rsa::RsaPublicKey, message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
+        rsa::pkcs1v15::VerifyingKey::<D>::new(key)
+            .verify(message, &sig)
+            .map_err(|_| InvalidSignature)
+    }
+}
+
+impl<D> RsaScheme for Pss<D>
+where
+    D: Digest + sha2::digest::FixedOutputReset,
+{
+    fn verify(key: rsa::RsaPublicKey, message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        let sig = rsa::pss::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
+        rsa::pss::VerifyingKey::<D>::new(key)
+            .verify(message, &sig)
+            .map_err(|_| InvalidSignature)
+    }
+}
+
+impl<V: RsaScheme> SignatureVerificationAlgorithm for Rsa<V> {
+    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        let key = rsa::RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| InvalidSignature)?;
+        V::verify(key, message, signature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::RSA_ENCRYPTION
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        self.sig_alg
+    }
+}
+
+macro_rules! rsa_alg {
+    ($name:ident, $scheme:ty, $sig:ident) => {
+        static $name: Rsa<$scheme> = Rsa { sig_alg: alg_id::$sig, _types: PhantomData };
+    };
+}
+
+rsa_alg!(RSA_PKCS1_SHA256, Pkcs1<Sha256>, RSA_PKCS1_SHA256);
+rsa_alg!(RSA_PKCS1_SHA384, Pkcs1<Sha384>, RSA_PKCS1_SHA384);
+rsa_alg!(RSA_PKCS1_SHA512, Pkcs1<Sha512>, RSA_PKCS1_SHA512);
+rsa_alg!(RSA_PSS_SHA256, Pss<Sha256>, RSA_PSS_SHA256);
+rsa_alg!(RSA_PSS_SHA384, Pss<Sha384>, RSA_PSS_SHA384);
+rsa_alg!(RSA_PSS_SHA512, Pss<Sha512>, RSA_PSS_SHA512);
+
+#[derive(Debug)]
+struct Ed25519;
+
+impl SignatureVerificationAlgorithm for Ed25519 {
+    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
+        let key: &[u8; 32] = public_key.try_into().map_err(|_| InvalidSignature)?;
+        let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| InvalidSignature)?;
+        ed25519_dalek::VerifyingKey::from_bytes(key)
+            .map_err(|_| InvalidSignature)?
+            .verify_strict(message, &sig)
+            .map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ED25519
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ED25519
+    }
+}
+
+pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: &[
+        &ECDSA_P256_SHA256,
+        &ECDSA_P256_SHA384,
+        &ECDSA_P384_SHA256,
+        &ECDSA_P384_SHA384,
+        &Ed25519,
+        &RSA_PKCS1_SHA256,
+        &RSA_PKCS1_SHA384,
+        &RSA_PKCS1_SHA512,
+        &RSA_PSS_SHA256,
+        &RSA_PSS_SHA384,
+        &RSA_PSS_SHA512,
+    ],
+    mapping: &[
+        (SignatureScheme::ECDSA_NISTP384_SHA384, &[&ECDSA_P384_SHA384, &ECDSA_P256_SHA384]),
+        (SignatureScheme::ECDSA_NISTP256_SHA256, &[&ECDSA_P256_SHA256, &ECDSA_P384_SHA256]),
+        (SignatureScheme::ED25519, &[&Ed25519]),
+        (SignatureScheme::RSA_PSS_SHA512, &[&RSA_PSS_SHA512]),
+        (SignatureScheme::RSA_PSS_SHA384, &[&RSA_PSS_SHA384]),
+        (SignatureScheme::RSA_PSS_SHA256, &[&RSA_PSS_SHA256]),
+        (SignatureScheme::RSA_PKCS1_SHA512, &[&RSA_PKCS1_SHA512]),
+        (SignatureScheme::RSA_PKCS1_SHA384, &[&RSA_PKCS1_SHA384]),
+        (SignatureScheme::RSA_PKCS1_SHA256, &[&RSA_PKCS1_SHA256]),
+    ],
+};

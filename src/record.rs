@@ -1,0 +1,186 @@
+//! Framing of incoming TLS records, so the socket is read by need: the 5-byte header first,
+//! then exactly the body it announces. The engine never asks for bytes beyond the current
+//! record, which keeps an idle connection's buffer empty and lets poll() on the socket tell
+//! the truth about pending ciphertext.
+
+use alloc::vec::Vec;
+
+use crate::result::UsslResult;
+
+pub const HEADER_LEN: usize = 5;
+/// TLS 1.2 allows a ciphertext of 2^14 + 2048 bytes (RFC 5246 section 6.2.3).
+pub const MAX_RECORD_BODY: usize = 16384 + 2048;
+
+#[derive(Default)]
+pub struct Incoming {
+    /// Ciphertext not yet discarded by rustls: complete records, then the one being received.
+    buf: Vec<u8>,
+    /// Bytes of the current record received so far (header included).
+    current: usize,
+    /// Bytes still missing from the current record's body; meaningless until the header is in.
+    body_remaining: usize,
+    /// Complete records in `buf` that rustls has not been shown yet.
+    complete_records: usize,
+    /// Bytes at the end of `buf` handed out by `space` and not yet committed.
+    reserved: usize,
+}
+
+impl Incoming {
+    /// How many bytes the engine wants from the socket next.
+    pub fn want(&self) -> usize {
+        if self.current < HEADER_LEN {
+            HEADER_LEN - self.current
+        } else {
+            self.body_remaining
+        }
+    }
+
+    /// Room at the end of the buffer for the next `want()` bytes.
+    /// Asking again before `commit` returns the same room.
+    pub fn space(&mut self) -> Result<&mut [u8], UsslResult> {
+        if self.reserved == 0 {
+            let want = self.want();
+            self.buf.try_reserve_exact(want).map_err(|_| UsslResult::OutOfMemory)?;
+            self.buf.resize(self.buf.len() + want, 0);
+            self.reserved = want;
+        }
+        let start = self.buf.len() - self.reserved;
+        Ok(&mut self.buf[start..])
+    }
+
+    /// Keeps `n` bytes of the space just handed out and drops the rest. Returns true when a
+    /// record became complete.
+    pub fn commit(&mut self, n: usize) -> Result<bool, UsslResult> {
+        let n = n.min(self.reserved);
+        let end = self.buf.len() - self.reserved + n;
+        self.buf.truncate(end);
+        self.reserved = 0;
+        if self.current < HEADER_LEN {
+            self.current += n;
+            if self.current < HEADER_LEN {
+                return Ok(false);
+            }
+            let header_start = self.buf.len() - HEADER_LEN;
+            self.body_remaining = check_header(&self.buf[header_start..])?;
+        } else {
+            self.current += n;
+            self.body_remaining -= n;
+        }
+        if self.body_remaining == 0 {
+            self.current = 0;
+            self.complete_records += 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// The complete records, for rustls; the partial record at the end is left out.
+    pub fn records_mut(&mut self) -> &mut [u8] {
+        let end = self.buf.len() - self.reserved - self.current;
+        &mut self.buf[..end]
+    }
+
+    pub fn has_unprocessed_records(&self) -> bool {
+        self.complete_records > 0
+    }
+
+    pub fn mark_processed(&mut self) {
+        self.complete_records = 0;
+    }
+
+    /// Drops bytes rustls has finished with from the front.
+    pub fn discard(&mut self, n: usize) {
+        let n = n.min(self.buf.len());
+        if n == self.buf.len() {
+            self.buf.clear();
+        } else if n > 0 {
+            self.buf.drain(..n);
+        }
+    }
+
+    /// Gives memory back once nothing is buffered, so an idle connection holds no record buffer.
+    pub fn shrink_when_empty(&mut self) {
+        if self.buf.is_empty() && self.buf.capacity() > 0 {
+            self.buf = Vec::new();
+        }
+    }
+
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// True when a record has started arriving but is not complete.
+    pub fn mid_record(&self) -> bool {
+        self.current > 0
+    }
+}
+
+/// Validates a record header and returns the body length it announces.
+fn check_header(h: &[u8]) -> Result<usize, UsslResult> {
+    let content_type = h[0];
+    // change_cipher_spec, alert, handshake, application_data, heartbeat
+    if !(20..=24).contains(&content_type) || h[1] != 3 {
+        return Err(UsslResult::PeerNotTls);
+    }
+    let len = usize::from(u16::from_be_bytes([h[3], h[4]]));
+    if len > MAX_RECORD_BODY {
+        return Err(UsslResult::RecordOverflow);
+    }
+    Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(inc: &mut Incoming, bytes: &[u8]) -> Result<bool, UsslResult> {
+        let mut done = false;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let space = inc.space()?;
+            let n = space.len().min(rest.len());
+            space[..n].copy_from_slice(&rest[..n]);
+            done = inc.commit(n)?;
+            rest = &rest[n..];
+        }
+        Ok(done)
+    }
+
+    #[test]
+    fn reads_header_then_exact_body() {
+        let mut inc = Incoming::default();
+        assert_eq!(inc.want(), 5);
+        assert!(!feed(&mut inc, &[22, 3, 3, 0, 4]).unwrap());
+        assert_eq!(inc.want(), 4);
+        assert!(feed(&mut inc, &[1, 2, 3, 4]).unwrap());
+        assert_eq!(inc.records_mut().len(), 9);
+        assert_eq!(inc.want(), 5);
+    }
+
+    #[test]
+    fn partial_reads_keep_the_partial_record_hidden() {
+        let mut inc = Incoming::default();
+        feed(&mut inc, &[23, 3, 3, 0, 2, 9, 9]).unwrap();
+        feed(&mut inc, &[23, 3]).unwrap();
+        assert_eq!(inc.records_mut().len(), 7);
+        assert_eq!(inc.want(), 3);
+    }
+
+    #[test]
+    fn rejects_plain_http_and_oversized_records() {
+        let mut inc = Incoming::default();
+        assert_eq!(feed(&mut inc, b"HTTP/1.1 400"), Err(UsslResult::PeerNotTls));
+        let mut inc = Incoming::default();
+        assert_eq!(feed(&mut inc, &[23, 3, 3, 0xff, 0xff]), Err(UsslResult::RecordOverflow));
+    }
+
+    #[test]
+    fn short_commit_keeps_wanting_the_rest() {
+        let mut inc = Incoming::default();
+        let space = inc.space().unwrap();
+        space[..2].copy_from_slice(&[22, 3]);
+        assert!(!inc.commit(2).unwrap());
+        assert_eq!(inc.want(), 3);
+        assert_eq!(inc.buffered(), 2);
+    }
+}

@@ -1,0 +1,221 @@
+//! Numbered result codes with text, in blocks like rustls-ffi's. The shim raises from these:
+//! 1xx are the caller's mistakes (TypeError/ValueError), everything from 2xx up is an SSLError
+//! carrying the code and its text; 500 is MemoryError.
+
+use rustls::{AlertDescription, CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsslResult {
+    Ok = 0,
+
+    // 1xx: bad arguments
+    NullArgument = 100,
+    InvalidArgument = 101,
+    InvalidHostname = 102,
+    NoCertificatesFound = 110,
+    InvalidCertificateData = 111,
+    NoPrivateKeyFound = 112,
+    UnsupportedPrivateKey = 113,
+    KeyDoesNotMatchCertificate = 114,
+    CaCertsRequired = 115,
+    MissingCertificateOrKey = 116,
+
+    // 2xx: connection state
+    HandshakeNotComplete = 200,
+    ConnectionClosed = 201,
+    WouldBlock = 202,
+
+    // 3xx: certificate verification
+    CertExpired = 300,
+    CertNotYetValid = 301,
+    HostnameMismatch = 302,
+    UnknownIssuer = 303,
+    CertBadSignature = 304,
+    CertRevoked = 305,
+    CertInvalidPurpose = 306,
+    CertBadEncoding = 307,
+    CertInvalid = 308,
+    ClockNotSet = 309,
+    NoPeerCertificate = 310,
+
+    // 4xx: the peer
+    PeerAlert = 400,
+    PeerNotTls = 401,
+    PeerMisbehaved = 402,
+    DecryptFailed = 403,
+    RecordOverflow = 404,
+    PeerIncompatible = 405,
+    ClosedDuringHandshake = 406,
+    HandshakeTimeout = 407,
+    UnexpectedMessage = 408,
+
+    // 5xx: local
+    OutOfMemory = 500,
+    RandomFailed = 501,
+    Internal = 502,
+}
+
+impl UsslResult {
+    /// The fixed text of a code; connections add detail (such as an alert's name) on top.
+    pub fn text(self) -> &'static str {
+        use UsslResult::*;
+        match self {
+            Ok => "ok",
+            NullArgument => "a required argument was NULL",
+            InvalidArgument => "invalid argument",
+            InvalidHostname => "server_hostname is not a valid DNS name or IP address",
+            NoCertificatesFound => "no certificate found in the data (expected PEM or DER)",
+            InvalidCertificateData => "invalid certificate data (garbage PEM or DER)",
+            NoPrivateKeyFound => "no private key found in the data (expected PEM or DER)",
+            UnsupportedPrivateKey => "unsupported private key (ECDSA P-256 and RSA keys are supported)",
+            KeyDoesNotMatchCertificate => "the private key does not match the certificate",
+            CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs",
+            MissingCertificateOrKey => "a server needs both a key and a certificate",
+            HandshakeNotComplete => "the handshake has not completed",
+            ConnectionClosed => "the connection is closed",
+            WouldBlock => "operation would block",
+            CertExpired => "certificate has expired",
+            CertNotYetValid => "certificate is not yet valid",
+            HostnameMismatch => "hostname mismatch",
+            UnknownIssuer => "unknown issuer",
+            CertBadSignature => "certificate has a bad signature",
+            CertRevoked => "certificate has been revoked",
+            CertInvalidPurpose => "certificate is not valid for this purpose",
+            CertBadEncoding => "certificate is badly encoded",
+            CertInvalid => "certificate is invalid",
+            ClockNotSet => "the clock is not set, so certificates cannot be checked: set the time first",
+            NoPeerCertificate => "peer sent no certificate",
+            PeerAlert => "peer sent an alert",
+            PeerNotTls => "peer sent data that is not TLS",
+            PeerMisbehaved => "peer violated the TLS protocol",
+            DecryptFailed => "decryption failed or bad record MAC",
+            RecordOverflow => "peer sent a record that is too large",
+            PeerIncompatible => "peer has no TLS version or cipher suite in common with us",
+            ClosedDuringHandshake => "connection closed during handshake",
+            HandshakeTimeout => "handshake timed out",
+            UnexpectedMessage => "peer sent an unexpected message",
+            OutOfMemory => "out of memory",
+            RandomFailed => "the port's random source failed",
+            Internal => "internal error",
+        }
+    }
+
+    pub fn from_u32(code: u32) -> Option<Self> {
+        use UsslResult::*;
+        const ALL: &[UsslResult] = &[
+            Ok, NullArgument, InvalidArgument, InvalidHostname, NoCertificatesFound,
+            InvalidCertificateData, NoPrivateKeyFound, UnsupportedPrivateKey,
+            KeyDoesNotMatchCertificate, CaCertsRequired, MissingCertificateOrKey,
+            HandshakeNotComplete, ConnectionClosed, WouldBlock, CertExpired, CertNotYetValid,
+            HostnameMismatch, UnknownIssuer, CertBadSignature, CertRevoked, CertInvalidPurpose,
+            CertBadEncoding, CertInvalid, ClockNotSet, NoPeerCertificate, PeerAlert, PeerNotTls,
+            PeerMisbehaved, DecryptFailed, RecordOverflow, PeerIncompatible,
+            ClosedDuringHandshake, HandshakeTimeout, UnexpectedMessage, OutOfMemory,
+            RandomFailed, Internal,
+        ];
+        ALL.iter().copied().find(|r| *r as u32 == code)
+    }
+}
+
+/// Maps a rustls error to our code. Our own verifier reports clock trouble as `General` with
+/// [`CLOCK_NOT_SET_TAG`], since rustls has no variant for it.
+pub fn from_rustls(err: &Error) -> UsslResult {
+    use UsslResult as R;
+    match err {
+        Error::InvalidCertificate(c) => from_cert_error(c),
+        Error::AlertReceived(_) => R::PeerAlert,
+        Error::DecryptError => R::DecryptFailed,
+        Error::InvalidMessage(InvalidMessage::MessageTooLarge) => R::RecordOverflow,
+        Error::InvalidMessage(_) => R::PeerMisbehaved,
+        Error::InappropriateMessage { .. } | Error::InappropriateHandshakeMessage { .. } => R::UnexpectedMessage,
+        Error::PeerIncompatible(_) => R::PeerIncompatible,
+        Error::PeerMisbehaved(_) => R::PeerMisbehaved,
+        Error::NoCertificatesPresented => R::NoPeerCertificate,
+        Error::FailedToGetRandomBytes => R::RandomFailed,
+        Error::FailedToGetCurrentTime => R::ClockNotSet,
+        Error::General(msg) if msg == CLOCK_NOT_SET_TAG => R::ClockNotSet,
+        Error::HandshakeNotComplete => R::HandshakeNotComplete,
+        _ => R::Internal,
+    }
+}
+
+pub const CLOCK_NOT_SET_TAG: &str = "ussl: clock not set";
+
+fn from_cert_error(err: &CertificateError) -> UsslResult {
+    use UsslResult as R;
+    match err {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => R::CertExpired,
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => R::CertNotYetValid,
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => R::HostnameMismatch,
+        CertificateError::UnknownIssuer => R::UnknownIssuer,
+        CertificateError::BadSignature => R::CertBadSignature,
+        CertificateError::Revoked => R::CertRevoked,
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => R::CertInvalidPurpose,
+        CertificateError::BadEncoding => R::CertBadEncoding,
+        _ => R::CertInvalid,
+    }
+}
+
+/// Detail worth adding to a code's text, such as the alert the peer sent.
+pub fn detail(err: &Error) -> Option<alloc::string::String> {
+    use alloc::format;
+    match err {
+        Error::AlertReceived(alert) => Some(format!("peer sent alert {}", alert_name(*alert))),
+        Error::PeerIncompatible(p) => Some(format!("peer is incompatible: {}", peer_incompatible_text(p))),
+        Error::PeerMisbehaved(p) => Some(format!("peer violated the TLS protocol: {:?}", p as &PeerMisbehaved)),
+        Error::InvalidMessage(m) => Some(format!("peer sent an invalid message: {:?}", m)),
+        Error::InvalidCertificate(CertificateError::Other(o)) => Some(format!("certificate is invalid: {}", o)),
+        Error::General(msg) if msg != CLOCK_NOT_SET_TAG => Some(format!("TLS error: {}", msg)),
+        _ => None,
+    }
+}
+
+fn peer_incompatible_text(p: &PeerIncompatible) -> alloc::string::String {
+    alloc::format!("{:?}", p)
+}
+
+/// Alert names as OpenSSL and RFC 8446 spell them ("handshake_failure").
+pub fn alert_name(alert: AlertDescription) -> alloc::string::String {
+    use alloc::string::ToString;
+    // rustls' Debug spells them in CamelCase: turn "HandshakeFailure" into "handshake_failure".
+    let camel = alloc::format!("{:?}", alert);
+    let mut out = alloc::string::String::with_capacity(camel.len() + 4);
+    for (i, ch) in camel.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    if out.is_empty() {
+        return "unknown".to_string();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_are_snake_case() {
+        assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake_failure");
+        assert_eq!(alert_name(AlertDescription::BadCertificate), "bad_certificate");
+    }
+
+    #[test]
+    fn every_code_round_trips() {
+        for code in 0..1000 {
+            if let Some(r) = UsslResult::from_u32(code) {
+                assert_eq!(r as u32, code);
+                assert!(!r.text().is_empty());
+            }
+        }
+        assert_eq!(UsslResult::from_u32(302), Some(UsslResult::HostnameMismatch));
+        assert_eq!(UsslResult::from_u32(999), None);
+    }
+}

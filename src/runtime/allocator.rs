@@ -1,0 +1,193 @@
+//! The global allocator: every engine allocation lives on MicroPython's heap through
+//! `m_tracked_calloc`/`m_tracked_free`, so `-X heapsize=` limits and leak checks mean on the
+//! unix port what they mean on a board.
+//!
+//! Three things make this more than a call-through:
+//! - the tracked list in the VM state has no lock of its own and the unix port runs threads
+//!   without a GIL, so calls are serialised here by a spin lock that the owning thread may
+//!   re-enter (a GC inside `m_tracked_calloc` can run a finaliser that frees engine memory);
+//! - alignments above what the heap guarantees are served by over-allocating;
+//! - when the heap is exhausted, a small reserve arena satisfies the rest of the current engine
+//!   step so Rust never aborts; the step then reports OUT_OF_MEMORY (see `oom_events`) and the
+//!   connection is dropped, which returns the reserve.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use micropython_sys::{m_tracked_calloc, m_tracked_free};
+
+extern "C" {
+    /// A number that identifies the calling MicroPython thread (never 0).
+    fn ussl_port_thread_id() -> usize;
+}
+
+/// What the tracked heap guarantees: its node header is two pointers after a GC block.
+const HEAP_ALIGN: usize = 2 * core::mem::size_of::<usize>();
+const RESERVE_BYTES: usize = 16 * 1024;
+
+struct TrackedHeap;
+
+#[global_allocator]
+static ALLOCATOR: TrackedHeap = TrackedHeap;
+
+/// Count of allocations the heap refused (served from the reserve instead, or failed).
+static OOM_EVENTS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn oom_events() -> usize {
+    OOM_EVENTS.load(Ordering::Relaxed)
+}
+
+/// A spin lock that the thread holding it may take again.
+struct ReentrantLock {
+    owner: AtomicUsize,
+    depth: UnsafeCell<usize>,
+}
+
+// SAFETY: `depth` is only touched by the thread that owns the lock (owner == its id).
+unsafe impl Sync for ReentrantLock {}
+
+static LOCK: ReentrantLock = ReentrantLock { owner: AtomicUsize::new(0), depth: UnsafeCell::new(0) };
+
+struct Guard;
+
+impl ReentrantLock {
+    fn lock(&self) -> Guard {
+        // SAFETY: the shim's hook has no preconditions.
+        let me = unsafe { ussl_port_thread_id() };
+        if self.owner.load(Ordering::Acquire) != me {
+            while self.owner.compare_exchange_weak(0, me, Ordering::Acquire, Ordering::Relaxed).is_err() {
+                core::hint::spin_loop();
+            }
+        }
+        // SAFETY: this thread owns the lock, so no other thread touches `depth`.
+        unsafe { *self.depth.get() += 1 };
+        Guard
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        // SAFETY: a Guard exists only while this thread owns LOCK.
+        unsafe {
+            let depth = LOCK.depth.get();
+            *depth -= 1;
+            if *depth == 0 {
+                LOCK.owner.store(0, Ordering::Release);
+            }
+        }
+    }
+}
+
+/// A bump arena used only after the heap refused a request. It resets when every block
+/// taken from it has been freed.
+struct Reserve {
+    arena: UnsafeCell<[u8; RESERVE_BYTES]>,
+    next: UnsafeCell<usize>,
+    live: UnsafeCell<usize>,
+}
+
+// SAFETY: every access happens with LOCK held.
+unsafe impl Sync for Reserve {}
+
+static RESERVE: Reserve = Reserve {
+    arena: UnsafeCell::new([0; RESERVE_BYTES]),
+    next: UnsafeCell::new(0),
+    live: UnsafeCell::new(0),
+};
+
+impl Reserve {
+    fn base(&self) -> usize {
+        self.arena.get() as usize
+    }
+
+    fn owns(&self, ptr: *mut u8) -> bool {
+        let p = ptr as usize;
+        p >= self.base() && p < self.base() + RESERVE_BYTES
+    }
+
+    /// # Safety
+    /// LOCK must be held.
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: LOCK is held, so we have exclusive access to the cells.
+        let (next, live) = unsafe { (&mut *self.next.get(), &mut *self.live.get()) };
+        let start = (self.base() + *next).next_multiple_of(layout.align()) - self.base();
+        let Some(end) = start.checked_add(layout.size()).filter(|&e| e <= RESERVE_BYTES) else {
+            return core::ptr::null_mut();
+        };
+        *next = end;
+        *live += 1;
+        let ptr = (self.base() + start) as *mut u8;
+        // SAFETY: [ptr, ptr + size) lies inside the arena, which we own exclusively here.
+        unsafe { core::ptr::write_bytes(ptr, 0, layout.size()) };
+        ptr
+    }
+
+    /// # Safety
+    /// LOCK must be held and `ptr` must come from this arena.
+    unsafe fn dealloc(&self) {
+        // SAFETY: LOCK is held.
+        let (next, live) = unsafe { (&mut *self.next.get(), &mut *self.live.get()) };
+        *live = live.saturating_sub(1);
+        if *live == 0 {
+            *next = 0;
+        }
+    }
+}
+
+unsafe impl GlobalAlloc for TrackedHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _guard = LOCK.lock();
+        let ptr = if layout.align() <= HEAP_ALIGN {
+            // SAFETY: m_tracked_calloc may be called with any size; it returns NULL on failure.
+            unsafe { m_tracked_calloc(1, layout.size().max(1)) }.cast::<u8>()
+        } else {
+            // Over-allocate, align inside the block and keep the block's address just below.
+            let extra = layout.align() + core::mem::size_of::<usize>();
+            match layout.size().checked_add(extra) {
+                // SAFETY: as above.
+                Some(total) => unsafe { over_aligned(total, layout.align()) },
+                None => core::ptr::null_mut(),
+            }
+        };
+        if !ptr.is_null() {
+            return ptr;
+        }
+        OOM_EVENTS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: LOCK is held by `_guard`.
+        unsafe { RESERVE.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let _guard = LOCK.lock();
+        if RESERVE.owns(ptr) {
+            // SAFETY: LOCK is held and `ptr` is from the arena.
+            unsafe { RESERVE.dealloc() };
+        } else if layout.align() <= HEAP_ALIGN {
+            // SAFETY: `ptr` came from m_tracked_calloc in `alloc` with this layout.
+            unsafe { m_tracked_free(ptr.cast()) };
+        } else {
+            // SAFETY: `alloc` stored the block's address in the word just below `ptr`.
+            unsafe {
+                let block = ptr.cast::<usize>().sub(1).read_unaligned();
+                m_tracked_free(block as *mut _);
+            }
+        }
+    }
+}
+
+/// # Safety
+/// Must be called with LOCK held; `total` leaves room for the alignment and the back pointer.
+unsafe fn over_aligned(total: usize, align: usize) -> *mut u8 {
+    // SAFETY: any size may be requested; NULL is returned on failure.
+    let block = unsafe { m_tracked_calloc(1, total) }.cast::<u8>();
+    if block.is_null() {
+        return block;
+    }
+    let aligned = (block as usize + core::mem::size_of::<usize>()).next_multiple_of(align);
+    let ptr = aligned as *mut u8;
+    // SAFETY: `aligned - size_of::<usize>() >= block` and `aligned + size <= block + total`, so
+    // the back pointer and the user's bytes lie inside the block.
+    unsafe { ptr.cast::<usize>().sub(1).write_unaligned(block as usize) };
+    ptr
+}

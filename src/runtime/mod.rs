@@ -1,0 +1,34 @@
+//! What a no_std staticlib needs inside MicroPython: the global allocator over the tracked
+//! heap and the panic handler.
+
+pub mod allocator;
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    // panic = "abort": no input reaches a panic (see the before-stop check); this is the last
+    // line of defence and must not unwind through C frames.
+    extern "C" {
+        fn abort() -> !;
+    }
+    // SAFETY: abort() takes no arguments and never returns.
+    unsafe { abort() }
+}
+
+/// The precompiled x86_64 `alloc` keeps one landing pad even under panic = "abort"; it needs a
+/// personality symbol to link, and is never called.
+#[cfg(all(target_arch = "x86_64", not(test)))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}
+
+/// Same landing pad: resolves `_Unwind_Resume` without pulling in libgcc_s.
+#[cfg(all(target_arch = "x86_64", not(test)))]
+#[no_mangle]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    extern "C" {
+        fn abort() -> !;
+    }
+    // SAFETY: abort() takes no arguments and never returns.
+    unsafe { abort() }
+}
+
+pub use allocator::oom_events;
