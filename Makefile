@@ -58,7 +58,7 @@ $(USSL_LIB): engine
 # The port's Makefile does not track the archive: drop the binary so a changed engine relinks.
 build/micropython: engine $(MPY_DIR)/mpy-cross/build/mpy-cross
 	@if [ -f $(UNIX_BUILD)/micropython ] && [ $(USSL_LIB) -nt $(UNIX_BUILD)/micropython ]; then rm -f $(UNIX_BUILD)/micropython; fi
-	$(MAKE) -C $(UNIX_DIR) -j$(JOBS) $(UNIX_FLAGS) PROG=$(UNIX_BUILD)/micropython >$(BUILD)/unix-build.log 2>&1 || { tail -40 $(BUILD)/unix-build.log; exit 1; }
+	$(MAKE) -C $(UNIX_DIR) -j$(JOBS) $(UNIX_FLAGS) >$(BUILD)/unix-build.log 2>&1 || { tail -40 $(BUILD)/unix-build.log; exit 1; }
 	@mkdir -p build && cp $(UNIX_BUILD)/micropython build/micropython
 	@echo "built build/micropython"
 

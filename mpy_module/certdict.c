@@ -2,6 +2,7 @@
 // tuple of (name, value) pairs), version, serialNumber, notBefore, notAfter, subjectAltName.
 // The engine parses the certificate; this only builds Python objects from its flat fields.
 #include "py/runtime.h"
+#include "py/parsenum.h"
 #include "ussl_shim.h"
 
 enum { F_SUBJECT_NEW = 1, F_SUBJECT_SAME, F_ISSUER_NEW, F_ISSUER_SAME, F_VERSION, F_SERIAL,

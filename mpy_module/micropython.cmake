@@ -12,7 +12,6 @@ target_sources(usermod_ussl INTERFACE
 )
 
 target_include_directories(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR})
-target_compile_definitions(usermod_ussl INTERFACE MICROPY_TRACKED_ALLOC=1)
 
 if(NOT USSL_LIB)
     set(USSL_LIB ${CMAKE_CURRENT_LIST_DIR}/../target/release/libussl.a)

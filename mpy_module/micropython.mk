@@ -9,9 +9,7 @@ SRC_USERMOD_C += $(USSL_MOD_DIR)/ssl_socket.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/certdict.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 
-# The engine allocates through m_tracked_calloc/m_tracked_free, which MicroPython only builds
-# when tracked allocation is on (mbedTLS turns it on; we do without mbedTLS).
-CFLAGS_USERMOD += -I$(USSL_MOD_DIR) -DMICROPY_TRACKED_ALLOC=1
+CFLAGS_USERMOD += -I$(USSL_MOD_DIR)
 
 # -lm first: otherwise the weak sqrt/floor/... of Rust's compiler_builtins inside the archive
 # replace libm's.

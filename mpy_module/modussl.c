@@ -41,7 +41,13 @@ NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code) {
 }
 
 static bool looks_like_pem_text(const char *s, size_t len) {
-    return len >= 11 && memmem(s, len, "-----BEGIN ", 11) != NULL;
+    static const char marker[] = "-----BEGIN ";
+    for (size_t i = 0; i + sizeof(marker) - 1 <= len; i++) {
+        if (memcmp(s + i, marker, sizeof(marker) - 1) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 mp_obj_t ussl_load_data(mp_obj_t source) {
@@ -216,15 +222,16 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
     }
     size_t host_len;
     const char *host = mp_obj_str_get_data(hostname_in, &host_len);
-    mp_obj_t san = mp_obj_dict_get_maybe(cert, MP_OBJ_NEW_QSTR(MP_QSTR_subjectAltName));
-    mp_obj_t subject = mp_obj_dict_get_maybe(cert, MP_OBJ_NEW_QSTR(MP_QSTR_subject));
+    mp_map_t *map = mp_obj_dict_get_map(cert);
+    mp_map_elem_t *san = mp_map_lookup(map, MP_OBJ_NEW_QSTR(MP_QSTR_subjectAltName), MP_MAP_LOOKUP);
+    mp_map_elem_t *subject = mp_map_lookup(map, MP_OBJ_NEW_QSTR(MP_QSTR_subject), MP_MAP_LOOKUP);
     size_t n_san = 0, n_subject = 0;
     mp_obj_t *san_items = NULL, *subject_rdns = NULL;
-    if (san != MP_OBJ_NULL) {
-        mp_obj_get_array(san, &n_san, &san_items);
+    if (san != NULL) {
+        mp_obj_get_array(san->value, &n_san, &san_items);
     }
-    if (subject != MP_OBJ_NULL) {
-        mp_obj_get_array(subject, &n_subject, &subject_rdns);
+    if (subject != NULL) {
+        mp_obj_get_array(subject->value, &n_subject, &subject_rdns);
     }
     size_t cap = n_san;
     for (size_t i = 0; i < n_subject; i++) {

@@ -6,6 +6,11 @@
 #include "py/mphal.h"
 #include "py/mpthread.h"
 
+// The engine allocates through m_tracked_calloc/m_tracked_free.
+#if !MICROPY_TRACKED_ALLOC
+#error "ussl needs MICROPY_TRACKED_ALLOC=1 in the port's mpconfigport.h"
+#endif
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <errno.h>
 #include <sys/random.h>

@@ -52,9 +52,9 @@ static int flush_output(ussl_socket_obj_t *o) {
     }
 }
 
-// Reads the next ciphertext the engine wants. Returns 0 on progress, MP_STREAM_ERROR with
-// *err set on a socket error, or raises on an engine error. *eof is set at end of stream.
-static int receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
+// Reads the next ciphertext the engine wants. Returns false with *err set on a socket error,
+// and raises on an engine error. *eof is set at end of stream.
+static bool receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
     uint8_t *space;
     size_t len;
     uint32_t rc = ussl_conn_recv_space(o->conn, &space, &len);
@@ -65,7 +65,7 @@ static int receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
     mp_uint_t n = stream->read(o->sock, space, len, err);
     if (n == MP_STREAM_ERROR) {
         ussl_conn_recv_commit(o->conn, 0);
-        return MP_STREAM_ERROR;
+        return false;
     }
     if (n == 0) {
         ussl_conn_recv_commit(o->conn, 0);
@@ -79,7 +79,7 @@ static int receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
         flush_output(o);
         fail(o, rc);
     }
-    return 0;
+    return true;
 }
 
 // Waits until the socket is ready in `events`, for at most `ms`. Returns false on timeout.
@@ -150,7 +150,7 @@ static int run_handshake(ussl_socket_obj_t *o, bool allow_unconnected) {
             handshake_timed_out(o);
         }
         bool eof = false;
-        if (receive_some(o, &err, &eof) == MP_STREAM_ERROR && err != MP_EAGAIN) {
+        if (!receive_some(o, &err, &eof) && err != MP_EAGAIN) {
             o->sticky_errno = err;
             mp_raise_OSError(err);
         }
@@ -205,7 +205,7 @@ static mp_uint_t ussl_sock_read(mp_obj_t self_in, void *buf, mp_uint_t size, int
             return MP_STREAM_ERROR;
         }
         bool eof = false;
-        if (receive_some(o, &err, &eof) == MP_STREAM_ERROR) {
+        if (!receive_some(o, &err, &eof)) {
             *errcode = err;
             return MP_STREAM_ERROR;
         }
