@@ -129,8 +129,11 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     mp_arg_parse_all(n_args, pos_args, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
 
     mp_obj_t sock = args[ARG_sock].u_obj;
-    const mp_stream_p_t *stream = mp_get_stream(sock);
-    if (!mp_obj_is_obj(sock) || stream == NULL || stream->read == NULL || stream->write == NULL) {
+    const mp_stream_p_t *stream = NULL;
+    if (mp_obj_is_obj(sock) && MP_OBJ_TYPE_HAS_SLOT(mp_obj_get_type(sock), protocol)) {
+        stream = mp_get_stream(sock);
+    }
+    if (stream == NULL || stream->read == NULL || stream->write == NULL || stream->ioctl == NULL) {
         mp_raise_TypeError(MP_ERROR_TEXT("wrap_socket needs a socket (a stream object)"));
     }
     if (args[ARG_server_side].u_bool) {
