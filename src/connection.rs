@@ -7,12 +7,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use rustls::client::UnbufferedClientConnection;
+use rustls::server::UnbufferedServerConnection;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedStatus};
 use rustls::{CommonState, ProtocolVersion};
 
 use crate::context::Context;
 use crate::record::Incoming;
+use crate::session::{ClientSetup, SavedValue, Session};
 use crate::result::{self, UsslResult};
 
 /// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays
@@ -21,6 +23,7 @@ pub const MAX_WRITE_CHUNK: usize = 16384;
 
 enum Tls {
     Client(UnbufferedClientConnection),
+    Server(UnbufferedServerConnection),
 }
 
 /// What to do when the connection reaches the state where it may send application data.
@@ -60,36 +63,91 @@ pub struct Connection {
     error: Option<(UsslResult, Option<String>)>,
     close_sent: bool,
     eof: bool,
+    /// The client's config, session store and server name, for `save_session`.
+    client: Option<(ClientSetup, ServerName<'static>)>,
 }
 
 impl Connection {
     /// A client connection; `hostname` is checked against the certificate when given, and sent
     /// as SNI when it is a DNS name.
-    pub fn client(ctx: &mut Context, hostname: Option<&str>) -> Result<Self, UsslResult> {
-        let config = ctx.client_config(hostname.is_some())?;
+    ///
+    /// A saved `session` is offered when it was made for the same server name under the same
+    /// settings; otherwise it is ignored and a full handshake runs.
+    pub fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
+        let mut setup = ctx.client_setup(hostname.is_some())?;
         let name = match hostname {
             Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
             // No name to check or send: rustls needs one, and an IP address sends no SNI.
             None => ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0]))),
         };
-        let conn = UnbufferedClientConnection::new(config, name).map_err(|e| result::from_rustls(&e))?;
-        let mut this = Self {
-            tls: Tls::Client(conn),
-            incoming: Incoming::default(),
-            bufs: Buffers::default(),
-            error: None,
-            close_sent: false,
-            eof: false,
-        };
+        if let Some(session) = session {
+            if session.setup.fingerprint == setup.fingerprint && session.server_name == name {
+                match session.value.take() {
+                    Some(SavedValue::Tls12(v)) => {
+                        session.value = Some(SavedValue::Tls12(v.clone()));
+                        session.setup.store.put(&name, SavedValue::Tls12(v));
+                    }
+                    Some(ticket) => session.setup.store.put(&name, ticket),
+                    None => {}
+                }
+                setup = session.setup.clone();
+            }
+        }
+        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| result::from_rustls(&e))?;
+        let mut this = Self::new(Tls::Client(conn));
+        this.client = Some((setup, name));
         // Encode the ClientHello now, so it is waiting in the output buffer.
         this.drive(Action::Nothing)?;
         Ok(this)
     }
 
+    /// A server connection for an accepted socket: it waits for the ClientHello.
+    pub fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
+        let config = ctx.server_config()?;
+        let conn = UnbufferedServerConnection::new(config).map_err(|e| result::from_rustls(&e))?;
+        Ok(Self::new(Tls::Server(conn)))
+    }
+
+    fn new(tls: Tls) -> Self {
+        Self {
+            tls,
+            incoming: Incoming::default(),
+            bufs: Buffers::default(),
+            error: None,
+            close_sent: false,
+            eof: false,
+            client: None,
+        }
+    }
+
+    /// The freshest session this client may resume later. TLS 1.3 tickets arrive after the
+    /// handshake, so read (or let `save_session` take in waiting records) first.
+    pub fn save_session(&self) -> Result<Session, UsslResult> {
+        self.check()?;
+        let Some((setup, name)) = &self.client else {
+            return Err(UsslResult::InvalidArgument);
+        };
+        if self.is_handshaking() {
+            return Err(UsslResult::HandshakeNotComplete);
+        }
+        let value = setup.store.take_latest(name).ok_or(UsslResult::NoSession)?;
+        Ok(Session { setup: setup.clone(), server_name: name.clone(), value: Some(value) })
+    }
+
     fn common(&self) -> &CommonState {
         match &self.tls {
             Tls::Client(c) => c,
+            Tls::Server(s) => s,
         }
+    }
+
+    /// True when this handshake resumed an earlier session.
+    pub fn session_reused(&self) -> bool {
+        self.common().handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    }
+
+    pub fn is_server(&self) -> bool {
+        matches!(self.tls, Tls::Server(_))
     }
 
     pub fn error(&self) -> Option<UsslResult> {
@@ -240,20 +298,7 @@ impl Connection {
     /// The negotiated suite as OpenSSL names it (what CPython's `cipher()` reports), and its
     /// key size in bits.
     pub fn cipher(&self) -> Option<(&'static str, u32)> {
-        use rustls::CipherSuite as C;
-        let suite = self.common().negotiated_cipher_suite()?.suite();
-        Some(match suite {
-            C::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", 128),
-            C::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", 256),
-            C::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", 256),
-            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-ECDSA-AES128-GCM-SHA256", 128),
-            C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-ECDSA-AES256-GCM-SHA384", 256),
-            C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-ECDSA-CHACHA20-POLY1305", 256),
-            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-RSA-AES128-GCM-SHA256", 128),
-            C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-RSA-AES256-GCM-SHA384", 256),
-            C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-RSA-CHACHA20-POLY1305", 256),
-            _ => return None,
-        })
+        crate::provider::openssl_name(self.common().negotiated_cipher_suite()?.suite())
     }
 
     /// Runs rustls over the complete records received until it waits for the peer, has
@@ -275,6 +320,7 @@ impl Connection {
             let records = self.incoming.records_mut();
             let (discard, next) = match &mut self.tls {
                 Tls::Client(c) => step(c.process_tls_records(records), &mut self.bufs, &mut action),
+                Tls::Server(c) => step(c.process_tls_records(records), &mut self.bufs, &mut action),
             };
             self.incoming.discard(discard);
             self.incoming.mark_processed();
@@ -302,21 +348,22 @@ impl Connection {
             let records = self.incoming.records_mut();
             let mut nothing = Action::Nothing;
             let (discard, next) = match &mut self.tls {
-                Tls::Client(c) => {
-                    let status = c.process_tls_records(records);
-                    match status.state {
-                        Ok(ConnectionState::EncodeTlsData(_)) | Ok(ConnectionState::TransmitTlsData(_)) => {
-                            step(status, &mut self.bufs, &mut nothing)
-                        }
-                        _ => (status.discard, Next::Closed),
-                    }
-                }
+                Tls::Client(c) => alert_step(c.process_tls_records(records), &mut self.bufs, &mut nothing),
+                Tls::Server(c) => alert_step(c.process_tls_records(records), &mut self.bufs, &mut nothing),
             };
             self.incoming.discard(discard);
             if !matches!(next, Next::Continue) {
                 return;
             }
         }
+    }
+}
+
+/// One step after a failure: only the queued alert's encoding and transmission are taken.
+fn alert_step<Data>(status: UnbufferedStatus<'_, '_, Data>, bufs: &mut Buffers, action: &mut Action<'_>) -> (usize, Next) {
+    match status.state {
+        Ok(ConnectionState::EncodeTlsData(_)) | Ok(ConnectionState::TransmitTlsData(_)) => step(status, bufs, action),
+        _ => (status.discard, Next::Closed),
     }
 }
 

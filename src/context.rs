@@ -6,13 +6,16 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls::client::ClientConfig;
+use rustls::server::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::version::{TLS12, TLS13};
-use rustls::RootCertStore;
+use rustls::{RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 
 use crate::keys;
 use crate::result::UsslResult;
-use crate::verify::{PortClock, ServerVerifier};
+use crate::session::{ClientSetup, SessionStore};
+use crate::tickets::{SessionCache, Ticketer};
+use crate::verify::{ClientVerifier, PortClock, ServerVerifier};
 
 /// The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
 #[repr(u32)]
@@ -38,11 +41,24 @@ pub struct Context {
     server_side: bool,
     verify_mode: VerifyMode,
     roots: RootCertStore,
+    /// The trust anchors as given, for the settings fingerprint.
+    anchor_ders: Vec<CertificateDer<'static>>,
     chain: Vec<CertificateDer<'static>>,
     key: Option<PrivateKeyDer<'static>>,
     /// Built on first use; index 1 checks the hostname, index 0 does not.
-    client_configs: [Option<Arc<ClientConfig>>; 2],
+    client_configs: [Option<ClientSetup>; 2],
+    /// Sessions the client side collects; shared by every config this context builds.
+    session_store: Arc<SessionStore>,
+    server_config: Option<Arc<ServerConfig>>,
+    /// The suites offered, in order; all of ours unless `set_cipher_suites` narrowed them.
+    suites: Vec<SupportedCipherSuite>,
+    /// Outlives config rebuilds, so tickets issued before a change still resume.
+    ticketer: Arc<Ticketer>,
+    session_cache: Arc<SessionCache>,
 }
+
+/// TLS 1.2 session IDs a server remembers.
+const SERVER_SESSION_CACHE_SIZE: usize = 32;
 
 impl Context {
     pub fn new(server_side: bool) -> Self {
@@ -50,9 +66,15 @@ impl Context {
             server_side,
             verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
             roots: RootCertStore::empty(),
+            anchor_ders: Vec::new(),
             chain: Vec::new(),
             key: None,
             client_configs: [None, None],
+            session_store: Arc::new(SessionStore::default()),
+            server_config: None,
+            suites: crate::provider::ALL_CIPHER_SUITES.to_vec(),
+            ticketer: Arc::new(Ticketer::new()),
+            session_cache: Arc::new(SessionCache::new(SERVER_SESSION_CACHE_SIZE)),
         }
     }
 
@@ -66,6 +88,7 @@ impl Context {
 
     fn changed(&mut self) {
         self.client_configs = [None, None];
+        self.server_config = None;
     }
 
     pub fn set_verify_mode(&mut self, mode: VerifyMode) {
@@ -76,12 +99,50 @@ impl Context {
     /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
     pub fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
         let certs = keys::load_certificates(data)?;
+        self.anchor_ders.extend(certs.iter().cloned());
         let (added, _ignored) = self.roots.add_parsable_certificates(certs);
         if added == 0 {
             return Err(UsslResult::InvalidCertificateData);
         }
         self.changed();
         Ok(added)
+    }
+
+    /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
+    /// Unknown names are an error; the protocol versions follow from the suites kept.
+    pub fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
+        let mut suites = Vec::new();
+        for name in names {
+            let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::InvalidArgument)?;
+            if !suites.contains(&suite) {
+                suites.push(suite);
+            }
+        }
+        if suites.is_empty() {
+            return Err(UsslResult::InvalidArgument);
+        }
+        self.suites = suites;
+        self.changed();
+        Ok(())
+    }
+
+    pub fn cipher_suites(&self) -> &[SupportedCipherSuite] {
+        &self.suites
+    }
+
+    fn provider(&self) -> Arc<rustls::crypto::CryptoProvider> {
+        Arc::new(crate::provider::provider_with(&self.suites))
+    }
+
+    fn versions(&self) -> Vec<&'static SupportedProtocolVersion> {
+        let mut versions: Vec<&'static SupportedProtocolVersion> = Vec::new();
+        if self.suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls13(_))) {
+            versions.push(&TLS13);
+        }
+        if self.suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls12(_))) {
+            versions.push(&TLS12);
+        }
+        versions
     }
 
     pub fn trust_anchor_count(&self) -> usize {
@@ -99,13 +160,73 @@ impl Context {
         Ok(())
     }
 
-    pub fn client_config(&mut self, check_name: bool) -> Result<Arc<ClientConfig>, UsslResult> {
+    pub fn client_setup(&mut self, check_name: bool) -> Result<ClientSetup, UsslResult> {
         let slot = usize::from(check_name);
-        if let Some(config) = &self.client_configs[slot] {
+        if let Some(setup) = &self.client_configs[slot] {
+            return Ok(setup.clone());
+        }
+        let setup = ClientSetup {
+            config: Arc::new(self.build_client_config(check_name)?),
+            store: self.session_store.clone(),
+            fingerprint: self.fingerprint(check_name),
+        };
+        self.client_configs[slot] = Some(setup.clone());
+        Ok(setup)
+    }
+
+    /// A digest of every setting that decides whether a session may be resumed: the
+    /// verification policy and anchors, our certificate and key, and the suites.
+    fn fingerprint(&self, check_name: bool) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update([self.verify_mode as u8, u8::from(check_name)]);
+        for der in self.anchor_ders.iter().chain(self.chain.iter()) {
+            h.update((der.len() as u32).to_be_bytes());
+            h.update(der.as_ref());
+        }
+        if let Some(key) = &self.key {
+            h.update(Sha256::digest(key.secret_der()));
+        }
+        for suite in &self.suites {
+            h.update(u16::from(suite.suite()).to_be_bytes());
+        }
+        h.finalize().into()
+    }
+
+    pub fn server_config(&mut self) -> Result<Arc<ServerConfig>, UsslResult> {
+        if let Some(config) = &self.server_config {
             return Ok(config.clone());
         }
-        let config = Arc::new(self.build_client_config(check_name)?);
-        self.client_configs[slot] = Some(config.clone());
+        let config = Arc::new(self.build_server_config()?);
+        self.server_config = Some(config.clone());
+        Ok(config)
+    }
+
+    fn build_server_config(&self) -> Result<ServerConfig, UsslResult> {
+        let Some(key) = &self.key else {
+            return Err(UsslResult::MissingCertificateOrKey);
+        };
+        let builder = ServerConfig::builder_with_details(self.provider(), Arc::new(PortClock))
+            .with_protocol_versions(&self.versions())
+            .map_err(|_| UsslResult::Internal)?;
+        let builder = match self.verify_mode {
+            VerifyMode::None => builder.with_no_client_auth(),
+            mode => {
+                if self.roots.is_empty() {
+                    return Err(UsslResult::CaCertsRequired);
+                }
+                let verifier = ClientVerifier::new(Arc::new(self.roots.clone()), mode == VerifyMode::Required)
+                    .map_err(|_| UsslResult::InvalidCertificateData)?;
+                builder.with_client_cert_verifier(Arc::new(verifier))
+            }
+        };
+        let mut config = builder
+            .with_single_cert(self.chain.clone(), key.clone_key())
+            .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?;
+        config.ticketer = self.ticketer.clone();
+        config.session_storage = self.session_cache.clone();
+        // One ticket per handshake: a board's client keeps only the newest anyway.
+        config.send_tls13_tickets = 1;
         Ok(config)
     }
 
@@ -120,8 +241,8 @@ impl Context {
             }
         };
         let verifier = Arc::new(ServerVerifier::new(roots, check_name));
-        let builder = ClientConfig::builder_with_details(Arc::new(crate::provider::provider()), Arc::new(PortClock))
-            .with_protocol_versions(&[&TLS13, &TLS12])
+        let builder = ClientConfig::builder_with_details(self.provider(), Arc::new(PortClock))
+            .with_protocol_versions(&self.versions())
             .map_err(|_| UsslResult::Internal)?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
@@ -131,7 +252,7 @@ impl Context {
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
             None => builder.with_no_client_auth(),
         };
-        config.resumption = rustls::client::Resumption::disabled();
+        config.resumption = rustls::client::Resumption::store(self.session_store.clone());
         Ok(config)
     }
 }

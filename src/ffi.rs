@@ -216,7 +216,7 @@ pub unsafe extern "C" fn ussl_conn_new_client(
             Err(_) => return code(UsslResult::InvalidHostname),
         }
     };
-    match Connection::client(ctx, name) {
+    match Connection::client(ctx, name, None) {
         Ok(conn) => {
             // SAFETY: `out` is non-null and writable per the contract.
             unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };

@@ -23,6 +23,9 @@ pub mod port;
 pub mod provider;
 pub mod record;
 pub mod result;
+pub mod session;
+pub mod sync;
+pub mod tickets;
 pub mod verify;
 
 #[cfg(feature = "micropython")]

@@ -25,6 +25,7 @@ pub enum UsslResult {
     HandshakeNotComplete = 200,
     ConnectionClosed = 201,
     WouldBlock = 202,
+    NoSession = 203,
 
     // 3xx: certificate verification
     CertExpired = 300,
@@ -75,6 +76,7 @@ impl UsslResult {
             HandshakeNotComplete => "the handshake has not completed",
             ConnectionClosed => "the connection is closed",
             WouldBlock => "operation would block",
+            NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
             CertExpired => "certificate has expired",
             CertNotYetValid => "certificate is not yet valid",
             HostnameMismatch => "hostname mismatch",
@@ -107,7 +109,7 @@ impl UsslResult {
             Ok, NullArgument, InvalidArgument, InvalidHostname, NoCertificatesFound,
             InvalidCertificateData, NoPrivateKeyFound, UnsupportedPrivateKey,
             KeyDoesNotMatchCertificate, CaCertsRequired, MissingCertificateOrKey,
-            HandshakeNotComplete, ConnectionClosed, WouldBlock, CertExpired, CertNotYetValid,
+            HandshakeNotComplete, ConnectionClosed, WouldBlock, NoSession, CertExpired, CertNotYetValid,
             HostnameMismatch, UnknownIssuer, CertBadSignature, CertRevoked, CertInvalidPurpose,
             CertBadEncoding, CertInvalid, ClockNotSet, NoPeerCertificate, PeerAlert, PeerNotTls,
             PeerMisbehaved, DecryptFailed, RecordOverflow, PeerIncompatible,

@@ -14,13 +14,18 @@ use alloc::sync::Arc;
 use rustls::crypto::{CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom};
 use rustls::pki_types::PrivateKeyDer;
 
-pub use suites::ALL_CIPHER_SUITES;
+pub use suites::{find_by_name, openssl_name, ALL_CIPHER_SUITES};
 pub use verify::ALGORITHMS as SIGNATURE_ALGORITHMS;
 
 /// The provider every config of ours is built on.
 pub fn provider() -> CryptoProvider {
+    provider_with(ALL_CIPHER_SUITES)
+}
+
+/// The provider limited to `suites` (a context's `set_ciphers`).
+pub fn provider_with(suites: &[rustls::SupportedCipherSuite]) -> CryptoProvider {
     CryptoProvider {
-        cipher_suites: ALL_CIPHER_SUITES.to_vec(),
+        cipher_suites: suites.to_vec(),
         kx_groups: kx::ALL_KX_GROUPS.to_vec(),
         signature_verification_algorithms: verify::ALGORITHMS,
         secure_random: &PortRandom,

@@ -94,3 +94,31 @@ pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     SupportedCipherSuite::Tls12(&ECDHE_RSA_CHACHA20),
 ];
 
+
+/// Names of our suites as OpenSSL spells them (what CPython's `cipher()` and `get_ciphers()`
+/// report), with their key sizes in bits.
+static NAMES: &[(CipherSuite, &str, u32)] = &[
+    (CipherSuite::TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", 128),
+    (CipherSuite::TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", 256),
+    (CipherSuite::TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", 256),
+    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", 128),
+    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", 256),
+    (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", 256),
+    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256", 128),
+    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384", 256),
+    (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305", 256),
+];
+
+/// The OpenSSL name and key bits of one of our suites.
+pub fn openssl_name(suite: CipherSuite) -> Option<(&'static str, u32)> {
+    NAMES.iter().find(|(s, _, _)| *s == suite).map(|(_, n, b)| (*n, *b))
+}
+
+/// One of our suites by its OpenSSL name or its IANA name.
+pub fn find_by_name(name: &str) -> Option<SupportedCipherSuite> {
+    ALL_CIPHER_SUITES.iter().copied().find(|s| {
+        let suite = s.suite();
+        openssl_name(suite).is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
+            || suite.as_str().is_some_and(|iana| iana.eq_ignore_ascii_case(name) || iana.replace("TLS13_", "TLS_").eq_ignore_ascii_case(name))
+    })
+}
