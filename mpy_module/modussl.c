@@ -136,13 +136,13 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     if (stream == NULL || stream->read == NULL || stream->write == NULL || stream->ioctl == NULL) {
         mp_raise_TypeError(MP_ERROR_TEXT("wrap_socket needs a socket (a stream object)"));
     }
-    if (args[ARG_server_side].u_bool) {
-        mp_raise_msg(&mp_type_NotImplementedError,
-            MP_ERROR_TEXT("server_side=True is not built yet (see the server-side issue)"));
-    }
+    bool server_side = args[ARG_server_side].u_bool;
+    ussl_session *session = NULL;
     if (args[ARG_saved_session].u_obj != mp_const_none) {
-        mp_raise_msg(&mp_type_NotImplementedError,
-            MP_ERROR_TEXT("saved_session is not built yet (see the session-resumption issue)"));
+        if (server_side) {
+            mp_raise_ValueError(MP_ERROR_TEXT("saved_session is for clients"));
+        }
+        session = ussl_session_get(args[ARG_saved_session].u_obj);
     }
     mp_int_t cert_reqs = args[ARG_cert_reqs].u_int;
     if (cert_reqs < USSL_CERT_NONE || cert_reqs > USSL_CERT_REQUIRED) {
@@ -181,9 +181,12 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     if (cert_reqs != USSL_CERT_NONE && ca == MP_OBJ_NULL) {
         mp_raise_ValueError(MP_ERROR_TEXT("CERT_REQUIRED and CERT_OPTIONAL need ca_certs"));
     }
+    if (server_side && cert == MP_OBJ_NULL) {
+        mp_raise_ValueError(MP_ERROR_TEXT("a server needs keyfile and certfile"));
+    }
 
     ussl_context *ctx = NULL;
-    check_raise(ussl_context_new(false, &ctx));
+    check_raise(ussl_context_new(server_side, &ctx));
     ussl_conn *conn = NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
@@ -199,7 +202,12 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
             mp_get_buffer_raise(key, &kbuf, MP_BUFFER_READ);
             check_raise(ussl_context_set_certificate(ctx, buf.buf, buf.len, kbuf.buf, kbuf.len));
         }
-        check_raise(ussl_conn_new_client(ctx, (const uint8_t *)hostname, hostname_len, &conn));
+        if (server_side) {
+            ussl_share_server_state(ctx);
+            check_raise(ussl_conn_new_server(ctx, &conn));
+        } else {
+            check_raise(ussl_conn_new_client(ctx, (const uint8_t *)hostname, hostname_len, session, &conn));
+        }
         nlr_pop();
     } else {
         context_free_on_error(ctx, &nlr);
@@ -211,9 +219,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
 static MP_DEFINE_CONST_FUN_OBJ_KW(mod_ussl_wrap_socket_obj, 1, mod_ussl_wrap_socket);
 
 static mp_obj_t mod_ussl_save_session(mp_obj_t ssl_sock) {
-    (void)ssl_sock;
-    mp_raise_msg(&mp_type_NotImplementedError,
-        MP_ERROR_TEXT("save_session is not built yet (see the session-resumption issue)"));
+    return ussl_socket_save_session(ssl_sock);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(mod_ussl_save_session_obj, mod_ussl_save_session);
 
@@ -288,6 +294,7 @@ static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_match_hostname), MP_ROM_PTR(&mod_ussl_match_hostname_obj) },
     { MP_ROM_QSTR(MP_QSTR_SSLError), MP_ROM_PTR(&mp_type_SSLError) },
     { MP_ROM_QSTR(MP_QSTR_SSLSocket), MP_ROM_PTR(&ussl_socket_type) },
+    { MP_ROM_QSTR(MP_QSTR_SSLSession), MP_ROM_PTR(&ussl_session_type) },
     { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_CERT_NONE) },
     { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_CERT_OPTIONAL) },
     { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_CERT_REQUIRED) },

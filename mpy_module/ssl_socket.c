@@ -170,7 +170,8 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bo
     o->sticky_errno = 0;
     o->handshake_pending = true;
     if (do_handshake) {
-        run_handshake(o, true);
+        // Only a client can have been wrapped before connecting.
+        run_handshake(o, !ussl_conn_is_server(conn));
     }
     return MP_OBJ_FROM_PTR(o);
 }
@@ -388,6 +389,38 @@ static mp_obj_t ussl_sock_version(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_version_obj, ussl_sock_version);
 
+// Takes in whatever the peer already sent (a TLS 1.3 server sends its tickets after the
+// handshake) without waiting, so that a session saved right after connecting has them.
+static void take_in_waiting_records(ussl_socket_obj_t *o) {
+    const mp_stream_p_t *stream = mp_get_stream(o->sock);
+    for (int i = 0; i < 64 && ussl_conn_recv_want(o->conn) > 0; i++) {
+        int err = 0;
+        mp_uint_t ready = stream->ioctl(o->sock, MP_STREAM_POLL, MP_STREAM_POLL_RD, &err);
+        if (ready == MP_STREAM_ERROR || !(ready & MP_STREAM_POLL_RD)) {
+            return;
+        }
+        bool eof = false;
+        if (!receive_some(o, &err, &eof) || eof) {
+            return;
+        }
+    }
+}
+
+mp_obj_t ussl_socket_save_session(mp_obj_t self_in) {
+    if (!mp_obj_is_type(self_in, &ussl_socket_type)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("save_session needs an SSL socket"));
+    }
+    ussl_socket_obj_t *o = get_open(self_in);
+    raise_if_failed(o);
+    take_in_waiting_records(o);
+    ussl_session *session = NULL;
+    uint32_t rc = ussl_conn_save_session(o->conn, &session);
+    if (rc != 0) {
+        ussl_raise(rc, NULL);
+    }
+    return ussl_session_new(session);
+}
+
 static mp_obj_t ussl_sock_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     return mp_stream_close(args[0]);
@@ -398,6 +431,16 @@ static mp_obj_t ussl_sock_enter(mp_obj_t self_in) {
     return self_in;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_enter_obj, ussl_sock_enter);
+
+// Attributes: session_reused (as CPython's SSLSocket.session_reused); the rest are methods.
+static void ussl_sock_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_session_reused) {
+        dest[0] = mp_obj_new_bool(o->conn != NULL && ussl_conn_session_reused(o->conn));
+        return;
+    }
+    dest[1] = MP_OBJ_SENTINEL;
+}
 
 static const mp_rom_map_elem_t ussl_socket_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&mp_stream_read_obj) },
@@ -434,5 +477,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_QSTR_SSLSocket,
     MP_TYPE_FLAG_NONE,
     protocol, &ussl_socket_stream_p,
+    attr, ussl_sock_attr,
     locals_dict, &ussl_socket_locals_dict
     );

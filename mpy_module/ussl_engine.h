@@ -74,6 +74,16 @@ typedef struct ussl_conn ussl_conn;
  */
 typedef struct ussl_context ussl_context;
 
+/*
+ Ticket keys and session cache that server contexts with the same settings share.
+ */
+typedef struct ussl_server_state ussl_server_state;
+
+/*
+ A session saved from a client connection, to resume later.
+ */
+typedef struct ussl_session ussl_session;
+
 typedef uint32_t ussl_result;
 
 /*
@@ -149,13 +159,23 @@ ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert,
 
 /*
  A client connection. `hostname` (NULL for none) is checked against the certificate and
- sent as SNI when it is a DNS name. The ClientHello is ready in the output at once.
+ sent as SNI when it is a DNS name. `session` (NULL for none) is offered when it was saved
+ for the same name under the same settings; a TLS 1.3 ticket in it is used up. The
+ ClientHello is ready in the output at once.
 
  # Safety
- `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `out`
- writable storage for one pointer.
+ `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `session`
+ NULL or a live session; `out` writable storage for one pointer.
  */
-ussl_result ussl_conn_new_client(ussl_context *ctx, const uint8_t *hostname, uintptr_t hostname_len, ussl_conn **out);
+ussl_result ussl_conn_new_client(ussl_context *ctx, const uint8_t *hostname, uintptr_t hostname_len, ussl_session *session, ussl_conn **out);
+
+/*
+ A server connection for an accepted socket; it waits for the ClientHello.
+
+ # Safety
+ `ctx` must be a live context; `out` writable storage for one pointer.
+ */
+ussl_result ussl_conn_new_server(ussl_context *ctx, ussl_conn **out);
 
 /*
  # Safety
@@ -350,6 +370,100 @@ ussl_result ussl_certinfo_field(const ussl_certinfo *info, uintptr_t index, uint
  `hostname` to `hostname_len` readable bytes.
  */
 bool ussl_match_hostname(const ussl_cert_name *names, uintptr_t count, const uint8_t *hostname, uintptr_t hostname_len);
+
+/*
+ True when the handshake resumed an earlier session.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+bool ussl_conn_session_reused(const ussl_conn *conn);
+
+/*
+ True for a server-side connection.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+bool ussl_conn_is_server(const ussl_conn *conn);
+
+/*
+ Saves the freshest session of a client connection (USSL_CODE_NO_SESSION when the server
+ issued none). The session outlives the connection; free it with `ussl_session_free`.
+
+ # Safety
+ `conn` must be a live connection; `out` writable.
+ */
+ussl_result ussl_conn_save_session(const ussl_conn *conn, ussl_session **out);
+
+/*
+ True when the session still holds something to offer (a TLS 1.3 ticket is used once).
+
+ # Safety
+ `session` must be a live session.
+ */
+bool ussl_session_is_usable(const ussl_session *session);
+
+/*
+ # Safety
+ `session` must be NULL or a pointer from `ussl_conn_save_session` not yet freed.
+ */
+void ussl_session_free(ussl_session *session);
+
+/*
+ # Safety
+ `out` must be writable.
+ */
+ussl_result ussl_server_state_new(ussl_server_state **out);
+
+/*
+ # Safety
+ `state` must be NULL or a pointer from `ussl_server_state_new` not yet freed. Contexts
+ that share it keep what they need.
+ */
+void ussl_server_state_free(ussl_server_state *state);
+
+/*
+ Makes `ctx` issue and accept the tickets and cached sessions of `state`.
+
+ # Safety
+ `ctx` must be a live context and `state` a live server state.
+ */
+ussl_result ussl_context_set_server_state(ussl_context *ctx, const ussl_server_state *state);
+
+/*
+ Writes the 32-byte digest of the context's settings (verification, anchors, our
+ certificate and key, suites): contexts with equal digests may share server state.
+
+ # Safety
+ `ctx` must be a live context; `out` must point to 32 writable bytes.
+ */
+ussl_result ussl_context_fingerprint(const ussl_context *ctx, uint8_t *out);
+
+/*
+ Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
+ cipher strings); an unknown name is USSL_CODE_INVALID_ARGUMENT.
+
+ # Safety
+ `ctx` must be a live context; `names` must point to `len` readable bytes.
+ */
+ussl_result ussl_context_set_ciphers(ussl_context *ctx, const uint8_t *names, uintptr_t len);
+
+/*
+ How many suites the context offers.
+
+ # Safety
+ `ctx` must be a live context.
+ */
+uintptr_t ussl_context_cipher_count(const ussl_context *ctx);
+
+/*
+ The OpenSSL name of suite `index`, NUL-terminated into `buf`; 0 past the end.
+
+ # Safety
+ `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
+ */
+uintptr_t ussl_context_cipher_name(const ussl_context *ctx, uintptr_t index, char *buf, uintptr_t cap);
 
 /*
  Fills `len` bytes at `buf` from the port's entropy source; returns 0 on success.

@@ -14,6 +14,7 @@
 
 extern const mp_obj_type_t mp_type_SSLError;
 extern const mp_obj_type_t ussl_socket_type;
+extern const mp_obj_type_t ussl_session_type;
 
 typedef struct _ussl_socket_obj_t {
     mp_obj_base_t base;
@@ -37,6 +38,17 @@ mp_obj_t ussl_load_data(mp_obj_t source);
 
 // Makes the SSL socket over `sock` for an engine connection and runs (or defers) the handshake.
 mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake);
+
+// Wraps a saved session; unwraps one (TypeError for anything else).
+mp_obj_t ussl_session_new(ussl_session *session);
+ussl_session *ussl_session_get(mp_obj_t obj);
+
+// Points a server context at the ticket keys and session cache shared by contexts of the same
+// settings, so clients resume across ussl.wrap_socket(server_side=True) calls.
+void ussl_share_server_state(ussl_context *ctx);
+
+// save_session(): takes in records already waiting (tickets), then saves the session.
+mp_obj_t ussl_socket_save_session(mp_obj_t ssl_sock);
 
 // getpeercert() as a dict like CPython's, from DER.
 mp_obj_t ussl_cert_dict(const uint8_t *der, size_t len);

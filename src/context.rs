@@ -14,7 +14,7 @@ use rustls::{RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 use crate::keys;
 use crate::result::UsslResult;
 use crate::session::{ClientSetup, SessionStore};
-use crate::tickets::{SessionCache, Ticketer};
+use crate::tickets::ServerState;
 use crate::verify::{ClientVerifier, PortClock, ServerVerifier};
 
 /// The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
@@ -52,13 +52,9 @@ pub struct Context {
     server_config: Option<Arc<ServerConfig>>,
     /// The suites offered, in order; all of ours unless `set_cipher_suites` narrowed them.
     suites: Vec<SupportedCipherSuite>,
-    /// Outlives config rebuilds, so tickets issued before a change still resume.
-    ticketer: Arc<Ticketer>,
-    session_cache: Arc<SessionCache>,
+    /// Ticket keys and session cache; outlive config rebuilds, and may be shared.
+    server_state: ServerState,
 }
-
-/// TLS 1.2 session IDs a server remembers.
-const SERVER_SESSION_CACHE_SIZE: usize = 32;
 
 impl Context {
     pub fn new(server_side: bool) -> Self {
@@ -73,8 +69,7 @@ impl Context {
             session_store: Arc::new(SessionStore::default()),
             server_config: None,
             suites: crate::provider::ALL_CIPHER_SUITES.to_vec(),
-            ticketer: Arc::new(Ticketer::new()),
-            session_cache: Arc::new(SessionCache::new(SERVER_SESSION_CACHE_SIZE)),
+            server_state: ServerState::default(),
         }
     }
 
@@ -193,6 +188,17 @@ impl Context {
         h.finalize().into()
     }
 
+    /// Shares ticket keys and session cache with other contexts of the same settings.
+    pub fn set_server_state(&mut self, state: &ServerState) {
+        self.server_state = state.clone();
+        self.server_config = None;
+    }
+
+    /// The settings fingerprint that decides which contexts may share sessions.
+    pub fn settings_fingerprint(&self) -> [u8; 32] {
+        self.fingerprint(false)
+    }
+
     pub fn server_config(&mut self) -> Result<Arc<ServerConfig>, UsslResult> {
         if let Some(config) = &self.server_config {
             return Ok(config.clone());
@@ -223,8 +229,8 @@ impl Context {
         let mut config = builder
             .with_single_cert(self.chain.clone(), key.clone_key())
             .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?;
-        config.ticketer = self.ticketer.clone();
-        config.session_storage = self.session_cache.clone();
+        config.ticketer = self.server_state.ticketer.clone();
+        config.session_storage = self.server_state.cache.clone();
         // One ticket per handshake: a board's client keeps only the newest anyway.
         config.send_tls13_tickets = 1;
         Ok(config)

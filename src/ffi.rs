@@ -14,6 +14,8 @@ use crate::connection::Connection;
 use crate::context::{Context, VerifyMode};
 use crate::hostname::{self, CertName};
 use crate::result::UsslResult;
+use crate::session::Session;
+use crate::tickets::ServerState;
 
 pub type ussl_result = u32;
 
@@ -25,6 +27,16 @@ pub struct ussl_context {
 /// One TLS connection.
 pub struct ussl_conn {
     inner: Connection,
+}
+
+/// A session saved from a client connection, to resume later.
+pub struct ussl_session {
+    inner: Session,
+}
+
+/// Ticket keys and session cache that server contexts with the same settings share.
+pub struct ussl_server_state {
+    inner: ServerState,
 }
 
 /// The fields of one certificate, for getpeercert().
@@ -190,16 +202,19 @@ pub unsafe extern "C" fn ussl_context_set_certificate(
 }
 
 /// A client connection. `hostname` (NULL for none) is checked against the certificate and
-/// sent as SNI when it is a DNS name. The ClientHello is ready in the output at once.
+/// sent as SNI when it is a DNS name. `session` (NULL for none) is offered when it was saved
+/// for the same name under the same settings; a TLS 1.3 ticket in it is used up. The
+/// ClientHello is ready in the output at once.
 ///
 /// # Safety
-/// `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `out`
-/// writable storage for one pointer.
+/// `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `session`
+/// NULL or a live session; `out` writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_new_client(
     ctx: *mut ussl_context,
     hostname: *const u8,
     hostname_len: usize,
+    session: *mut ussl_session,
     out: *mut *mut ussl_conn,
 ) -> ussl_result {
     // SAFETY: forwarded caller guarantees.
@@ -216,7 +231,30 @@ pub unsafe extern "C" fn ussl_conn_new_client(
             Err(_) => return code(UsslResult::InvalidHostname),
         }
     };
-    match Connection::client(ctx, name, None) {
+    // SAFETY: per the contract `session` is NULL or live and not aliased during the call.
+    let session = unsafe { session.as_mut() }.map(|s| &mut s.inner);
+    match Connection::client(ctx, name, session) {
+        Ok(conn) => {
+            // SAFETY: `out` is non-null and writable per the contract.
+            unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
+/// A server connection for an accepted socket; it waits for the ClientHello.
+///
+/// # Safety
+/// `ctx` must be a live context; `out` writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut *mut ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match Connection::server(ctx) {
         Ok(conn) => {
             // SAFETY: `out` is non-null and writable per the contract.
             unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
@@ -619,4 +657,163 @@ pub unsafe extern "C" fn ussl_match_hostname(
         }
     }
     hostname::matches(&parsed, host)
+}
+
+/// True when the handshake resumed an earlier session.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_session_reused(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::session_reused)
+}
+
+/// True for a server-side connection.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_is_server(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::is_server)
+}
+
+/// Saves the freshest session of a client connection (USSL_CODE_NO_SESSION when the server
+/// issued none). The session outlives the connection; free it with `ussl_session_free`.
+///
+/// # Safety
+/// `conn` must be a live connection; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mut *mut ussl_session) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.save_session() {
+        Ok(session) => {
+            // SAFETY: `out` is non-null and writable.
+            unsafe { *out = Box::into_raw(Box::new(ussl_session { inner: session })) };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
+/// True when the session still holds something to offer (a TLS 1.3 ticket is used once).
+///
+/// # Safety
+/// `session` must be a live session.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_session_is_usable(session: *const ussl_session) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { session.as_ref() }.is_some_and(|s| s.inner.value.is_some())
+}
+
+/// # Safety
+/// `session` must be NULL or a pointer from `ussl_conn_save_session` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_session_free(session: *mut ussl_session) {
+    if !session.is_null() {
+        // SAFETY: `session` came from Box::into_raw and is freed only once.
+        drop(unsafe { Box::from_raw(session) });
+    }
+}
+
+/// # Safety
+/// `out` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state) -> ussl_result {
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    // SAFETY: `out` is non-null and writable.
+    unsafe { *out = Box::into_raw(Box::new(ussl_server_state { inner: ServerState::default() })) };
+    OK
+}
+
+/// # Safety
+/// `state` must be NULL or a pointer from `ussl_server_state_new` not yet freed. Contexts
+/// that share it keep what they need.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_server_state_free(state: *mut ussl_server_state) {
+    if !state.is_null() {
+        // SAFETY: `state` came from Box::into_raw and is freed only once.
+        drop(unsafe { Box::from_raw(state) });
+    }
+}
+
+/// Makes `ctx` issue and accept the tickets and cached sessions of `state`.
+///
+/// # Safety
+/// `ctx` must be a live context and `state` a live server state.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_server_state(ctx: *mut ussl_context, state: *const ussl_server_state) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let (Some(ctx), Some(state)) = (unsafe { context_mut(ctx) }, unsafe { state.as_ref() }) else {
+        return code(UsslResult::NullArgument);
+    };
+    ctx.set_server_state(&state.inner);
+    OK
+}
+
+/// Writes the 32-byte digest of the context's settings (verification, anchors, our
+/// certificate and key, suites): contexts with equal digests may share server state.
+///
+/// # Safety
+/// `ctx` must be a live context; `out` must point to 32 writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_fingerprint(ctx: *const ussl_context, out: *mut u8) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(ctx) = (unsafe { ctx.as_ref() }) else { return code(UsslResult::NullArgument) };
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    let fp = ctx.inner.settings_fingerprint();
+    // SAFETY: `out` has room for 32 bytes per the contract.
+    unsafe { ptr::copy_nonoverlapping(fp.as_ptr(), out, fp.len()) };
+    OK
+}
+
+/// Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
+/// cipher strings); an unknown name is USSL_CODE_INVALID_ARGUMENT.
+///
+/// # Safety
+/// `ctx` must be a live context; `names` must point to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_ciphers(ctx: *mut ussl_context, names: *const u8, len: usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let (Some(ctx), Some(names)) = (unsafe { context_mut(ctx) }, unsafe { bytes(names, len) }) else {
+        return code(UsslResult::NullArgument);
+    };
+    let Ok(text) = core::str::from_utf8(names) else { return code(UsslResult::InvalidArgument) };
+    match ctx.set_cipher_suites(text.split(':').filter(|n| !n.trim().is_empty())) {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// How many suites the context offers.
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_cipher_count(ctx: *const ussl_context) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { ctx.as_ref() }.map_or(0, |c| c.inner.cipher_suites().len())
+}
+
+/// The OpenSSL name of suite `index`, NUL-terminated into `buf`; 0 past the end.
+///
+/// # Safety
+/// `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_cipher_name(ctx: *const ussl_context, index: usize, buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(ctx) = (unsafe { ctx.as_ref() }) else { return 0 };
+    let Some(suite) = ctx.inner.cipher_suites().get(index) else { return 0 };
+    let Some((name, _)) = crate::provider::openssl_name(suite.suite()) else { return 0 };
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(name, buf, cap) }
 }

@@ -197,3 +197,24 @@ mod tests {
         assert!(c.get(b"b").is_none());
     }
 }
+
+/// What server contexts with the same settings share so that clients resume across them:
+/// `ussl.wrap_socket(server_side=True)` makes a context per connection, and the shim keeps
+/// one of these per settings fingerprint.
+#[derive(Clone)]
+pub struct ServerState {
+    pub ticketer: alloc::sync::Arc<Ticketer>,
+    pub cache: alloc::sync::Arc<SessionCache>,
+}
+
+/// TLS 1.2 session IDs a server remembers.
+pub const SERVER_SESSION_CACHE_SIZE: usize = 32;
+
+impl Default for ServerState {
+    fn default() -> Self {
+        Self {
+            ticketer: alloc::sync::Arc::new(Ticketer::new()),
+            cache: alloc::sync::Arc::new(SessionCache::new(SERVER_SESSION_CACHE_SIZE)),
+        }
+    }
+}
