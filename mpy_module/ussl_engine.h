@@ -397,12 +397,13 @@ bool ussl_conn_is_server(const ussl_conn *conn);
 ussl_result ussl_conn_save_session(const ussl_conn *conn, ussl_session **out);
 
 /*
- True when the session still holds something to offer (a TLS 1.3 ticket is used once).
+ The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated
+ into `buf`.
 
  # Safety
- `session` must be a live session.
+ `session` must be a live session; `buf` NULL or `cap` writable bytes.
  */
-bool ussl_session_is_usable(const ussl_session *session);
+uintptr_t ussl_session_version(const ussl_session *session, char *buf, uintptr_t cap);
 
 /*
  # Safety

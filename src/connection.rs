@@ -131,7 +131,8 @@ impl Connection {
             return Err(UsslResult::HandshakeNotComplete);
         }
         let value = setup.store.take_latest(name).ok_or(UsslResult::NoSession)?;
-        Ok(Session { setup: setup.clone(), server_name: name.clone(), value: Some(value) })
+        let tls13 = matches!(value, SavedValue::Tls13(_));
+        Ok(Session { setup: setup.clone(), server_name: name.clone(), value: Some(value), tls13 })
     }
 
     fn common(&self) -> &CommonState {

@@ -701,14 +701,18 @@ pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mu
     }
 }
 
-/// True when the session still holds something to offer (a TLS 1.3 ticket is used once).
+/// The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated
+/// into `buf`.
 ///
 /// # Safety
-/// `session` must be a live session.
+/// `session` must be a live session; `buf` NULL or `cap` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_session_is_usable(session: *const ussl_session) -> bool {
+pub unsafe extern "C" fn ussl_session_version(session: *const ussl_session, buf: *mut c_char, cap: usize) -> usize {
     // SAFETY: forwarded caller guarantee.
-    unsafe { session.as_ref() }.is_some_and(|s| s.inner.value.is_some())
+    let Some(s) = (unsafe { session.as_ref() }) else { return 0 };
+    let v = if s.inner.tls13 { "TLSv1.3" } else { "TLSv1.2" };
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(v, buf, cap) }
 }
 
 /// # Safety

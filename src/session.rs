@@ -133,12 +133,8 @@ pub struct ClientSetup {
 pub struct Session {
     pub setup: ClientSetup,
     pub server_name: ServerName<'static>,
-    /// None once a TLS 1.3 ticket has been offered (tickets are single-use).
+    /// None once a TLS 1.3 ticket has been offered (tickets are single-use); newer tickets
+    /// from connections that resumed it wait in `setup.store`.
     pub value: Option<SavedValue>,
-}
-
-impl Session {
-    pub fn is_tls13(&self) -> bool {
-        matches!(self.value, Some(SavedValue::Tls13(_)))
-    }
+    pub tls13: bool,
 }
