@@ -10,6 +10,7 @@ target_sources(usermod_ussl INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/certdict.c
     ${CMAKE_CURRENT_LIST_DIR}/port_hooks.c
     ${CMAKE_CURRENT_LIST_DIR}/session.c
+    ${CMAKE_CURRENT_LIST_DIR}/modtls.c
 )
 
 target_include_directories(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR})

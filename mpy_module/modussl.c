@@ -159,7 +159,11 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
             mp_raise_ValueError(MP_ERROR_TEXT("timeout must be positive (seconds)"));
         }
     }
+    // At least 1 ms: 0 means "no bound" to the socket code.
     uint32_t timeout_ms = timeout_s * 1000 > 0x7fffffff ? 0x7fffffff : (uint32_t)(timeout_s * 1000);
+    if (timeout_ms == 0) {
+        timeout_ms = 1;
+    }
 
     // Load every input before creating engine objects, so a Python exception leaks nothing.
     mp_obj_t ca = MP_OBJ_NULL, cert = MP_OBJ_NULL, key = MP_OBJ_NULL;
@@ -214,7 +218,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     }
     // The connection holds what it needs of the context.
     ussl_context_free(ctx);
-    return ussl_socket_new(sock, conn, timeout_ms, args[ARG_do_handshake].u_bool);
+    return ussl_socket_new(sock, conn, timeout_ms, args[ARG_do_handshake].u_bool, false);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(mod_ussl_wrap_socket_obj, 1, mod_ussl_wrap_socket);
 

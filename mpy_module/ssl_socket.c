@@ -17,20 +17,35 @@ static ussl_socket_obj_t *get_open(mp_obj_t self_in) {
     return o;
 }
 
-// Raises the sticky failure of the connection, if it has one.
-static void raise_if_failed(ussl_socket_obj_t *o) {
-    if (o->sticky_code != 0) {
-        ussl_raise_conn(o->conn, o->sticky_code);
+// Raises an engine failure as the socket's API expects: the tls module raises ValueError for
+// a certificate that failed verification, as MicroPython's mbedTLS module does.
+NORETURN static void raise_code(ussl_socket_obj_t *o, uint32_t code) {
+    if (o->mainline_errors && code >= USSL_CODE_CERT_EXPIRED && code < USSL_CODE_PEER_ALERT) {
+        char text[160];
+        text[0] = '\0';
+        ussl_conn_error_text(o->conn, text, sizeof(text));
+        if (text[0] == '\0') {
+            ussl_result_text(code, text, sizeof(text));
+        }
+        mp_raise_type_arg(&mp_type_ValueError, mp_obj_new_str_from_cstr(text));
     }
-    if (o->sticky_errno != 0) {
-        mp_raise_OSError(o->sticky_errno);
-    }
+    ussl_raise_conn(o->conn, code);
 }
 
 // Records an engine failure and raises it.
 NORETURN static void fail(ussl_socket_obj_t *o, uint32_t code) {
     o->sticky_code = code;
-    ussl_raise_conn(o->conn, code);
+    raise_code(o, code);
+}
+
+// Raises the sticky failure of the connection, if it has one.
+static void raise_if_failed(ussl_socket_obj_t *o) {
+    if (o->sticky_code != 0) {
+        raise_code(o, o->sticky_code);
+    }
+    if (o->sticky_errno != 0) {
+        mp_raise_OSError(o->sticky_errno);
+    }
 }
 
 // Writes pending ciphertext to the socket. Returns 0 when all is sent, else the socket's errno
@@ -82,7 +97,8 @@ static bool receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
     return true;
 }
 
-// Waits until the socket is ready in `events`, for at most `ms`. Returns false on timeout.
+// Waits until the socket is ready in `events`, for at most `ms` (-1: as long as it takes).
+// Returns false on timeout.
 // select.poll blocks in the port's own way (poll(2) on unix), so nothing busy-waits.
 static bool wait_ready(ussl_socket_obj_t *o, mp_uint_t events, mp_int_t ms) {
     if (o->poller == MP_OBJ_NULL) {
@@ -100,7 +116,7 @@ static bool wait_ready(ussl_socket_obj_t *o, mp_uint_t events, mp_int_t ms) {
     call[3] = MP_OBJ_NEW_SMALL_INT(events);
     mp_call_method_n_kw(2, 0, call);
     mp_load_method(o->poller, MP_QSTR_poll, call);
-    call[2] = MP_OBJ_NEW_SMALL_INT(ms < 0 ? 0 : ms);
+    call[2] = MP_OBJ_NEW_SMALL_INT(ms < 0 ? -1 : ms);
     mp_obj_t ready = mp_call_method_n_kw(1, 0, call);
     size_t n;
     mp_obj_t *items;
@@ -160,7 +176,47 @@ static int run_handshake(ussl_socket_obj_t *o, bool allow_unconnected) {
     return 0;
 }
 
-mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake) {
+// One go at the handshake without waiting: sends what is pending and takes in what the socket
+// has. Returns 0 once the handshake is done, or the socket's errno (MP_EAGAIN when it must
+// wait); *needs_write tells which direction it waits for. Raises on an engine failure.
+static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
+    for (;;) {
+        int err = flush_output(o);
+        if (err != 0) {
+            *needs_write = true;
+            return err;
+        }
+        if (!ussl_conn_is_handshaking(o->conn)) {
+            o->handshake_pending = false;
+            return 0;
+        }
+        bool eof = false;
+        if (!receive_some(o, &err, &eof)) {
+            *needs_write = false;
+            return err;
+        }
+    }
+}
+
+// The tls module's eager handshake: in the socket's own blocking mode, waiting on the socket
+// (not spinning) when it is non-blocking.
+static void handshake_now(ussl_socket_obj_t *o) {
+    for (;;) {
+        bool needs_write = false;
+        int err = handshake_step(o, &needs_write);
+        if (err == 0) {
+            o->poller = MP_OBJ_NULL;
+            return;
+        }
+        if (err != MP_EAGAIN) {
+            o->sticky_errno = err;
+            mp_raise_OSError(err);
+        }
+        wait_ready(o, needs_write ? MP_STREAM_POLL_WR : MP_STREAM_POLL_RD, -1);
+    }
+}
+
+mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake, bool mainline_errors) {
     ussl_socket_obj_t *o = mp_obj_malloc_with_finaliser(ussl_socket_obj_t, &ussl_socket_type);
     o->sock = sock;
     o->poller = MP_OBJ_NULL;
@@ -169,19 +225,40 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bo
     o->sticky_code = 0;
     o->sticky_errno = 0;
     o->handshake_pending = true;
+    o->mainline_errors = mainline_errors;
+    o->poll_mask = 0;
     if (do_handshake) {
-        // Only a client can have been wrapped before connecting.
-        run_handshake(o, !ussl_conn_is_server(conn));
+        if (timeout_ms > 0) {
+            // Only a client can have been wrapped before connecting.
+            run_handshake(o, !ussl_conn_is_server(conn));
+        } else {
+            handshake_now(o);
+        }
     }
     return MP_OBJ_FROM_PTR(o);
 }
 
-// Runs a deferred handshake on first use (a socket wrapped before connect, or
-// do_handshake=False).
-static void ensure_handshake(ussl_socket_obj_t *o) {
-    if (o->handshake_pending) {
-        run_handshake(o, false);
+// Advances a pending handshake from inside read (writing=false) or write. Returns 0 once it is
+// done, else the errno to hand up (MP_EAGAIN: try again when poll says so). poll_mask is set
+// when the handshake waits in the other direction than the call's, as mbedTLS's module does.
+static int advance_handshake(ussl_socket_obj_t *o, bool writing) {
+    o->poll_mask = 0;
+    if (!o->handshake_pending) {
+        return 0;
     }
+    if (o->timeout_ms > 0) {
+        // ussl's API: a socket wrapped before connect(), used without connect().
+        run_handshake(o, false);
+        return 0;
+    }
+    bool needs_write = false;
+    int err = handshake_step(o, &needs_write);
+    if (err == MP_EAGAIN && needs_write != writing) {
+        o->poll_mask = needs_write ? MP_STREAM_POLL_WR : MP_STREAM_POLL_RD;
+    } else if (err != 0 && err != MP_EAGAIN) {
+        o->sticky_errno = err;
+    }
+    return err;
 }
 
 static mp_uint_t ussl_sock_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
@@ -191,7 +268,11 @@ static mp_uint_t ussl_sock_read(mp_obj_t self_in, void *buf, mp_uint_t size, int
         return MP_STREAM_ERROR;
     }
     raise_if_failed(o);
-    ensure_handshake(o);
+    int err = advance_handshake(o, false);
+    if (err != 0) {
+        *errcode = err;
+        return MP_STREAM_ERROR;
+    }
     for (;;) {
         size_t n = ussl_conn_read(o->conn, buf, size);
         if (n > 0 || size == 0) {
@@ -200,8 +281,11 @@ static mp_uint_t ussl_sock_read(mp_obj_t self_in, void *buf, mp_uint_t size, int
         if (ussl_conn_at_eof(o->conn) || ussl_conn_recv_want(o->conn) == 0) {
             return 0;
         }
-        int err = flush_output(o);
+        err = flush_output(o);
         if (err != 0) {
+            if (err == MP_EAGAIN) {
+                o->poll_mask = MP_STREAM_POLL_WR;
+            }
             *errcode = err;
             return MP_STREAM_ERROR;
         }
@@ -223,9 +307,13 @@ static mp_uint_t ussl_sock_write(mp_obj_t self_in, const void *buf, mp_uint_t si
         return MP_STREAM_ERROR;
     }
     raise_if_failed(o);
-    ensure_handshake(o);
+    int err = advance_handshake(o, true);
+    if (err != 0) {
+        *errcode = err;
+        return MP_STREAM_ERROR;
+    }
     // Ciphertext left over from an earlier non-blocking write goes first.
-    int err = flush_output(o);
+    err = flush_output(o);
     if (err != 0) {
         *errcode = err;
         return MP_STREAM_ERROR;
@@ -277,14 +365,20 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         return mp_get_stream(sock)->ioctl(sock, MP_STREAM_CLOSE, 0, errcode);
     }
     if (request == MP_STREAM_POLL) {
-        if (o->sock == MP_OBJ_NULL || o->conn == NULL || o->sticky_code != 0) {
+        if (o->sock == MP_OBJ_NULL || o->conn == NULL || o->sticky_code != 0 || o->sticky_errno != 0) {
             return MP_STREAM_POLL_NVAL;
+        }
+        // The handshake may need the other direction than the caller asks about: ask the
+        // socket about that one, and answer "ready" in the caller's direction when it is, so
+        // the caller comes back into read/write and the handshake moves on.
+        uintptr_t asked = arg & (MP_STREAM_POLL_RD | MP_STREAM_POLL_WR);
+        if (o->poll_mask != 0 && asked != 0) {
+            arg = (arg & ~asked) | o->poll_mask;
         }
         mp_uint_t ret = 0;
         if ((arg & MP_STREAM_POLL_RD) && ussl_conn_plaintext_pending(o->conn) > 0) {
             ret |= MP_STREAM_POLL_RD;
-            arg &= ~MP_STREAM_POLL_RD;
-            if (arg == 0) {
+            if (arg == MP_STREAM_POLL_RD) {
                 return ret;
             }
         }
@@ -292,7 +386,11 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         if (sock_ret == MP_STREAM_ERROR) {
             return sock_ret;
         }
-        return ret | sock_ret;
+        ret |= sock_ret;
+        if (o->poll_mask != 0 && (ret & o->poll_mask)) {
+            ret |= asked;
+        }
+        return ret;
     }
     if (o->sock == MP_OBJ_NULL) {
         *errcode = MP_EBADF;
@@ -347,7 +445,13 @@ static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_connect_obj, ussl_sock_connect);
 static mp_obj_t ussl_sock_do_handshake(mp_obj_t self_in) {
     ussl_socket_obj_t *o = get_open(self_in);
     raise_if_failed(o);
-    ensure_handshake(o);
+    if (o->handshake_pending) {
+        if (o->timeout_ms > 0) {
+            run_handshake(o, false);
+        } else {
+            handshake_now(o);
+        }
+    }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_do_handshake_obj, ussl_sock_do_handshake);

@@ -24,7 +24,9 @@ typedef struct _ussl_socket_obj_t {
     uint32_t timeout_ms;    // bound on the whole handshake
     uint32_t sticky_code;   // engine error that ended the connection (0 while fine)
     int sticky_errno;       // socket error that ended the connection (0 while fine)
-    bool handshake_pending; // wrapped before connect(): the handshake runs in connect()
+    bool handshake_pending; // the handshake has not finished yet
+    bool mainline_errors;   // made by the tls module: verification failures raise ValueError
+    uint16_t poll_mask;     // direction the handshake needs, when it differs from the call's
 } ussl_socket_obj_t;
 
 // Raises SSLError (or ValueError/TypeError/MemoryError by the code's block) for an engine code.
@@ -36,8 +38,12 @@ NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code);
 // read() returns them. Returns a bytes object.
 mp_obj_t ussl_load_data(mp_obj_t source);
 
-// Makes the SSL socket over `sock` for an engine connection and runs (or defers) the handshake.
-mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake);
+// Makes the SSL socket over `sock` for an engine connection. With a timeout (ussl's API) the
+// handshake runs now, bounded by it, waiting on the socket with select.poll; a client socket
+// that is not connected yet defers it to connect(). With timeout_ms == 0 (the tls module's
+// API) the handshake runs now only if `do_handshake`, in the socket's own blocking mode;
+// otherwise it advances inside read and write.
+mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake, bool mainline_errors);
 
 // Wraps a saved session; unwraps one (TypeError for anything else).
 mp_obj_t ussl_session_new(ussl_session *session);

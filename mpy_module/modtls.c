@@ -1,0 +1,233 @@
+// The tls module: MicroPython's mainline TLS API (tls.SSLContext and friends) over the same
+// engine and the same SSL socket type as ussl, so ssl.py, asyncio, requests and umqtt run on it.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "ussl_shim.h"
+
+#define PROTOCOL_TLS_CLIENT (0)
+#define PROTOCOL_TLS_SERVER (1)
+
+typedef struct _tls_context_obj_t {
+    mp_obj_base_t base;
+    ussl_context *ctx;
+    bool server;
+} tls_context_obj_t;
+
+static void check(uint32_t code) {
+    if (code != 0) {
+        ussl_raise(code, NULL);
+    }
+}
+
+static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    mp_arg_check_num(n_args, n_kw, 1, 1, false);
+    mp_int_t protocol = mp_obj_get_int(args[0]);
+    if (protocol != PROTOCOL_TLS_CLIENT && protocol != PROTOCOL_TLS_SERVER) {
+        mp_raise_ValueError(MP_ERROR_TEXT("protocol must be PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER"));
+    }
+    tls_context_obj_t *self = mp_obj_malloc_with_finaliser(tls_context_obj_t, type);
+    self->ctx = NULL;
+    self->server = protocol == PROTOCOL_TLS_SERVER;
+    // Clients default to CERT_REQUIRED and servers to CERT_NONE, as in mainline MicroPython.
+    check(ussl_context_new(self->server, &self->ctx));
+    return MP_OBJ_FROM_PTR(self);
+}
+
+static tls_context_obj_t *get_context(mp_obj_t self_in) {
+    tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->ctx == NULL) {
+        mp_raise_OSError(MP_EBADF);
+    }
+    return self;
+}
+
+static void tls_context_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (attr != MP_QSTR_verify_mode || self->ctx == NULL) {
+        dest[1] = MP_OBJ_SENTINEL;
+        return;
+    }
+    if (dest[0] == MP_OBJ_NULL) {
+        dest[0] = MP_OBJ_NEW_SMALL_INT(ussl_context_verify_mode(self->ctx));
+    } else if (dest[1] != MP_OBJ_NULL) {
+        mp_int_t mode = mp_obj_get_int(dest[1]);
+        if (mode < USSL_CERT_NONE || mode > USSL_CERT_REQUIRED) {
+            mp_raise_ValueError(MP_ERROR_TEXT("verify_mode must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED"));
+        }
+        check(ussl_context_set_verify_mode(self->ctx, (uint32_t)mode));
+        dest[0] = MP_OBJ_NULL;
+    }
+}
+
+static mp_obj_t tls_context_del(mp_obj_t self_in) {
+    tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    ussl_context_free(self->ctx);
+    self->ctx = NULL;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_del_obj, tls_context_del);
+
+// load_cert_chain(cert, key): each bytes (PEM or DER), a path, or a file-like object.
+static mp_obj_t tls_context_load_cert_chain(mp_obj_t self_in, mp_obj_t cert_in, mp_obj_t key_in) {
+    tls_context_obj_t *self = get_context(self_in);
+    mp_obj_t cert = ussl_load_data(cert_in);
+    mp_obj_t key = ussl_load_data(key_in);
+    mp_buffer_info_t c, k;
+    mp_get_buffer_raise(cert, &c, MP_BUFFER_READ);
+    mp_get_buffer_raise(key, &k, MP_BUFFER_READ);
+    check(ussl_context_set_certificate(self->ctx, c.buf, c.len, k.buf, k.len));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(tls_context_load_cert_chain_obj, tls_context_load_cert_chain);
+
+// load_verify_locations(cafile=None, cadata=None): a PEM bundle or DER, from a path or data.
+// Mainline's C API takes cadata positionally; so does this.
+static mp_obj_t tls_context_load_verify_locations(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    enum { ARG_cafile, ARG_cadata };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_cafile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_cadata, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    };
+    tls_context_obj_t *self = get_context(pos_args[0]);
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    mp_obj_t sources[2] = { args[ARG_cafile].u_obj, args[ARG_cadata].u_obj };
+    bool any = false;
+    for (int i = 0; i < 2; i++) {
+        if (sources[i] == mp_const_none) {
+            continue;
+        }
+        // A positional bytes argument is cadata, as in mainline; a str is a path.
+        mp_obj_t data = ussl_load_data(sources[i]);
+        mp_buffer_info_t buf;
+        mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
+        check(ussl_context_add_ca(self->ctx, buf.buf, buf.len));
+        any = true;
+    }
+    if (!any) {
+        mp_raise_TypeError(MP_ERROR_TEXT("cafile or cadata must be given"));
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_load_verify_locations_obj, 1, tls_context_load_verify_locations);
+
+static mp_obj_t tls_context_get_ciphers(mp_obj_t self_in) {
+    tls_context_obj_t *self = get_context(self_in);
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    size_t n = ussl_context_cipher_count(self->ctx);
+    for (size_t i = 0; i < n; i++) {
+        char name[64];
+        size_t len = ussl_context_cipher_name(self->ctx, i, name, sizeof(name));
+        mp_obj_list_append(list, mp_obj_new_str(name, len));
+    }
+    return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_get_ciphers_obj, tls_context_get_ciphers);
+
+// set_ciphers(list of names), as mainline; a ':'-separated string (CPython's form) works too.
+static mp_obj_t tls_context_set_ciphers(mp_obj_t self_in, mp_obj_t ciphers) {
+    tls_context_obj_t *self = get_context(self_in);
+    vstr_t joined;
+    vstr_init(&joined, 64);
+    if (mp_obj_is_str(ciphers)) {
+        size_t len;
+        const char *s = mp_obj_str_get_data(ciphers, &len);
+        vstr_add_strn(&joined, s, len);
+    } else {
+        size_t n;
+        mp_obj_t *items;
+        mp_obj_get_array(ciphers, &n, &items);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0) {
+                vstr_add_char(&joined, ':');
+            }
+            vstr_add_str(&joined, mp_obj_str_get_str(items[i]));
+        }
+    }
+    uint32_t rc = ussl_context_set_ciphers(self->ctx, (const uint8_t *)joined.buf, joined.len);
+    vstr_clear(&joined);
+    if (rc != 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("no known cipher suite in the list (see get_ciphers())"));
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_ciphers_obj, tls_context_set_ciphers);
+
+// wrap_socket(sock, *, server_side=False, do_handshake_on_connect=True, server_hostname=None)
+static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
+    enum { ARG_server_side, ARG_do_handshake_on_connect, ARG_server_hostname };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_server_side, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+        { MP_QSTR_do_handshake_on_connect, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
+        { MP_QSTR_server_hostname, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    };
+    tls_context_obj_t *self = get_context(pos_args[0]);
+    mp_obj_t sock = pos_args[1];
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all(n_args - 2, pos_args + 2, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+
+    mp_get_stream_raise(sock, MP_STREAM_OP_READ | MP_STREAM_OP_WRITE | MP_STREAM_OP_IOCTL);
+    bool server_side = args[ARG_server_side].u_bool;
+    if (server_side != self->server) {
+        mp_raise_ValueError(server_side
+            ? MP_ERROR_TEXT("server_side=True needs a PROTOCOL_TLS_SERVER context")
+            : MP_ERROR_TEXT("a PROTOCOL_TLS_SERVER context needs server_side=True"));
+    }
+    ussl_conn *conn = NULL;
+    if (server_side) {
+        ussl_share_server_state(self->ctx);
+        check(ussl_conn_new_server(self->ctx, &conn));
+    } else {
+        mp_obj_t host = args[ARG_server_hostname].u_obj;
+        const char *hostname = NULL;
+        size_t hostname_len = 0;
+        if (host != mp_const_none) {
+            hostname = mp_obj_str_get_data(host, &hostname_len);
+        } else if (ussl_context_verify_mode(self->ctx) == USSL_CERT_REQUIRED) {
+            mp_raise_ValueError(MP_ERROR_TEXT("CERT_REQUIRED requires server_hostname"));
+        }
+        check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, NULL, &conn));
+    }
+    return ussl_socket_new(sock, conn, 0, args[ARG_do_handshake_on_connect].u_bool, true);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_wrap_socket_obj, 2, tls_context_wrap_socket);
+
+static const mp_rom_map_elem_t tls_context_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&tls_context_del_obj) },
+    { MP_ROM_QSTR(MP_QSTR_load_cert_chain), MP_ROM_PTR(&tls_context_load_cert_chain_obj) },
+    { MP_ROM_QSTR(MP_QSTR_load_verify_locations), MP_ROM_PTR(&tls_context_load_verify_locations_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_ciphers), MP_ROM_PTR(&tls_context_get_ciphers_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_ciphers), MP_ROM_PTR(&tls_context_set_ciphers_obj) },
+    { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&tls_context_wrap_socket_obj) },
+};
+static MP_DEFINE_CONST_DICT(tls_context_locals_dict, tls_context_locals_dict_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    tls_context_type,
+    MP_QSTR_SSLContext,
+    MP_TYPE_FLAG_NONE,
+    make_new, tls_context_make_new,
+    attr, tls_context_attr,
+    locals_dict, &tls_context_locals_dict
+    );
+
+static const mp_rom_map_elem_t mp_module_tls_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tls) },
+    { MP_ROM_QSTR(MP_QSTR_SSLContext), MP_ROM_PTR(&tls_context_type) },
+    { MP_ROM_QSTR(MP_QSTR_SSLError), MP_ROM_PTR(&mp_type_SSLError) },
+    { MP_ROM_QSTR(MP_QSTR_PROTOCOL_TLS_CLIENT), MP_ROM_INT(PROTOCOL_TLS_CLIENT) },
+    { MP_ROM_QSTR(MP_QSTR_PROTOCOL_TLS_SERVER), MP_ROM_INT(PROTOCOL_TLS_SERVER) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_CERT_NONE) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_CERT_OPTIONAL) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_CERT_REQUIRED) },
+};
+static MP_DEFINE_CONST_DICT(mp_module_tls_globals, mp_module_tls_globals_table);
+
+const mp_obj_module_t mp_module_tls = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&mp_module_tls_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_tls, mp_module_tls);

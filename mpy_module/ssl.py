@@ -1,0 +1,79 @@
+# The ssl module as MicroPython programs know it (micropython-lib's wrapper over tls), for
+# ussl's tls module. Frozen into the build.
+import tls
+from tls import (
+    CERT_NONE,
+    CERT_OPTIONAL,
+    CERT_REQUIRED,
+    PROTOCOL_TLS_CLIENT,
+    PROTOCOL_TLS_SERVER,
+    SSLError,
+)
+
+
+class SSLContext:
+    def __init__(self, *args):
+        self._context = tls.SSLContext(*args)
+
+    @property
+    def verify_mode(self):
+        return self._context.verify_mode
+
+    @verify_mode.setter
+    def verify_mode(self, value):
+        self._context.verify_mode = value
+
+    def get_ciphers(self):
+        return self._context.get_ciphers()
+
+    def set_ciphers(self, ciphersuite):
+        self._context.set_ciphers(ciphersuite)
+
+    def load_cert_chain(self, certfile, keyfile):
+        # Paths, as CPython takes them; bytes work too.
+        self._context.load_cert_chain(_read(certfile), _read(keyfile))
+
+    def load_verify_locations(self, cafile=None, cadata=None):
+        if cafile is not None:
+            self._context.load_verify_locations(cadata=_read(cafile))
+        if cadata is not None:
+            self._context.load_verify_locations(cadata=cadata)
+
+    def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True, server_hostname=None):
+        return self._context.wrap_socket(
+            sock,
+            server_side=server_side,
+            do_handshake_on_connect=do_handshake_on_connect,
+            server_hostname=server_hostname,
+        )
+
+
+def _read(path_or_data):
+    if isinstance(path_or_data, str):
+        with open(path_or_data, "rb") as f:
+            return f.read()
+    return path_or_data
+
+
+def wrap_socket(
+    sock,
+    server_side=False,
+    key=None,
+    cert=None,
+    cert_reqs=CERT_NONE,
+    cadata=None,
+    server_hostname=None,
+    do_handshake=True,
+):
+    con = SSLContext(PROTOCOL_TLS_SERVER if server_side else PROTOCOL_TLS_CLIENT)
+    if cert or key:
+        con.load_cert_chain(cert, key)
+    if cadata:
+        con.load_verify_locations(cadata=cadata)
+    con.verify_mode = cert_reqs
+    return con.wrap_socket(
+        sock,
+        server_side=server_side,
+        do_handshake_on_connect=do_handshake,
+        server_hostname=server_hostname,
+    )
