@@ -72,11 +72,13 @@ static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_del_obj, tls_context_del);
 // load_cert_chain(cert, key): each bytes (PEM or DER), a path, or a file-like object.
 static mp_obj_t tls_context_load_cert_chain(mp_obj_t self_in, mp_obj_t cert_in, mp_obj_t key_in) {
     tls_context_obj_t *self = get_context(self_in);
-    mp_obj_t cert = ussl_load_data(cert_in);
+    // The key first, as mainline does: a bad key is reported before a missing certificate.
     mp_obj_t key = ussl_load_data(key_in);
     mp_buffer_info_t c, k;
-    mp_get_buffer_raise(cert, &c, MP_BUFFER_READ);
     mp_get_buffer_raise(key, &k, MP_BUFFER_READ);
+    check(ussl_check_private_key(k.buf, k.len));
+    mp_obj_t cert = ussl_load_data(cert_in);
+    mp_get_buffer_raise(cert, &c, MP_BUFFER_READ);
     check(ussl_context_set_certificate(self->ctx, c.buf, c.len, k.buf, k.len));
     return mp_const_none;
 }
@@ -126,30 +128,27 @@ static mp_obj_t tls_context_get_ciphers(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_get_ciphers_obj, tls_context_get_ciphers);
 
-// set_ciphers(list of names), as mainline; a ':'-separated string (CPython's form) works too.
+// set_ciphers(list of names), as mainline (a str is a TypeError there too). Names are ours
+// (OpenSSL's, as get_ciphers() gives them), IANA's, or mbedTLS's.
 static mp_obj_t tls_context_set_ciphers(mp_obj_t self_in, mp_obj_t ciphers) {
     tls_context_obj_t *self = get_context(self_in);
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_get_array(ciphers, &n, &items);
     vstr_t joined;
     vstr_init(&joined, 64);
-    if (mp_obj_is_str(ciphers)) {
-        size_t len;
-        const char *s = mp_obj_str_get_data(ciphers, &len);
-        vstr_add_strn(&joined, s, len);
-    } else {
-        size_t n;
-        mp_obj_t *items;
-        mp_obj_get_array(ciphers, &n, &items);
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0) {
-                vstr_add_char(&joined, ':');
-            }
-            vstr_add_str(&joined, mp_obj_str_get_str(items[i]));
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            vstr_add_char(&joined, ':');
         }
+        vstr_add_str(&joined, mp_obj_str_get_str(items[i]));
     }
     uint32_t rc = ussl_context_set_ciphers(self->ctx, (const uint8_t *)joined.buf, joined.len);
     vstr_clear(&joined);
     if (rc != 0) {
-        mp_raise_ValueError(MP_ERROR_TEXT("no known cipher suite in the list (see get_ciphers())"));
+        // CPython raises SSLError ("No cipher can be selected"); mainline an OSError.
+        mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(rc), mp_obj_new_str_from_cstr("no known cipher suite in the list (see get_ciphers())") };
+        nlr_raise(mp_obj_new_exception_args(&mp_type_SSLError, 2, args));
     }
     return mp_const_none;
 }
@@ -169,14 +168,13 @@ static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args,
     mp_arg_parse_all(n_args - 2, pos_args + 2, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
 
     mp_get_stream_raise(sock, MP_STREAM_OP_READ | MP_STREAM_OP_WRITE | MP_STREAM_OP_IOCTL);
-    bool server_side = args[ARG_server_side].u_bool;
-    if (server_side != self->server) {
-        mp_raise_ValueError(server_side
-            ? MP_ERROR_TEXT("server_side=True needs a PROTOCOL_TLS_SERVER context")
-            : MP_ERROR_TEXT("a PROTOCOL_TLS_SERVER context needs server_side=True"));
+    // The context decides the role, as in mainline; server_side=True on a client context is a
+    // mistake worth reporting.
+    if (args[ARG_server_side].u_bool && !self->server) {
+        mp_raise_ValueError(MP_ERROR_TEXT("server_side=True needs a PROTOCOL_TLS_SERVER context"));
     }
     ussl_conn *conn = NULL;
-    if (server_side) {
+    if (self->server) {
         ussl_share_server_state(self->ctx);
         check(ussl_conn_new_server(self->ctx, &conn));
     } else {
@@ -204,11 +202,17 @@ static const mp_rom_map_elem_t tls_context_locals_dict_table[] = {
 };
 static MP_DEFINE_CONST_DICT(tls_context_locals_dict, tls_context_locals_dict_table);
 
+static void tls_context_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    mp_printf(print, "<SSLContext %s>", self->server ? "server" : "client");
+}
+
 static MP_DEFINE_CONST_OBJ_TYPE(
     tls_context_type,
     MP_QSTR_SSLContext,
     MP_TYPE_FLAG_NONE,
     make_new, tls_context_make_new,
+    print, tls_context_print,
     attr, tls_context_attr,
     locals_dict, &tls_context_locals_dict
     );

@@ -392,12 +392,9 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         }
         return ret;
     }
-    if (o->sock == MP_OBJ_NULL) {
-        *errcode = MP_EBADF;
-        return MP_STREAM_ERROR;
-    }
-    // Timeouts and the rest go to the underlying socket.
-    return mp_get_stream(o->sock)->ioctl(o->sock, request, arg, errcode);
+    // Like mbedTLS's module: close and poll only (timeouts go through settimeout()).
+    *errcode = MP_EINVAL;
+    return MP_STREAM_ERROR;
 }
 
 // __del__: the object is unreachable, so only free engine memory. No close_notify: a
@@ -536,6 +533,10 @@ static mp_obj_t ussl_sock_enter(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_enter_obj, ussl_sock_enter);
 
+static void ussl_sock_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    mp_print_str(print, "<SSLSocket>");
+}
+
 // Attributes: session_reused (as CPython's SSLSocket.session_reused); the rest are methods.
 static void ussl_sock_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
@@ -580,6 +581,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     ussl_socket_type,
     MP_QSTR_SSLSocket,
     MP_TYPE_FLAG_NONE,
+    print, ussl_sock_print,
     protocol, &ussl_socket_stream_p,
     attr, ussl_sock_attr,
     locals_dict, &ussl_socket_locals_dict

@@ -158,6 +158,15 @@ ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, uintptr_
 ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert, uintptr_t cert_len, const uint8_t *key, uintptr_t key_len);
 
 /*
+ Checks that `key` is a private key we can use (PEM or DER; ECDSA P-256 or RSA), without
+ setting anything.
+
+ # Safety
+ `key` must point to `key_len` readable bytes.
+ */
+ussl_result ussl_check_private_key(const uint8_t *key, uintptr_t key_len);
+
+/*
  A client connection. `hostname` (NULL for none) is checked against the certificate and
  sent as SNI when it is a DNS name. `session` (NULL for none) is offered when it was saved
  for the same name under the same settings; a TLS 1.3 ticket in it is used up. The

@@ -209,9 +209,6 @@ impl Context {
     }
 
     fn build_server_config(&self) -> Result<ServerConfig, UsslResult> {
-        let Some(key) = &self.key else {
-            return Err(UsslResult::MissingCertificateOrKey);
-        };
         let builder = ServerConfig::builder_with_details(self.provider(), Arc::new(PortClock))
             .with_protocol_versions(&self.versions())
             .map_err(|_| UsslResult::Internal)?;
@@ -226,9 +223,14 @@ impl Context {
                 builder.with_client_cert_verifier(Arc::new(verifier))
             }
         };
-        let mut config = builder
-            .with_single_cert(self.chain.clone(), key.clone_key())
-            .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?;
+        let mut config = match &self.key {
+            Some(key) => builder
+                .with_single_cert(self.chain.clone(), key.clone_key())
+                .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
+            // mainline MicroPython lets a server socket be made before its certificate is
+            // loaded; its handshakes then fail with handshake_failure.
+            None => builder.with_cert_resolver(Arc::new(NoCertificate)),
+        };
         config.ticketer = self.server_state.ticketer.clone();
         config.session_storage = self.server_state.cache.clone();
         // One ticket per handshake: a board's client keeps only the newest anyway.
@@ -246,7 +248,7 @@ impl Context {
                 Some(Arc::new(self.roots.clone()))
             }
         };
-        let verifier = Arc::new(ServerVerifier::new(roots, check_name));
+        let verifier = Arc::new(ServerVerifier::new(roots, check_name).with_pinned(self.anchor_ders.clone()));
         let builder = ClientConfig::builder_with_details(self.provider(), Arc::new(PortClock))
             .with_protocol_versions(&self.versions())
             .map_err(|_| UsslResult::Internal)?
@@ -260,5 +262,15 @@ impl Context {
         };
         config.resumption = rustls::client::Resumption::store(self.session_store.clone());
         Ok(config)
+    }
+}
+
+/// A server with no certificate yet: every handshake fails.
+#[derive(Debug)]
+struct NoCertificate;
+
+impl rustls::server::ResolvesServerCert for NoCertificate {
+    fn resolve(&self, _: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        None
     }
 }

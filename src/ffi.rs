@@ -201,6 +201,22 @@ pub unsafe extern "C" fn ussl_context_set_certificate(
     }
 }
 
+/// Checks that `key` is a private key we can use (PEM or DER; ECDSA P-256 or RSA), without
+/// setting anything.
+///
+/// # Safety
+/// `key` must point to `key_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
+    match crate::keys::load_private_key(key) {
+        Ok(k) if crate::provider::sign::public_key_der(&k).is_some() => OK,
+        Ok(_) => code(UsslResult::UnsupportedPrivateKey),
+        Err(e) => code(e),
+    }
+}
+
 /// A client connection. `hostname` (NULL for none) is checked against the certificate and
 /// sent as SNI when it is a DNS name. `session` (NULL for none) is offered when it was saved
 /// for the same name under the same settings; a TLS 1.3 ticket in it is used up. The

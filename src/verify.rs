@@ -31,6 +31,9 @@ impl TimeProvider for PortClock {
 pub struct ServerVerifier {
     /// None for CERT_NONE: the certificate is taken as it is.
     roots: Option<Arc<RootCertStore>>,
+    /// The certificates given as trust anchors, as given: a server presenting one of these
+    /// itself is trusted directly (a pinned self-signed certificate, common on boards).
+    pinned: Vec<CertificateDer<'static>>,
     /// Whether the caller gave a server_hostname to check the certificate against.
     check_name: bool,
     algs: WebPkiSupportedAlgorithms,
@@ -38,7 +41,13 @@ pub struct ServerVerifier {
 
 impl ServerVerifier {
     pub fn new(roots: Option<Arc<RootCertStore>>, check_name: bool) -> Self {
-        Self { roots, check_name, algs: crate::provider::SIGNATURE_ALGORITHMS }
+        Self { roots, pinned: Vec::new(), check_name, algs: crate::provider::SIGNATURE_ALGORITHMS }
+    }
+
+    /// Trusts these exact certificates when a server presents one as its own.
+    pub fn with_pinned(mut self, pinned: Vec<CertificateDer<'static>>) -> Self {
+        self.pinned = pinned;
+        self
     }
 }
 
@@ -56,12 +65,59 @@ impl ServerVerifier {
             return Ok(());
         };
         let cert = ParsedCertificate::try_from(end_entity)?;
-        verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algs.all)?;
+        let mut pinned = false;
+        if let Err(err) = verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algs.all) {
+            if !self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) {
+                return Err(err);
+            }
+            check_validity(end_entity, now)?;
+            pinned = true;
+        }
         if self.check_name {
-            verify_server_name(&cert, server_name)?;
+            if let Err(err) = verify_server_name(&cert, server_name) {
+                // CA-issued certificates must name the host in a SAN (the Web PKI's rule); a
+                // pinned self-signed one may do it in its common name, as mbedTLS allows.
+                if !(pinned && common_name_matches(end_entity, server_name)) {
+                    return Err(err);
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// The validity period of a certificate trusted directly (no chain to check it in).
+fn check_validity(der: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error> {
+    use rustls::CertificateError;
+    let cert = crate::certinfo::parse(der).ok_or(Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let validity = &cert.tbs_certificate.validity;
+    let now = now.as_secs();
+    if now < validity.not_before.to_unix_duration().as_secs() {
+        return Err(Error::InvalidCertificate(CertificateError::NotValidYet));
+    }
+    if now > validity.not_after.to_unix_duration().as_secs() {
+        return Err(Error::InvalidCertificate(CertificateError::Expired));
+    }
+    Ok(())
+}
+
+/// The subject's common name, for a pinned certificate without any DNS or IP subjectAltName
+/// (RFC 6125 section 6.4.4 allows it; mbedTLS does it). Certificates with SANs never match here.
+fn common_name_matches(der: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
+    use crate::certinfo::FieldKind;
+    use crate::hostname::CertName;
+    let ServerName::DnsName(dns) = name else { return false };
+    let Some(info) = crate::certinfo::describe(der) else { return false };
+    if info.fields.iter().any(|f| f.kind == FieldKind::SubjectAltName && (f.key == "DNS" || f.key == "IP Address")) {
+        return false;
+    }
+    let names: Vec<CertName<'_>> = info
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::SubjectNewRdn | FieldKind::SubjectSameRdn) && f.key == "commonName")
+        .map(|f| CertName::CommonName(&f.value))
+        .collect();
+    crate::hostname::matches(&names, dns.as_ref())
 }
 
 /// Fails closed when the clock was never set: a board that boots in 2000 would otherwise

@@ -114,11 +114,15 @@ pub fn openssl_name(suite: CipherSuite) -> Option<(&'static str, u32)> {
     NAMES.iter().find(|(s, _, _)| *s == suite).map(|(_, n, b)| (*n, *b))
 }
 
-/// One of our suites by its OpenSSL name or its IANA name.
+/// One of our suites by its OpenSSL name, its IANA name ("TLS_AES_128_GCM_SHA256") or the
+/// same with dashes as mbedTLS spells them ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256").
 pub fn find_by_name(name: &str) -> Option<SupportedCipherSuite> {
     ALL_CIPHER_SUITES.iter().copied().find(|s| {
         let suite = s.suite();
-        openssl_name(suite).is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
-            || suite.as_str().is_some_and(|iana| iana.eq_ignore_ascii_case(name) || iana.replace("TLS13_", "TLS_").eq_ignore_ascii_case(name))
+        let iana_matches = |iana: &str| {
+            let iana = iana.strip_prefix("TLS13_").map_or_else(|| iana.into(), |rest| alloc::format!("TLS_{rest}"));
+            iana.eq_ignore_ascii_case(name) || iana.replace('_', "-").eq_ignore_ascii_case(name)
+        };
+        openssl_name(suite).is_some_and(|(n, _)| n.eq_ignore_ascii_case(name)) || suite.as_str().is_some_and(iana_matches)
     })
 }
