@@ -91,6 +91,9 @@ mp_obj_t ussl_load_data(mp_obj_t source) {
         }
         mp_raise_TypeError(MP_ERROR_TEXT("read() must return bytes or str"));
     }
+    // Anything else: the TypeError MicroPython gives for a non-str where a path is expected,
+    // word for word what mainline's module raises.
+    mp_obj_str_get_str(source);
     mp_raise_TypeError(MP_ERROR_TEXT("expected a path, bytes or an object with read()"));
 }
 
