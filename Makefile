@@ -12,7 +12,7 @@ UNIX_BUILD := $(BUILD)/unix-ussl
 USSL_LIB := $(ROOT)/target/release/libussl.a
 PYTHON ?= python3
 JOBS ?= $(shell nproc)
-APT_PACKAGES := clang libclang-dev libffi-dev pkgconf dpkg-dev xz-utils openssl gnutls-bin
+APT_PACKAGES := clang libclang-dev libffi-dev pkgconf dpkg-dev xz-utils openssl gnutls-bin mosquitto nginx-light
 PIP_PACKAGES := pytest trustme cryptography
 
 UNIX_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \

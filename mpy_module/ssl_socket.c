@@ -372,6 +372,18 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         // socket about that one, and answer "ready" in the caller's direction when it is, so
         // the caller comes back into read/write and the handshake moves on.
         uintptr_t asked = arg & (MP_STREAM_POLL_RD | MP_STREAM_POLL_WR);
+        if (o->handshake_pending && ussl_conn_pending_output(o->conn, NULL) > 0) {
+            // Handshake bytes wait to go out (say, the ClientHello, before any read or write):
+            // nothing comes back until they leave, so send them now if the socket takes them,
+            // and otherwise wait for it to be writable.
+            int err = flush_output(o);
+            if (err == MP_EAGAIN) {
+                o->poll_mask = MP_STREAM_POLL_WR;
+            } else if (err != 0) {
+                o->sticky_errno = err;
+                return MP_STREAM_POLL_ERR;
+            }
+        }
         if (o->poll_mask != 0 && asked != 0) {
             arg = (arg & ~asked) | o->poll_mask;
         }

@@ -1,0 +1,216 @@
+"""Client libraries nobody here wrote, fetched as sdists at test time, over our TLS: umqtt.simple
+with a client certificate to mosquitto, and micropython-urequests and the tree's own requests
+to nginx, verified and with CERT_NONE."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, free_port, run_mpy
+from sdists import fetch_sdist
+
+REQUESTS_DIR = os.path.join(ROOT, "build", "micropython-src", "lib", "micropython-lib", "micropython", "requests")
+
+
+@pytest.fixture(scope="session")
+def mpy_libs(tmp_path_factory):
+    """A directory for MicroPython's sys.path holding umqtt.simple and urequests."""
+    dest = tmp_path_factory.mktemp("sdists")
+    lib = dest / "lib"
+    lib.mkdir()
+    umqtt = fetch_sdist("micropython-umqtt.simple", "1.3.4", str(dest))
+    shutil.copytree(os.path.join(umqtt, "umqtt"), lib / "umqtt")
+    urequests = fetch_sdist("micropython-urequests", "0.9.1", str(dest))
+    shutil.copytree(os.path.join(urequests, "urequests"), lib / "urequests")
+    shutil.copytree(os.path.join(REQUESTS_DIR, "requests"), lib / "requests")
+    return str(lib)
+
+
+def wait_port(port, proc, what):
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+@pytest.fixture
+def mosquitto(pki, tmp_path):
+    if shutil.which("mosquitto") is None:
+        pytest.fail("mosquitto is missing: `make deps` installs it")
+    port = free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(f"""
+user root
+persistence false
+log_dest stderr
+allow_anonymous true
+listener {port} 127.0.0.1
+cafile {pki.ca_pem}
+certfile {pki.ec_cert}
+keyfile {pki.ec_key}
+require_certificate true
+""")
+    proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_port(port, proc, "mosquitto")
+        yield port
+    finally:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+@pytest.fixture
+def nginx(pki, tmp_path):
+    if shutil.which("nginx") is None:
+        pytest.fail("nginx is missing: `make deps` installs nginx-light")
+    port = free_port()
+    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"):
+        (tmp_path / d).mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+user root;
+daemon off;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/logs/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp_path}/body;
+    proxy_temp_path {tmp_path}/proxy;
+    fastcgi_temp_path {tmp_path}/fastcgi;
+    uwsgi_temp_path {tmp_path}/uwsgi;
+    scgi_temp_path {tmp_path}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {pki.ec_cert};
+        ssl_certificate_key {pki.ec_key};
+        location / {{ default_type text/plain; return 200 "hello from nginx\\n"; }}
+    }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        wait_port(port, proc, "nginx")
+        yield port
+    finally:
+        proc.kill()
+        proc.wait(timeout=5)
+        subprocess.run(["pkill", "-f", f"nginx.*{tmp_path}"], check=False)
+
+
+def test_umqtt_simple_with_client_certificate_to_mosquitto(pki, mosquitto, mpy_libs):
+    r = run_mpy(f"""
+import sys
+sys.path.insert(0, {mpy_libs!r})
+import ussl
+from umqtt.simple import MQTTClient
+got = []
+params = dict(certfile={pki.client_cert!r}, keyfile={pki.client_key!r}, cert_reqs=ussl.CERT_REQUIRED,
+              ca_certs={pki.ca_pem!r}, server_hostname='localhost')
+c = MQTTClient('ussl-test', '127.0.0.1', port={mosquitto}, ssl=True, ssl_params=params)
+c.set_callback(lambda topic, msg: got.append((topic, msg)))
+c.connect()
+c.subscribe(b'ussl/test')
+c.publish(b'ussl/test', b'hello over mqtts')
+c.wait_msg()
+print(got)
+c.disconnect()
+""")
+    assert r.rc == 0, r
+    assert r.lines()[-1] == "[(b'ussl/test', b'hello over mqtts')]"
+
+
+def test_mosquitto_refuses_client_without_certificate(pki, mosquitto, mpy_libs):
+    r = run_mpy(f"""
+import sys
+sys.path.insert(0, {mpy_libs!r})
+import ussl
+from umqtt.simple import MQTTClient
+c = MQTTClient('ussl-test', '127.0.0.1', port={mosquitto}, ssl=True,
+               ssl_params=dict(cert_reqs=ussl.CERT_REQUIRED, ca_certs={pki.ca_pem!r}, server_hostname='localhost'))
+try:
+    c.connect()
+    print('connected')
+except OSError as e:
+    print('refused', type(e).__name__)
+""")
+    assert r.lines()[-1].startswith("refused"), r
+
+
+VERIFIED_USSL = """
+import ussl as _ussl
+CA = {ca!r}
+CERT_NONE = _ussl.CERT_NONE
+CERT_REQUIRED = _ussl.CERT_REQUIRED
+def wrap_socket(sock, **kw):
+    kw.setdefault('cert_reqs', _ussl.CERT_REQUIRED)
+    kw.setdefault('ca_certs', CA)
+    return _ussl.wrap_socket(sock, **kw)
+"""
+
+VERIFIED_TLS = """
+import tls as _tls
+from tls import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED
+CA = {ca!r}
+class SSLContext:
+    # Verifies whatever the library asks for, with our CA.
+    def __init__(self, protocol):
+        self._ctx = _tls.SSLContext(protocol)
+        self._ctx.load_verify_locations(cafile=CA)
+    verify_mode = CERT_REQUIRED
+    def wrap_socket(self, sock, **kw):
+        return self._ctx.wrap_socket(sock, **kw)
+"""
+
+
+@pytest.mark.parametrize("library", ["urequests", "requests"])
+@pytest.mark.parametrize("verified", [False, True])
+def test_https_libraries_to_nginx(pki, nginx, mpy_libs, tmp_path, library, verified):
+    shim = ""
+    if verified:
+        (tmp_path / "verified_ussl.py").write_text(VERIFIED_USSL.format(ca=pki.ca_pem))
+        (tmp_path / "verified_tls.py").write_text(VERIFIED_TLS.format(ca=pki.ca_pem))
+        shim = f"""
+sys.path.insert(0, {str(tmp_path)!r})
+import verified_ussl, verified_tls
+sys.modules['ussl'] = verified_ussl
+sys.modules['tls'] = verified_tls
+"""
+    r = run_mpy(f"""
+import sys
+sys.path.insert(0, {mpy_libs!r})
+{shim}
+import {library} as http
+r = http.get('https://localhost:{nginx}/')
+print(r.status_code, r.text.strip())
+r.close()
+""")
+    assert r.rc == 0, r
+    assert r.lines()[-1] == "200 hello from nginx"
+
+
+def test_verified_request_to_a_wrong_name_fails(pki, nginx, mpy_libs, tmp_path):
+    (tmp_path / "verified_ussl.py").write_text(VERIFIED_USSL.format(ca=pki.other_ca_pem))
+    r = run_mpy(f"""
+import sys
+sys.path.insert(0, {mpy_libs!r})
+sys.path.insert(0, {str(tmp_path)!r})
+import verified_ussl
+sys.modules['ussl'] = verified_ussl
+import urequests
+try:
+    urequests.get('https://localhost:{nginx}/')
+except OSError as e:
+    print(type(e).__name__, e.args[1])
+""")
+    assert r.lines()[-1] == "SSLError unknown issuer", r
