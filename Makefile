@@ -24,7 +24,7 @@ export MICROPY_PORT_DIR := $(UNIX_DIR)
 export MICROPY_VARIANT_DIR := $(UNIX_DIR)/variants/standard
 export MICROPY_BUILD_DIR := $(UNIX_BUILD)
 
-.PHONY: all deps apt-deps pip-deps micropython-src engine port header check-header test test-rust test-py demo clean
+.PHONY: all deps apt-deps pip-deps micropython-src engine port header check-header test test-rust test-py demo clean reference bench bench-smoke
 
 all: build/micropython
 
@@ -77,10 +77,38 @@ test-rust: apt-deps
 test-py: build/micropython pip-deps
 	$(PYTHON) -m pytest -q tests_py
 
-test: test-rust test-py
+test: test-rust test-py bench-smoke
 
 demo: build/micropython pip-deps
 	$(PYTHON) scripts/demo.py
+
+# The reference: the same tree with MicroPython's own mbedTLS module (Debian's libmbedtls-dev,
+# linked dynamically), and a baseline with no TLS at all for code size.
+REF_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=1 MICROPY_SSL_MBEDTLS=1 \
+	FROZEN_MANIFEST=$(ROOT)/bench/manifest-mbedtls.py BUILD=$(BUILD)/unix-mbedtls
+NOTLS_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
+	FROZEN_MANIFEST=$(ROOT)/bench/manifest-notls.py BUILD=$(BUILD)/unix-notls
+
+build/micropython-mbedtls: $(MPY_DIR)/mpy-cross/build/mpy-cross
+	@dpkg -s libmbedtls-dev >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmbedtls-dev >/dev/null; }
+	$(MAKE) -C $(UNIX_DIR) -j$(JOBS) $(REF_FLAGS) >$(BUILD)/unix-mbedtls-build.log 2>&1 || { tail -40 $(BUILD)/unix-mbedtls-build.log; exit 1; }
+	cp $(BUILD)/unix-mbedtls/micropython $@
+
+build/micropython-notls: $(MPY_DIR)/mpy-cross/build/mpy-cross
+	$(MAKE) -C $(UNIX_DIR) -j$(JOBS) $(NOTLS_FLAGS) >$(BUILD)/unix-notls-build.log 2>&1 || { tail -40 $(BUILD)/unix-notls-build.log; exit 1; }
+	cp $(BUILD)/unix-notls/micropython $@
+
+reference: build/micropython-mbedtls build/micropython-notls
+
+BENCH_DEPS := build/micropython build/micropython-mbedtls build/micropython-notls
+
+# Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
+bench: $(BENCH_DEPS) pip-deps
+	$(PYTHON) -m pip install -q matplotlib==3.9.2 2>/dev/null || true
+	$(PYTHON) bench/run.py --full
+
+bench-smoke: $(BENCH_DEPS) pip-deps
+	$(PYTHON) bench/run.py --smoke
 
 clean:
 	rm -rf build target

@@ -476,6 +476,15 @@ uintptr_t ussl_context_cipher_count(const ussl_context *ctx);
 uintptr_t ussl_context_cipher_name(const ussl_context *ctx, uintptr_t index, char *buf, uintptr_t cap);
 
 /*
+ The engine's memory: bytes held now and the most held since the last reset (resetting it
+ when `reset_peak`), for benchmarks.
+
+ # Safety
+ `current` and `peak` must be NULL or writable.
+ */
+void ussl_engine_memory(uintptr_t *current, uintptr_t *peak, bool reset_peak);
+
+/*
  Fills `len` bytes at `buf` from the port's entropy source; returns 0 on success.
  */
 extern int32_t ussl_port_random(uint8_t *buf, uintptr_t len);

@@ -837,3 +837,25 @@ pub unsafe extern "C" fn ussl_context_cipher_name(ctx: *const ussl_context, inde
     // SAFETY: forwarded caller guarantee on `buf`/`cap`.
     unsafe { copy_text(name, buf, cap) }
 }
+
+/// The engine's memory: bytes held now and the most held since the last reset (resetting it
+/// when `reset_peak`), for benchmarks.
+///
+/// # Safety
+/// `current` and `peak` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_engine_memory(current: *mut usize, peak: *mut usize, reset_peak: bool) {
+    let (now, most) = crate::memory_usage();
+    // SAFETY: each output is NULL or writable per the contract.
+    unsafe {
+        if let Some(c) = current.as_mut() {
+            *c = now;
+        }
+        if let Some(p) = peak.as_mut() {
+            *p = most;
+        }
+    }
+    if reset_peak {
+        crate::reset_memory_peak();
+    }
+}

@@ -43,3 +43,21 @@ pub fn oom_events() -> usize {
         0
     }
 }
+
+/// (bytes held now, most held since the last `reset_memory_peak`) by the engine; zeros on the
+/// host, where std's allocator is used.
+pub fn memory_usage() -> (usize, usize) {
+    #[cfg(feature = "micropython")]
+    {
+        runtime::usage()
+    }
+    #[cfg(not(feature = "micropython"))]
+    {
+        (0, 0)
+    }
+}
+
+pub fn reset_memory_peak() {
+    #[cfg(feature = "micropython")]
+    runtime::reset_peak();
+}

@@ -38,6 +38,24 @@ pub fn oom_events() -> usize {
     OOM_EVENTS.load(Ordering::Relaxed)
 }
 
+/// Bytes the engine holds now and at most since the last reset (as requested, before the
+/// heap's own rounding): what `make bench` reports as the engine's memory.
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+pub fn usage() -> (usize, usize) {
+    (CURRENT.load(Ordering::Relaxed), PEAK.load(Ordering::Relaxed))
+}
+
+pub fn reset_peak() {
+    PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+fn count_alloc(size: usize) {
+    let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
 /// A spin lock that the thread holding it may take again.
 struct ReentrantLock {
     owner: AtomicUsize,
@@ -151,15 +169,21 @@ unsafe impl GlobalAlloc for TrackedHeap {
             }
         };
         if !ptr.is_null() {
+            count_alloc(layout.size());
             return ptr;
         }
         OOM_EVENTS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: LOCK is held by `_guard`.
-        unsafe { RESERVE.alloc(layout) }
+        let ptr = unsafe { RESERVE.alloc(layout) };
+        if !ptr.is_null() {
+            count_alloc(layout.size());
+        }
+        ptr
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         let _guard = LOCK.lock();
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
         if RESERVE.owns(ptr) {
             // SAFETY: LOCK is held and `ptr` is from the arena.
             unsafe { RESERVE.dealloc() };

@@ -31,4 +31,4 @@ pub extern "C" fn _Unwind_Resume() -> ! {
     unsafe { abort() }
 }
 
-pub use allocator::oom_events;
+pub use allocator::{oom_events, reset_peak, usage};

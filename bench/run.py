@@ -1,0 +1,590 @@
+#!/usr/bin/env python3
+"""make bench: ussl (build/micropython) side by side with MicroPython's own mbedTLS module
+(build/micropython-mbedtls), interleaved A B A B against the same local servers, with CPython's
+ssl (OpenSSL) as the ceiling of the machine.
+
+  --full    the real run: writes bench/results.json, BENCHMARKS.md and bench/ratios.png
+  --smoke   a few iterations of every workload, to keep the script working (part of make test)
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import trustme
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OURS = os.path.join(ROOT, "build", "micropython")
+MBEDTLS = os.path.join(ROOT, "build", "micropython-mbedtls")
+NOTLS = os.path.join(ROOT, "build", "micropython-notls")
+BINARIES = {"ussl": OURS, "mbedtls": MBEDTLS}
+MIB = 1024 * 1024
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Pki:
+    def __init__(self, tmp):
+        self.ca = trustme.CA()
+        self.ca_pem = os.path.join(tmp, "ca.pem")
+        self.ca.cert_pem.write_to_path(self.ca_pem)
+        self.files = {}
+        for kind, key_type in (("ec", trustme.KeyType.ECDSA), ("rsa", trustme.KeyType.RSA)):
+            leaf = self.ca.issue_cert("localhost", "127.0.0.1", key_type=key_type)
+            cert, key = os.path.join(tmp, f"{kind}.pem"), os.path.join(tmp, f"{kind}.key")
+            leaf.cert_chain_pems[0].write_to_path(cert)
+            leaf.private_key_pem.write_to_path(key)
+            self.files[kind] = (cert, key)
+
+
+class OpensslServer:
+    """openssl s_server for handshakes: one TLS version and key type, resumption on."""
+
+    def __init__(self, pki, kind, version):
+        self.port = free_port()
+        cert, key = pki.files[kind]
+        self.proc = subprocess.Popen(
+            ["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}", "-cert", cert, "-key", key,
+             "-quiet", "-naccept", "100000", f"-tls{version.replace('.', '_')}"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=5)
+
+
+class BulkServer:
+    """CPython's ssl for bulk transfers and memory probes. A client sends 'down N' or 'up N'."""
+
+    def __init__(self, pki, version="1.2", cipher="ECDHE-ECDSA-AES128-GCM-SHA256"):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(*pki.files["ec"])
+        if version == "1.2":
+            self.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+            self.ctx.set_ciphers(cipher)
+        else:
+            self.ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self.one, args=(raw,), daemon=True).start()
+
+    def one(self, raw):
+        raw.settimeout(120)
+        try:
+            with self.ctx.wrap_socket(raw, server_side=True) as conn:
+                line = b""
+                while not line.endswith(b"\n"):
+                    chunk = conn.recv(1)
+                    if not chunk:
+                        return
+                    line += chunk
+                verb, n = line.split()
+                n = int(n)
+                if verb == b"down":
+                    block = bytes(16384)
+                    left = n
+                    while left:
+                        k = min(left, len(block))
+                        conn.sendall(block[:k])
+                        left -= k
+                    conn.recv(16)  # wait for the client's 'done'
+                else:
+                    left = n
+                    while left:
+                        d = conn.recv(min(left, 65536))
+                        if not d:
+                            return
+                        left -= len(d)
+                    conn.sendall(b"ok")
+        except (OSError, ValueError):
+            pass
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+class CountingRelay:
+    """A TCP relay that counts the bytes of each connection in both directions."""
+
+    def __init__(self, target_port):
+        self.target = target_port
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.counts = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            count = {"sent": 0, "received": 0}
+            self.counts.append(count)
+            for a, b, key in ((client, upstream, "sent"), (upstream, client, "received")):
+                threading.Thread(target=self.pipe, args=(a, b, count, key), daemon=True).start()
+
+    @staticmethod
+    def pipe(a, b, count, key):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                count[key] += len(d)
+                b.sendall(d)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def run_mpy(binary, script, env=None, timeout=600):
+    r = subprocess.run([binary, "-c", script], capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, **(env or {})))
+    if r.returncode != 0:
+        raise RuntimeError(f"{os.path.basename(binary)} failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+HANDSHAKE = """
+import socket, ssl, time, json
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(cafile=%(ca)r)
+addr = socket.getaddrinfo('127.0.0.1', %(port)d)[0][-1]
+times = []
+for i in range(%(n)d):
+    s = socket.socket()
+    if %(nodelay)r:
+        s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+    t0 = time.ticks_us()
+    s.connect(addr)
+    t = ctx.wrap_socket(s, server_hostname='localhost')
+    times.append(time.ticks_diff(time.ticks_us(), t0) / 1000)
+    t.close()
+print(json.dumps(times))
+"""
+
+RESUMED = """
+import socket, ussl, time, json, select
+addr = socket.getaddrinfo('127.0.0.1', %(port)d)[0][-1]
+def once(ses):
+    s = socket.socket()
+    if %(nodelay)r:
+        s.setsockopt(6, 1, 1)
+    t0 = time.ticks_us()
+    s.connect(addr)
+    t = ussl.wrap_socket(s, cert_reqs=ussl.CERT_REQUIRED, ca_certs=CA, server_hostname='localhost', saved_session=ses)
+    dt = time.ticks_diff(time.ticks_us(), t0) / 1000
+    # A TLS 1.3 server sends its ticket after the handshake: give it a moment to arrive.
+    p = select.poll()
+    p.register(t, select.POLLIN)
+    p.poll(500)
+    new = ussl.save_session(t)
+    reused = t.session_reused
+    t.close()
+    return dt, new, reused
+CA = open(%(ca)r, 'rb').read()
+_, ses, _ = once(None)
+times = []
+for i in range(%(n)d):
+    dt, ses, reused = once(ses)
+    assert reused
+    times.append(dt)
+print(json.dumps(times))
+"""
+
+BULK = """
+import socket, ssl, time, json
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(cafile=%(ca)r)
+s = socket.socket()
+s.connect(socket.getaddrinfo('127.0.0.1', %(port)d)[0][-1])
+t = ctx.wrap_socket(s, server_hostname='localhost')
+n = %(size)d
+buf = bytearray(16384)
+t0 = time.ticks_us()
+if %(down)r:
+    t.write(b'down %%d\\n' %% n)
+    got = 0
+    while got < n:
+        k = t.readinto(buf)
+        if not k:
+            break
+        got += k
+    t.write(b'done')
+else:
+    t.write(b'up %%d\\n' %% n)
+    sent = 0
+    while sent < n:
+        sent += t.write(buf)
+    assert t.read(2) == b'ok'
+dt = time.ticks_diff(time.ticks_us(), t0) / 1e6
+t.close()
+print(json.dumps(n / dt / 1e6))
+"""
+
+MEMORY = """
+import socket, ssl, gc, json, ffi
+lib = ffi.open(%(mc)r)
+mc_current = lib.func('l', 'mc_current', '')
+mc_peak = lib.func('l', 'mc_peak', '')
+mc_reset = lib.func('v', 'mc_reset_peak', '')
+try:
+    import ussl
+    engine = ussl._memory
+except (ImportError, AttributeError):
+    engine = None
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(cafile=%(ca)r)
+addr = socket.getaddrinfo('127.0.0.1', %(port)d)[0][-1]
+gc.collect()
+gc0, c0 = gc.mem_alloc(), mc_current()
+mc_reset()
+e0 = engine(True)[0] if engine else 0
+s = socket.socket()
+s.connect(addr)
+t = ctx.wrap_socket(s, server_hostname='localhost')
+t.write(b'down 16384\\n')
+buf = bytearray(16384)
+got = 0
+while got < 16384:
+    got += t.readinto(buf, 16384 - got)
+t.write(b'done')
+gc.collect()
+held_gc, held_c = gc.mem_alloc() - gc0, mc_current() - c0
+peak_c = mc_peak() - c0
+peak_engine = engine()[1] - e0 if engine else 0
+held_engine = engine()[0] - e0 if engine else 0
+t.close()
+print(json.dumps(dict(held_gc=held_gc, held_c=held_c, peak_c=peak_c, peak_engine=peak_engine, held_engine=held_engine)))
+"""
+
+
+def cpython_handshakes(ca, port, n, nodelay):
+    ctx = ssl.create_default_context(cafile=ca)
+    times = []
+    for _ in range(n):
+        s = socket.socket()
+        if nodelay:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        t0 = time.perf_counter()
+        s.connect(("127.0.0.1", port))
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        times.append((time.perf_counter() - t0) * 1000)
+        t.close()
+    return times
+
+
+def cpython_bulk(ca, port, size, down):
+    ctx = ssl.create_default_context(cafile=ca)
+    with socket.create_connection(("127.0.0.1", port)) as s, ctx.wrap_socket(s, server_hostname="localhost") as t:
+        buf = bytearray(16384)
+        t0 = time.perf_counter()
+        if down:
+            t.sendall(b"down %d\n" % size)
+            got = 0
+            while got < size:
+                got += t.recv_into(buf)
+            t.sendall(b"done")
+        else:
+            t.sendall(b"up %d\n" % size)
+            sent = 0
+            while sent < size:
+                t.sendall(buf)
+                sent += len(buf)
+            t.recv(2)
+        return size / (time.perf_counter() - t0) / 1e6
+
+
+def summary(samples):
+    if not samples:
+        return None
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "n": len(samples)}
+
+
+def interleaved(rounds, jobs):
+    """jobs: {name: callable() -> list of samples}; runs A B A B ... and pools the samples."""
+    pooled = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name, job in jobs.items():
+            if job is not None:
+                pooled[name].extend(job())
+    return {name: summary(s) if jobs[name] is not None else None for name, s in pooled.items()}
+
+
+def text_size(path):
+    out = subprocess.run(["size", path], capture_output=True, text=True, check=True).stdout
+    return int(out.splitlines()[1].split()[0])
+
+
+def code_sizes():
+    base = text_size(NOTLS)
+    ours = text_size(OURS) - base
+    glue = text_size(MBEDTLS) - base
+    libs = subprocess.run(["ldd", MBEDTLS], capture_output=True, text=True).stdout
+    lib_paths = [l.split("=>")[1].split()[0] for l in libs.splitlines() if "libmbed" in l and "=>" in l]
+    lib_text = sum(text_size(p) for p in lib_paths)
+    return {"ussl_text": ours, "mbedtls_module_text": glue, "mbedtls_libraries_text": lib_text,
+            "mbedtls_total_text": glue + lib_text, "mbedtls_libraries": [os.path.basename(p) for p in lib_paths]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--full", action="store_true")
+    args = ap.parse_args()
+    smoke = not args.full
+    n, rounds = (2, 1) if smoke else (10, 3)
+    bulk_size = 256 * 1024 if smoke else 32 * MIB
+    bulk_rounds = 1 if smoke else 3
+    results = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+               f"{platform.system()} {platform.release()}", "command": "make bench" if not smoke else "make bench-smoke",
+               "handshake_ms": {}, "resumed_ms": {}, "bytes": {}, "bulk_mb_s": {}, "memory": {}, "size": {}}
+    tmp = tempfile.mkdtemp()
+    mc = os.path.join(tmp, "libmalloc_count.so")
+    subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", mc, os.path.join(ROOT, "bench", "malloc_count.c"), "-ldl"],
+                   check=True)
+    pki = Pki(tmp)
+    ca = pki.ca_pem
+    try:
+        for label, kind, version in (("TLS 1.2 ECDSA P-256", "ec", "1.2"), ("TLS 1.2 RSA-2048", "rsa", "1.2"),
+                                     ("TLS 1.3 ECDSA P-256", "ec", "1.3")):
+            server = OpensslServer(pki, kind, version)
+            try:
+                for nodelay in (True, False):
+                    key = f"{label}, {'TCP_NODELAY' if nodelay else 'Nagle on'}"
+                    params = dict(ca=ca, port=server.port, n=n, nodelay=nodelay)
+                    jobs = {name: (lambda b=b: run_mpy(b, HANDSHAKE % params)) for name, b in BINARIES.items()}
+                    if version == "1.3":
+                        jobs["mbedtls"] = None  # mbedTLS 2.28 has no TLS 1.3
+                    jobs["cpython"] = lambda: cpython_handshakes(ca, server.port, n, nodelay)
+                    results["handshake_ms"][key] = interleaved(rounds, jobs)
+                    if nodelay:
+                        params_r = dict(ca=ca, port=server.port, n=n, nodelay=nodelay)
+                        results["resumed_ms"][key] = interleaved(rounds, {
+                            "ussl": lambda: run_mpy(OURS, RESUMED % params_r), "mbedtls": None})
+                # Bytes on the wire, full and resumed, through a counting relay.
+                relay = CountingRelay(server.port)
+                try:
+                    run_mpy(OURS, RESUMED % dict(ca=ca, port=relay.port, n=1, nodelay=True))
+                    time.sleep(0.3)
+                    full, resumed = relay.counts[0], relay.counts[1]
+                    entry = {"ussl full": full, "ussl resumed": resumed}
+                    if version != "1.3":
+                        run_mpy(MBEDTLS, HANDSHAKE % dict(ca=ca, port=relay.port, n=1, nodelay=True))
+                        time.sleep(0.3)
+                        entry["mbedtls full"] = relay.counts[2]
+                    results["bytes"][label] = entry
+                finally:
+                    relay.stop()
+            finally:
+                server.stop()
+
+        for version in ("1.2", "1.3"):
+            server = BulkServer(pki, version=version)
+            try:
+                for down in (True, False):
+                    key = f"{'download' if down else 'upload'} {bulk_size // MIB or bulk_size // 1024}" \
+                          f"{' MiB' if bulk_size >= MIB else ' KiB'}, TLS {version}, 16 KiB reads/writes"
+                    params = dict(ca=ca, port=server.port, size=bulk_size, down=down)
+                    jobs = {name: (lambda b=b: [run_mpy(b, BULK % params)]) for name, b in BINARIES.items()}
+                    if version == "1.3":
+                        jobs["mbedtls"] = None
+                    jobs["cpython"] = lambda: [cpython_bulk(ca, server.port, bulk_size, down)]
+                    results["bulk_mb_s"][key] = interleaved(bulk_rounds, jobs)
+                if version == "1.2":
+                    for name, b in BINARIES.items():
+                        results["memory"][name] = run_mpy(b, MEMORY % dict(mc=mc, ca=ca, port=server.port),
+                                                          env={"LD_PRELOAD": mc})
+            finally:
+                server.stop()
+        results["size"] = code_sizes()
+        cortex = os.path.join(ROOT, "build", "cortex-m-sizes.json")
+        if os.path.exists(cortex):
+            results["size"]["cortex_m"] = json.load(open(cortex))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    if smoke:
+        check_complete(results)
+        out = os.path.join(ROOT, "build", "bench-smoke.json")
+        json.dump(results, open(out, "w"), indent=2)
+        print(f"bench-smoke: every workload ran; results in {out}")
+        return
+    json.dump(results, open(os.path.join(ROOT, "bench", "results.json"), "w"), indent=2)
+    write_markdown(results)
+    write_chart(results)
+    print(open(os.path.join(ROOT, "BENCHMARKS.md")).read())
+
+
+def check_complete(results):
+    for section in ("handshake_ms", "resumed_ms", "bulk_mb_s"):
+        assert results[section], section
+        for key, per in results[section].items():
+            assert per["ussl"] and per["ussl"]["median"] > 0, (section, key)
+    for name in BINARIES:
+        assert results["memory"][name]["held_gc"] > 0, name
+    assert results["size"]["ussl_text"] > 0
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "n/a"
+
+
+def write_markdown(r):
+    lines = ["# Benchmarks: ussl vs MicroPython's mbedTLS module", "",
+             f"Measured by `{r['command']}` on {r['date']} ({r['machine']}). Both binaries are built from the same "
+             "MicroPython 1.25.0 tree (unix port); the reference uses Debian's libmbedtls 2.28 (TLS 1.2 only), "
+             "ours the Rust engine. Runs are interleaved (ussl, mbedTLS, CPython; repeated), against the same "
+             "local servers (openssl s_server for handshakes, CPython's ssl for transfers). Medians with min-max. "
+             "Ratio is ours over mbedTLS: below 1 is better for times and memory, above 1 for throughput.", "",
+             "## Handshakes (connect + full handshake with verification), ms", "",
+             "| workload | ussl | mbedTLS | ratio | CPython (OpenSSL) |", "|---|---|---|---|---|"]
+
+    def cell(s):
+        return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})" if s else "n/a"
+
+    for key, per in r["handshake_ms"].items():
+        m = per.get("mbedtls")
+        lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
+                     f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} |")
+    lines += ["", "## Resumed handshakes (ussl.save_session / saved_session), ms", "",
+              "| workload | ussl resumed | ussl full | resumed/full | mbedTLS |", "|---|---|---|---|---|"]
+    for key, per in r["resumed_ms"].items():
+        full = r["handshake_ms"][key]["ussl"]
+        lines.append(f"| {key} | {cell(per['ussl'])} | {cell(full)} | {ratio(per['ussl']['median'], full['median'])} "
+                     "| no resumption in the module |")
+    lines += ["", "## Bytes on the wire per handshake (client sent / received)", "",
+              "| protocol | ussl full | ussl resumed | mbedTLS full |", "|---|---|---|---|"]
+    for key, e in r["bytes"].items():
+        f = lambda c: f"{c['sent']} / {c['received']}" if c else "n/a"
+        lines.append(f"| {key} | {f(e['ussl full'])} | {f(e['ussl resumed'])} | {f(e.get('mbedtls full'))} |")
+    lines += ["", "## Bulk transfer, MB/s", "", "| workload | ussl | mbedTLS | ratio | CPython (OpenSSL) |",
+              "|---|---|---|---|---|"]
+    for key, per in r["bulk_mb_s"].items():
+        m = per.get("mbedtls")
+        lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
+                     f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} |")
+    mu, mm = r["memory"]["ussl"], r["memory"]["mbedtls"]
+    lines += ["", "## Memory, bytes (one client connection, TLS 1.2 ECDSA, after a 16 KiB record)", "",
+              "| | ussl | mbedTLS | ratio |", "|---|---|---|---|",
+              f"| held by the idle connection: MicroPython heap | {mu['held_gc']} | {mm['held_gc']} | {ratio(mu['held_gc'], mm['held_gc'])} |",
+              f"| held by the idle connection: C heap (malloc) | {mu['held_c']} | {mm['held_c']} | |",
+              f"| held by the idle connection: total | {mu['held_gc'] + mu['held_c']} | {mm['held_gc'] + mm['held_c']} | "
+              f"{ratio(mu['held_gc'] + mu['held_c'], mm['held_gc'] + mm['held_c'])} |",
+              f"| peak of the TLS engine during handshake + record (ours: engine allocations on the MicroPython heap; "
+              f"mbedTLS: malloc) | {mu['peak_engine']} | {mm['peak_c']} | {ratio(mu['peak_engine'], mm['peak_c'])} |",
+              "", "The C heap is counted by an LD_PRELOAD malloc counter (bench/malloc_count.c); the MicroPython heap by "
+              "gc.mem_alloc(); ours also by the engine's allocator (ussl._memory()).", ""]
+    s = r["size"]
+    lines += ["## Code size (text, bytes)", "", "| | ussl | mbedTLS | ratio |", "|---|---|---|---|",
+              f"| added to the unix binary (x86_64, vs the same build without TLS) | {s['ussl_text']} | "
+              f"{s['mbedtls_module_text']} module + {s['mbedtls_libraries_text']} shared libraries = {s['mbedtls_total_text']} | "
+              f"{ratio(s['ussl_text'], s['mbedtls_total_text'])} |"]
+    if "cortex_m" in s:
+        c = s["cortex_m"]
+        lines.append(f"| Cortex-M (thumbv7em-none-eabihf, -Oz/opt-level z, LTO, gc-sections), text+rodata | "
+                     f"{c['ussl']} | {c['mbedtls']} | {ratio(c['ussl'], c['mbedtls'])} |")
+    lines.append("")
+    open(os.path.join(ROOT, "BENCHMARKS.md"), "w").write("\n".join(lines))
+
+
+def write_chart(r):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing: no chart")
+        return
+    labels, values = [], []
+    for key, per in r["handshake_ms"].items():
+        if per.get("mbedtls"):
+            labels.append("handshake " + key.replace("TLS 1.2 ", "").replace(", ", "\n"))
+            values.append(per["ussl"]["median"] / per["mbedtls"]["median"])
+    for key, per in r["bulk_mb_s"].items():
+        if per.get("mbedtls"):
+            labels.append(key.split(",")[0] + "\n(time)")
+            values.append(per["mbedtls"]["median"] / per["ussl"]["median"])
+    mu, mm = r["memory"]["ussl"], r["memory"]["mbedtls"]
+    labels.append("memory held\nidle connection")
+    values.append((mu["held_gc"] + mu["held_c"]) / (mm["held_gc"] + mm["held_c"]))
+    labels.append("TLS engine\npeak")
+    values.append(mu["peak_engine"] / mm["peak_c"])
+    labels.append("code size\n(unix text)")
+    values.append(r["size"]["ussl_text"] / r["size"]["mbedtls_total_text"])
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    colors = ["#2a9d8f" if v < 1 else "#e76f51" for v in values]
+    ax.bar(range(len(values)), values, color=colors)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(values)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("ussl / mbedTLS (lower is better)")
+    ax.set_title(f"ussl vs MicroPython's mbedTLS module ({r['date']}, {r['machine']})", fontsize=9)
+    for i, v in enumerate(values):
+        ax.text(i, v, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(ROOT, "bench", "ratios.png"), dpi=120)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
