@@ -5,6 +5,7 @@
 #include "py/mpconfig.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
+#include "ussl_engine.h"
 
 // The engine allocates through m_tracked_calloc/m_tracked_free.
 #if !MICROPY_TRACKED_ALLOC
@@ -15,7 +16,7 @@
 #include <errno.h>
 #include <sys/random.h>
 
-int ussl_port_random(uint8_t *buf, size_t len) {
+int32_t ussl_port_random(uint8_t *buf, size_t len) {
     while (len > 0) {
         ssize_t n = getrandom(buf, len, 0);
         if (n < 0) {
@@ -31,13 +32,13 @@ int ussl_port_random(uint8_t *buf, size_t len) {
 }
 #elif defined(ESP_PLATFORM)
 #include "esp_random.h"
-int ussl_port_random(uint8_t *buf, size_t len) {
+int32_t ussl_port_random(uint8_t *buf, size_t len) {
     esp_fill_random(buf, len);
     return 0;
 }
 #elif defined(PICO_BUILD)
 #include "pico/rand.h"
-int ussl_port_random(uint8_t *buf, size_t len) {
+int32_t ussl_port_random(uint8_t *buf, size_t len) {
     while (len > 0) {
         uint32_t r = get_rand_32();
         size_t n = len < 4 ? len : 4;
@@ -51,7 +52,7 @@ int ussl_port_random(uint8_t *buf, size_t len) {
 }
 #elif MICROPY_HW_ENABLE_RNG
 #include "rng.h"
-int ussl_port_random(uint8_t *buf, size_t len) {
+int32_t ussl_port_random(uint8_t *buf, size_t len) {
     while (len > 0) {
         uint32_t r = rng_get();
         size_t n = len < 4 ? len : 4;
@@ -67,7 +68,7 @@ int ussl_port_random(uint8_t *buf, size_t len) {
 #error "ussl: this port has no known hardware RNG; define ussl_port_random() for it"
 #endif
 
-int ussl_port_time(int64_t *secs) {
+int32_t ussl_port_time(int64_t *secs) {
     *secs = (int64_t)(mp_hal_time_ns() / 1000000000ULL);
     return 0;
 }

@@ -93,7 +93,7 @@ typedef uint32_t ussl_result;
 typedef struct {
   uint32_t kind;
   const uint8_t *name;
-  uintptr_t len;
+  size_t len;
 } ussl_cert_name;
 
 #ifdef __cplusplus
@@ -106,7 +106,7 @@ extern "C" {
  # Safety
  `buf` must be NULL or point to `cap` writable bytes.
  */
-uintptr_t ussl_result_text(ussl_result result, char *buf, uintptr_t cap);
+size_t ussl_result_text(ussl_result result, char *buf, size_t cap);
 
 /*
  # Safety
@@ -139,7 +139,7 @@ uint32_t ussl_context_verify_mode(const ussl_context *ctx);
  # Safety
  `ctx` must be a live context.
  */
-uintptr_t ussl_context_trust_anchor_count(const ussl_context *ctx);
+size_t ussl_context_trust_anchor_count(const ussl_context *ctx);
 
 /*
  Adds trust anchors from a PEM bundle or DER certificates.
@@ -147,7 +147,7 @@ uintptr_t ussl_context_trust_anchor_count(const ussl_context *ctx);
  # Safety
  `ctx` must be a live context; `data` must point to `len` readable bytes.
  */
-ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, uintptr_t len);
+ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, size_t len);
 
 /*
  Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).
@@ -155,7 +155,7 @@ ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, uintptr_
  # Safety
  `ctx` must be a live context; `cert`/`key` must point to `cert_len`/`key_len` readable bytes.
  */
-ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert, uintptr_t cert_len, const uint8_t *key, uintptr_t key_len);
+ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len);
 
 /*
  Checks that `key` is a private key we can use (PEM or DER; ECDSA P-256 or RSA), without
@@ -164,7 +164,7 @@ ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert,
  # Safety
  `key` must point to `key_len` readable bytes.
  */
-ussl_result ussl_check_private_key(const uint8_t *key, uintptr_t key_len);
+ussl_result ussl_check_private_key(const uint8_t *key, size_t key_len);
 
 /*
  A client connection. `hostname` (NULL for none) is checked against the certificate and
@@ -176,7 +176,7 @@ ussl_result ussl_check_private_key(const uint8_t *key, uintptr_t key_len);
  `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `session`
  NULL or a live session; `out` writable storage for one pointer.
  */
-ussl_result ussl_conn_new_client(ussl_context *ctx, const uint8_t *hostname, uintptr_t hostname_len, ussl_session *session, ussl_conn **out);
+ussl_result ussl_conn_new_client(ussl_context *ctx, const uint8_t *hostname, size_t hostname_len, ussl_session *session, ussl_conn **out);
 
 /*
  A server connection for an accepted socket; it waits for the ClientHello.
@@ -204,7 +204,7 @@ bool ussl_conn_is_handshaking(const ussl_conn *conn);
  # Safety
  `conn` must be a live connection.
  */
-uintptr_t ussl_conn_recv_want(const ussl_conn *conn);
+size_t ussl_conn_recv_want(const ussl_conn *conn);
 
 /*
  Room for the next ciphertext bytes: read from the socket into `*buf` (at most `*len`
@@ -214,7 +214,7 @@ uintptr_t ussl_conn_recv_want(const ussl_conn *conn);
  `conn` must be a live connection; `buf` and `len` writable. The room is valid until the
  next call on `conn`.
  */
-ussl_result ussl_conn_recv_space(ussl_conn *conn, uint8_t **buf, uintptr_t *len);
+ussl_result ussl_conn_recv_space(ussl_conn *conn, uint8_t **buf, size_t *len);
 
 /*
  Takes `n` bytes the shim wrote into the room from `ussl_conn_recv_space`; processes a
@@ -223,7 +223,7 @@ ussl_result ussl_conn_recv_space(ussl_conn *conn, uint8_t **buf, uintptr_t *len)
  # Safety
  `conn` must be a live connection.
  */
-ussl_result ussl_conn_recv_commit(ussl_conn *conn, uintptr_t n);
+ussl_result ussl_conn_recv_commit(ussl_conn *conn, size_t n);
 
 /*
  The socket reached end of stream.
@@ -248,7 +248,7 @@ bool ussl_conn_at_eof(const ussl_conn *conn);
  `conn` must be a live connection; `buf` writable. The bytes stay valid until the next call
  on `conn`.
  */
-uintptr_t ussl_conn_pending_output(const ussl_conn *conn, const uint8_t **buf);
+size_t ussl_conn_pending_output(const ussl_conn *conn, const uint8_t **buf);
 
 /*
  Marks `n` bytes of the pending output as sent.
@@ -256,7 +256,7 @@ uintptr_t ussl_conn_pending_output(const ussl_conn *conn, const uint8_t **buf);
  # Safety
  `conn` must be a live connection.
  */
-void ussl_conn_consume_output(ussl_conn *conn, uintptr_t n);
+void ussl_conn_consume_output(ussl_conn *conn, size_t n);
 
 /*
  Plaintext bytes received and not yet read.
@@ -264,7 +264,7 @@ void ussl_conn_consume_output(ussl_conn *conn, uintptr_t n);
  # Safety
  `conn` must be a live connection.
  */
-uintptr_t ussl_conn_plaintext_pending(const ussl_conn *conn);
+size_t ussl_conn_plaintext_pending(const ussl_conn *conn);
 
 /*
  Copies up to `len` bytes of received plaintext into `buf`; returns how many (0: none yet).
@@ -272,7 +272,7 @@ uintptr_t ussl_conn_plaintext_pending(const ussl_conn *conn);
  # Safety
  `conn` must be a live connection; `buf` must point to `len` writable bytes.
  */
-uintptr_t ussl_conn_read(ussl_conn *conn, uint8_t *buf, uintptr_t len);
+size_t ussl_conn_read(ussl_conn *conn, uint8_t *buf, size_t len);
 
 /*
  Encrypts up to one record of `data` into the output; `*written` says how much was taken.
@@ -281,7 +281,7 @@ uintptr_t ussl_conn_read(ussl_conn *conn, uint8_t *buf, uintptr_t len);
  `conn` must be a live connection; `data` must point to `len` readable bytes; `written`
  writable.
  */
-ussl_result ussl_conn_write(ussl_conn *conn, const uint8_t *data, uintptr_t len, uintptr_t *written);
+ussl_result ussl_conn_write(ussl_conn *conn, const uint8_t *data, size_t len, size_t *written);
 
 /*
  Queues close_notify; send the pending output afterwards.
@@ -305,7 +305,7 @@ ussl_result ussl_conn_error(const ussl_conn *conn);
  # Safety
  `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
  */
-uintptr_t ussl_conn_error_text(const ussl_conn *conn, char *buf, uintptr_t cap);
+size_t ussl_conn_error_text(const ussl_conn *conn, char *buf, size_t cap);
 
 /*
  How many certificates the peer presented (0 before the handshake or without any).
@@ -313,7 +313,7 @@ uintptr_t ussl_conn_error_text(const ussl_conn *conn, char *buf, uintptr_t cap);
  # Safety
  `conn` must be a live connection.
  */
-uintptr_t ussl_conn_peer_cert_count(const ussl_conn *conn);
+size_t ussl_conn_peer_cert_count(const ussl_conn *conn);
 
 /*
  The DER of the peer's certificate `index` (0 is the leaf).
@@ -322,7 +322,7 @@ uintptr_t ussl_conn_peer_cert_count(const ussl_conn *conn);
  `conn` must be a live connection; `der` and `len` writable. The bytes live as long as the
  connection.
  */
-ussl_result ussl_conn_peer_cert(const ussl_conn *conn, uintptr_t index, const uint8_t **der, uintptr_t *len);
+ussl_result ussl_conn_peer_cert(const ussl_conn *conn, size_t index, const uint8_t **der, size_t *len);
 
 /*
  "TLSv1.3" or "TLSv1.2", NUL-terminated into `buf`; 0 before the handshake.
@@ -330,7 +330,7 @@ ussl_result ussl_conn_peer_cert(const ussl_conn *conn, uintptr_t index, const ui
  # Safety
  `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
  */
-uintptr_t ussl_conn_version(const ussl_conn *conn, char *buf, uintptr_t cap);
+size_t ussl_conn_version(const ussl_conn *conn, char *buf, size_t cap);
 
 /*
  The negotiated suite's OpenSSL name into `buf` and its key bits into `bits`; 0 before the
@@ -339,7 +339,7 @@ uintptr_t ussl_conn_version(const ussl_conn *conn, char *buf, uintptr_t cap);
  # Safety
  `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
  */
-uintptr_t ussl_conn_cipher(const ussl_conn *conn, char *buf, uintptr_t cap, uint32_t *bits);
+size_t ussl_conn_cipher(const ussl_conn *conn, char *buf, size_t cap, uint32_t *bits);
 
 /*
  Parses a DER certificate into the fields getpeercert() shows.
@@ -347,7 +347,7 @@ uintptr_t ussl_conn_cipher(const ussl_conn *conn, char *buf, uintptr_t cap, uint
  # Safety
  `der` must point to `len` readable bytes; `out` writable.
  */
-ussl_result ussl_certinfo_new(const uint8_t *der, uintptr_t len, ussl_certinfo **out);
+ussl_result ussl_certinfo_new(const uint8_t *der, size_t len, ussl_certinfo **out);
 
 /*
  # Safety
@@ -359,7 +359,7 @@ void ussl_certinfo_free(ussl_certinfo *info);
  # Safety
  `info` must be a live certinfo.
  */
-uintptr_t ussl_certinfo_count(const ussl_certinfo *info);
+size_t ussl_certinfo_count(const ussl_certinfo *info);
 
 /*
  Field `index`: its kind (see `FieldKind`: 1/2 subject, 3/4 issuer, 5 version, 6 serial,
@@ -369,7 +369,7 @@ uintptr_t ussl_certinfo_count(const ussl_certinfo *info);
  `info` must be a live certinfo; every output pointer writable. The strings live as long as
  `info`.
  */
-ussl_result ussl_certinfo_field(const ussl_certinfo *info, uintptr_t index, uint8_t *kind, const uint8_t **key, uintptr_t *key_len, const uint8_t **value, uintptr_t *value_len);
+ussl_result ussl_certinfo_field(const ussl_certinfo *info, size_t index, uint8_t *kind, const uint8_t **key, size_t *key_len, const uint8_t **value, size_t *value_len);
 
 /*
  RFC 6125 hostname matching over names taken from a certificate.
@@ -378,7 +378,7 @@ ussl_result ussl_certinfo_field(const ussl_certinfo *info, uintptr_t index, uint
  `names` must point to `count` entries whose `name` fields point to `len` readable bytes;
  `hostname` to `hostname_len` readable bytes.
  */
-bool ussl_match_hostname(const ussl_cert_name *names, uintptr_t count, const uint8_t *hostname, uintptr_t hostname_len);
+bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_t *hostname, size_t hostname_len);
 
 /*
  True when the handshake resumed an earlier session.
@@ -412,7 +412,7 @@ ussl_result ussl_conn_save_session(const ussl_conn *conn, ussl_session **out);
  # Safety
  `session` must be a live session; `buf` NULL or `cap` writable bytes.
  */
-uintptr_t ussl_session_version(const ussl_session *session, char *buf, uintptr_t cap);
+size_t ussl_session_version(const ussl_session *session, char *buf, size_t cap);
 
 /*
  # Safety
@@ -457,7 +457,7 @@ ussl_result ussl_context_fingerprint(const ussl_context *ctx, uint8_t *out);
  # Safety
  `ctx` must be a live context; `names` must point to `len` readable bytes.
  */
-ussl_result ussl_context_set_ciphers(ussl_context *ctx, const uint8_t *names, uintptr_t len);
+ussl_result ussl_context_set_ciphers(ussl_context *ctx, const uint8_t *names, size_t len);
 
 /*
  How many suites the context offers.
@@ -465,7 +465,7 @@ ussl_result ussl_context_set_ciphers(ussl_context *ctx, const uint8_t *names, ui
  # Safety
  `ctx` must be a live context.
  */
-uintptr_t ussl_context_cipher_count(const ussl_context *ctx);
+size_t ussl_context_cipher_count(const ussl_context *ctx);
 
 /*
  The OpenSSL name of suite `index`, NUL-terminated into `buf`; 0 past the end.
@@ -473,7 +473,7 @@ uintptr_t ussl_context_cipher_count(const ussl_context *ctx);
  # Safety
  `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
  */
-uintptr_t ussl_context_cipher_name(const ussl_context *ctx, uintptr_t index, char *buf, uintptr_t cap);
+size_t ussl_context_cipher_name(const ussl_context *ctx, size_t index, char *buf, size_t cap);
 
 /*
  The engine's memory: bytes held now and the most held since the last reset (resetting it
@@ -482,12 +482,12 @@ uintptr_t ussl_context_cipher_name(const ussl_context *ctx, uintptr_t index, cha
  # Safety
  `current` and `peak` must be NULL or writable.
  */
-void ussl_engine_memory(uintptr_t *current, uintptr_t *peak, bool reset_peak);
+void ussl_engine_memory(size_t *current, size_t *peak, bool reset_peak);
 
 /*
  Fills `len` bytes at `buf` from the port's entropy source; returns 0 on success.
  */
-extern int32_t ussl_port_random(uint8_t *buf, uintptr_t len);
+extern int32_t ussl_port_random(uint8_t *buf, size_t len);
 
 /*
  Writes the wall-clock time in seconds since 1970 to `secs`; returns 0 on success.
@@ -508,7 +508,7 @@ void _Unwind_Resume(void);
 /*
  A number that identifies the calling MicroPython thread (never 0).
  */
-extern uintptr_t ussl_port_thread_id(void);
+extern size_t ussl_port_thread_id(void);
 
 #ifdef __cplusplus
 }  // extern "C"
