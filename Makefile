@@ -104,7 +104,8 @@ BENCH_DEPS := build/micropython build/micropython-mbedtls build/micropython-notl
 
 # Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
 bench: $(BENCH_DEPS) pip-deps
-	$(PYTHON) -m pip install -q matplotlib==3.9.2 2>/dev/null || true
+	$(PYTHON) -m pip install -q matplotlib==3.9.2
+	$(PYTHON) bench/cortex_m_size.py
 	$(PYTHON) bench/run.py --full
 
 bench-smoke: $(BENCH_DEPS) pip-deps

@@ -57,12 +57,15 @@ def link(name, sources, extra, keep):
     return flash_bytes(elf)
 
 
-def ours():
+def ours(features=("micropython",), default_features=True):
     env = dict(os.environ, MICROPY_DIR=MPY, MICROPY_PORT_DIR=os.path.join(MPY, "ports", "qemu"),
                MICROPY_VARIANT_DIR=os.path.join(MPY, "ports", "qemu", "boards", "MPS2_AN385"),
                MICROPY_BUILD_DIR=BUILD, MICROPY_CFLAGS="-I/usr/lib/arm-none-eabi/include -DMICROPY_HW_MCU_NAME=\"\"",
                CARGO_TARGET_DIR=os.path.join(ROOT, "target"))
-    sh("cargo", "build", "--profile", "size", "--features", "micropython", "--target", TARGET, cwd=ROOT, env=env)
+    args = ["cargo", "build", "--profile", "size", "--features", ",".join(features), "--target", TARGET]
+    if not default_features:
+        args.append("--no-default-features")
+    sh(*args, cwd=ROOT, env=env)
     lib = os.path.join(ROOT, "target", TARGET, "size", "libussl.a")
     # Rust's unwinding tables collide with nothing here, but carry no code: drop them.
     stripped = os.path.join(BUILD, "libussl.a")
@@ -98,7 +101,8 @@ def mbedtls():
 def main():
     os.makedirs(BUILD, exist_ok=True)
     ensure_tools()
-    result = {"ussl": ours(), "mbedtls": mbedtls(), "target": TARGET,
+    lean = ours(default_features=False)
+    result = {"ussl": ours(), "ussl_without_p384": lean, "mbedtls": mbedtls(), "target": TARGET,
               "note": "text+rodata added to a stand-in firmware by each TLS stack, --gc-sections"}
     out = os.path.join(ROOT, "build", "cortex-m-sizes.json")
     json.dump(result, open(out, "w"), indent=2)

@@ -67,9 +67,11 @@ static int flush_output(ussl_socket_obj_t *o) {
     }
 }
 
-// Reads the next ciphertext the engine wants. Returns false with *err set on a socket error,
-// and raises on an engine error. *eof is set at end of stream.
-static bool receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
+// Reads the next ciphertext the engine wants. Application data it completes goes into `out`
+// first (at most out_len bytes; *delivered says how many). Returns false with *err set on a
+// socket error, and raises on an engine error. *eof is set at end of stream.
+static bool receive_into(ussl_socket_obj_t *o, void *out, size_t out_len, size_t *delivered, int *err, bool *eof) {
+    *delivered = 0;
     uint8_t *space;
     size_t len;
     uint32_t rc = ussl_conn_recv_space(o->conn, &space, &len);
@@ -87,7 +89,7 @@ static bool receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
         *eof = true;
         rc = ussl_conn_recv_eof(o->conn);
     } else {
-        rc = ussl_conn_recv_commit(o->conn, n);
+        rc = ussl_conn_recv_commit_into(o->conn, n, out, out_len, delivered);
     }
     if (rc != 0) {
         // Best effort: the engine may have queued an alert for the peer.
@@ -95,6 +97,11 @@ static bool receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
         fail(o, rc);
     }
     return true;
+}
+
+static bool receive_some(ussl_socket_obj_t *o, int *err, bool *eof) {
+    size_t delivered;
+    return receive_into(o, NULL, 0, &delivered, err, eof);
 }
 
 // Waits until the socket is ready in `events`, for at most `ms` (-1: as long as it takes).
@@ -290,9 +297,13 @@ static mp_uint_t ussl_sock_read(mp_obj_t self_in, void *buf, mp_uint_t size, int
             return MP_STREAM_ERROR;
         }
         bool eof = false;
-        if (!receive_some(o, &err, &eof)) {
+        size_t delivered = 0;
+        if (!receive_into(o, buf, size, &delivered, &err, &eof)) {
             *errcode = err;
             return MP_STREAM_ERROR;
+        }
+        if (delivered > 0) {
+            return delivered;
         }
         if (eof) {
             return 0;

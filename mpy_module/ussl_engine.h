@@ -226,6 +226,17 @@ ussl_result ussl_conn_recv_space(ussl_conn *conn, uint8_t **buf, size_t *len);
 ussl_result ussl_conn_recv_commit(ussl_conn *conn, size_t n);
 
 /*
+ As `ussl_conn_recv_commit`, and application data decrypted now goes straight into `out`
+ (at most `out_len` bytes, the rest is kept for `ussl_conn_read`); `*delivered` says how many
+ bytes went there. Saves a copy and a record's worth of memory on the read path.
+
+ # Safety
+ `conn` must be a live connection; `out` must point to `out_len` writable bytes; `delivered`
+ writable.
+ */
+ussl_result ussl_conn_recv_commit_into(ussl_conn *conn, size_t n, uint8_t *out, size_t out_len, size_t *delivered);
+
+/*
  The socket reached end of stream.
 
  # Safety

@@ -22,6 +22,7 @@ trait EcdsaCurve {
 }
 
 struct CurveP256;
+#[cfg(feature = "p384")]
 struct CurveP384;
 
 impl EcdsaCurve for CurveP256 {
@@ -33,6 +34,7 @@ impl EcdsaCurve for CurveP256 {
     }
 }
 
+#[cfg(feature = "p384")]
 impl EcdsaCurve for CurveP384 {
     fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
         let sig = p384::ecdsa::DerSignature::try_from(sig).map_err(|_| InvalidSignature)?;
@@ -77,7 +79,9 @@ macro_rules! ecdsa {
 
 ecdsa!(ECDSA_P256_SHA256, CurveP256, Sha256, ECDSA_P256, ECDSA_SHA256);
 ecdsa!(ECDSA_P256_SHA384, CurveP256, Sha384, ECDSA_P256, ECDSA_SHA384);
+#[cfg(feature = "p384")]
 ecdsa!(ECDSA_P384_SHA256, CurveP384, Sha256, ECDSA_P384, ECDSA_SHA256);
+#[cfg(feature = "p384")]
 ecdsa!(ECDSA_P384_SHA384, CurveP384, Sha384, ECDSA_P384, ECDSA_SHA384);
 
 struct Rsa<V> {
@@ -168,6 +172,7 @@ impl SignatureVerificationAlgorithm for Ed25519 {
     }
 }
 
+#[cfg(feature = "p384")]
 pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
     all: &[
         &ECDSA_P256_SHA256,
@@ -185,6 +190,32 @@ pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
     mapping: &[
         (SignatureScheme::ECDSA_NISTP384_SHA384, &[&ECDSA_P384_SHA384, &ECDSA_P256_SHA384]),
         (SignatureScheme::ECDSA_NISTP256_SHA256, &[&ECDSA_P256_SHA256, &ECDSA_P384_SHA256]),
+        (SignatureScheme::ED25519, &[&Ed25519]),
+        (SignatureScheme::RSA_PSS_SHA512, &[&RSA_PSS_SHA512]),
+        (SignatureScheme::RSA_PSS_SHA384, &[&RSA_PSS_SHA384]),
+        (SignatureScheme::RSA_PSS_SHA256, &[&RSA_PSS_SHA256]),
+        (SignatureScheme::RSA_PKCS1_SHA512, &[&RSA_PKCS1_SHA512]),
+        (SignatureScheme::RSA_PKCS1_SHA384, &[&RSA_PKCS1_SHA384]),
+        (SignatureScheme::RSA_PKCS1_SHA256, &[&RSA_PKCS1_SHA256]),
+    ],
+};
+
+#[cfg(not(feature = "p384"))]
+pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: &[
+        &ECDSA_P256_SHA256,
+        &ECDSA_P256_SHA384,
+        &Ed25519,
+        &RSA_PKCS1_SHA256,
+        &RSA_PKCS1_SHA384,
+        &RSA_PKCS1_SHA512,
+        &RSA_PSS_SHA256,
+        &RSA_PSS_SHA384,
+        &RSA_PSS_SHA512,
+    ],
+    mapping: &[
+        (SignatureScheme::ECDSA_NISTP384_SHA384, &[&ECDSA_P256_SHA384]),
+        (SignatureScheme::ECDSA_NISTP256_SHA256, &[&ECDSA_P256_SHA256]),
         (SignatureScheme::ED25519, &[&Ed25519]),
         (SignatureScheme::RSA_PSS_SHA512, &[&RSA_PSS_SHA512]),
         (SignatureScheme::RSA_PSS_SHA384, &[&RSA_PSS_SHA384]),
