@@ -398,7 +398,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--full", action="store_true")
+    ap.add_argument("--report", action="store_true", help="rewrite BENCHMARKS.md and the chart from results.json")
     args = ap.parse_args()
+    if args.report:
+        results = json.load(open(os.path.join(ROOT, "bench", "results.json")))
+        write_markdown(results)
+        write_chart(results)
+        return
     smoke = not args.full
     n, rounds = (2, 1) if smoke else (10, 3)
     bulk_size = 256 * 1024 if smoke else 32 * MIB
@@ -569,7 +575,8 @@ def write_chart(r):
     labels, values = [], []
     for key, per in r["handshake_ms"].items():
         if per.get("mbedtls"):
-            labels.append("handshake " + key.replace("TLS 1.2 ", "").replace(", ", "\n"))
+            short = key.replace("TLS 1.2 ", "").replace(" P-256", "").replace("-2048", "").replace("TCP_NODELAY", "nodelay")
+            labels.append("handshake\n" + short.replace(", ", "\n"))
             values.append(per["ussl"]["median"] / per["mbedtls"]["median"])
     for key, per in r["bulk_mb_s"].items():
         if per.get("mbedtls"):
@@ -585,7 +592,7 @@ def write_chart(r):
     if "cortex_m" in r["size"]:
         labels.append("code size\n(Cortex-M)")
         values.append(r["size"]["cortex_m"]["ussl"] / r["size"]["cortex_m"]["mbedtls"])
-    fig, ax = plt.subplots(figsize=(11, 4.8))
+    fig, ax = plt.subplots(figsize=(12, 5))
     colors = ["#2a9d8f" if v < 1 else "#e76f51" for v in values]
     ax.bar(range(len(values)), values, color=colors)
     ax.axhline(1.0, color="black", linewidth=0.8)

@@ -147,23 +147,25 @@ mod tests {
     }
 
     #[test]
-    fn reads_header_then_exact_body() {
+    fn reads_header_then_exact_body() -> Result<(), UsslResult> {
         let mut inc = Incoming::default();
         assert_eq!(inc.want(), 5);
-        assert!(!feed(&mut inc, &[22, 3, 3, 0, 4]).unwrap());
+        assert!(!feed(&mut inc, &[22, 3, 3, 0, 4])?);
         assert_eq!(inc.want(), 4);
-        assert!(feed(&mut inc, &[1, 2, 3, 4]).unwrap());
+        assert!(feed(&mut inc, &[1, 2, 3, 4])?);
         assert_eq!(inc.records_mut().len(), 9);
         assert_eq!(inc.want(), 5);
+        Ok(())
     }
 
     #[test]
-    fn partial_reads_keep_the_partial_record_hidden() {
+    fn partial_reads_keep_the_partial_record_hidden() -> Result<(), UsslResult> {
         let mut inc = Incoming::default();
-        feed(&mut inc, &[23, 3, 3, 0, 2, 9, 9]).unwrap();
-        feed(&mut inc, &[23, 3]).unwrap();
+        feed(&mut inc, &[23, 3, 3, 0, 2, 9, 9])?;
+        feed(&mut inc, &[23, 3])?;
         assert_eq!(inc.records_mut().len(), 7);
         assert_eq!(inc.want(), 3);
+        Ok(())
     }
 
     #[test]
@@ -175,12 +177,13 @@ mod tests {
     }
 
     #[test]
-    fn short_commit_keeps_wanting_the_rest() {
+    fn short_commit_keeps_wanting_the_rest() -> Result<(), UsslResult> {
         let mut inc = Incoming::default();
-        let space = inc.space().unwrap();
+        let space = inc.space()?;
         space[..2].copy_from_slice(&[22, 3]);
-        assert!(!inc.commit(2).unwrap());
+        assert!(!inc.commit(2)?);
         assert_eq!(inc.want(), 3);
         assert_eq!(inc.buffered(), 2);
+        Ok(())
     }
 }

@@ -176,8 +176,8 @@ mod tests {
     #[test]
     fn tickets_round_trip_and_reject_tampering() {
         let t = Ticketer::new();
-        let sealed = t.encrypt(b"session state").unwrap();
-        assert_eq!(t.decrypt(&sealed).unwrap(), b"session state");
+        let sealed = t.encrypt(b"session state").unwrap_or_default();
+        assert_eq!(t.decrypt(&sealed).as_deref(), Some(&b"session state"[..]));
         let mut bad = sealed.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
@@ -193,7 +193,7 @@ mod tests {
         c.put(b"b".to_vec(), b"2".to_vec());
         c.put(b"c".to_vec(), b"3".to_vec());
         assert!(c.get(b"a").is_none());
-        assert_eq!(c.take(b"b").unwrap(), b"2");
+        assert_eq!(c.take(b"b").as_deref(), Some(&b"2"[..]));
         assert!(c.get(b"b").is_none());
     }
 }
