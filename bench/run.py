@@ -18,34 +18,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import trustme
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests_py"))
+from loopback import Listener, free_port, in_thread, wait_port  # noqa: E402
 OURS = os.path.join(ROOT, "build", "micropython")
 MBEDTLS = os.path.join(ROOT, "build", "micropython-mbedtls")
 NOTLS = os.path.join(ROOT, "build", "micropython-notls")
 BINARIES = {"ussl": OURS, "mbedtls": MBEDTLS}
 MIB = 1024 * 1024
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 class Pki:
@@ -72,7 +56,7 @@ class OpensslServer:
             ["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}", "-cert", cert, "-key", key,
              "-quiet", "-naccept", "100000", f"-tls{version.replace('.', '_')}"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(self.port)
+        wait_port(self.port, self.proc, what="openssl s_server")
 
     def stop(self):
         self.proc.kill()
@@ -90,23 +74,8 @@ class BulkServer:
             self.ctx.set_ciphers(cipher)
         else:
             self.ctx.minimum_version = ssl.TLSVersion.TLSv1_3
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stopping = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while not self.stopping:
-            try:
-                raw, _ = self.sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self.one, args=(raw,), daemon=True).start()
+        self.listener = Listener(lambda raw: in_thread(self.one, raw))
+        self.port = self.listener.port
 
     def one(self, raw):
         raw.settimeout(120)
@@ -140,9 +109,7 @@ class BulkServer:
             pass
 
     def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
+        self.listener.stop()
 
 
 class CountingRelay:
@@ -150,28 +117,16 @@ class CountingRelay:
 
     def __init__(self, target_port):
         self.target = target_port
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.counts = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        self.listener = Listener(self.accepted)
+        self.port = self.listener.port
 
-    def serve(self):
-        while not self.stopping:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            count = {"sent": 0, "received": 0}
-            self.counts.append(count)
-            for a, b, key in ((client, upstream, "sent"), (upstream, client, "received")):
-                threading.Thread(target=self.pipe, args=(a, b, count, key), daemon=True).start()
+    def accepted(self, client):
+        upstream = socket.create_connection(("127.0.0.1", self.target))
+        count = {"sent": 0, "received": 0}
+        self.counts.append(count)
+        for a, b, key in ((client, upstream, "sent"), (upstream, client, "received")):
+            in_thread(self.pipe, a, b, count, key)
 
     @staticmethod
     def pipe(a, b, count, key):
@@ -192,9 +147,7 @@ class CountingRelay:
                     pass
 
     def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
+        self.listener.stop()
 
 
 def run_mpy(binary, script, env=None, timeout=600):

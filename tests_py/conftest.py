@@ -13,6 +13,8 @@ import time
 import pytest
 import trustme
 
+from loopback import Listener, free_port, in_thread, wait_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = os.environ.get("MICROPYTHON", os.path.join(ROOT, "build", "micropython"))
 
@@ -99,12 +101,6 @@ def pki(tmp_path_factory):
     return Pki(str(tmp_path_factory.mktemp("pki")))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class TlsServer:
     """A CPython ssl server on 127.0.0.1 in a thread. `handler(conn)` runs for each accepted
     TLS connection; failed handshakes are recorded in `errors`."""
@@ -113,26 +109,14 @@ class TlsServer:
         self.context = context
         self.handler = handler
         self.plain = plain
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.errors = []
         self.seen = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        self.listener = Listener(self.accepted)
+        self.port = self.listener.port
 
-    def serve(self):
-        while not self.stopping:
-            try:
-                raw, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            raw.settimeout(20)
-            threading.Thread(target=self.one, args=(raw,), daemon=True).start()
+    def accepted(self, raw):
+        raw.settimeout(20)
+        in_thread(self.one, raw)
 
     def one(self, raw):
         try:
@@ -146,9 +130,7 @@ class TlsServer:
             raw.close()
 
     def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        self.sock.close()
+        self.listener.stop()
 
 
 def server_context(cert, key, version=None, ca=None, require_client=False):
@@ -202,14 +184,8 @@ def openssl_server(pki):
                 "-key", key or pki.ec_key, "-quiet", *extra]
         proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         procs.append(proc)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return port
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("openssl s_server did not start")
+        wait_port(port, proc, what="openssl s_server")
+        return port
 
     yield start
     for p in procs:
@@ -222,36 +198,21 @@ class RawServer:
 
     def __init__(self, behaviour):
         self.behaviour = behaviour
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stopping = False
         self.conns = []
-        self.chunks = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        self.listener = Listener(self.accepted, backlog=8)
+        self.port = self.listener.port
 
-    def serve(self):
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.conns.append(conn)
-            try:
-                self.behaviour(self, conn)
-            except OSError:
-                pass
+    def accepted(self, conn):
+        self.conns.append(conn)
+        try:
+            self.behaviour(self, conn)
+        except OSError:
+            pass
 
     def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
+        self.listener.stop()
         for c in self.conns:
             c.close()
-        self.sock.close()
 
 
 @pytest.fixture

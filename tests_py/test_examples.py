@@ -6,7 +6,8 @@ import ssl
 import subprocess
 import time
 
-from conftest import MICROPYTHON, ROOT, free_port, server_context
+from conftest import MICROPYTHON, ROOT, server_context
+from loopback import free_port, wait_port
 
 EXAMPLES = os.path.join(ROOT, "examples")
 
@@ -16,13 +17,7 @@ def start_example_server(pki, count, ca=None):
     args = [MICROPYTHON, os.path.join(EXAMPLES, "https_server.py"), str(port), pki.ec_cert, pki.ec_key,
             ca or "-", str(count)]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_port(port, what="examples/https_server.py")
     return port, proc
 
 

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, free_port, run_mpy
+from conftest import ROOT, run_mpy
+from loopback import free_port, wait_port
 from sdists import fetch_sdist
 
 REQUESTS_DIR = os.path.join(ROOT, "build", "micropython-src", "lib", "micropython-lib", "micropython", "requests")
@@ -27,19 +28,6 @@ def mpy_libs(tmp_path_factory):
     shutil.copytree(os.path.join(urequests, "urequests"), lib / "urequests")
     shutil.copytree(os.path.join(REQUESTS_DIR, "requests"), lib / "requests")
     return str(lib)
-
-
-def wait_port(port, proc, what):
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what} did not start")
 
 
 @pytest.fixture
@@ -61,7 +49,7 @@ require_certificate true
 """)
     proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_port(port, proc, "mosquitto")
+        wait_port(port, proc, what="mosquitto")
         yield port
     finally:
         proc.kill()
@@ -100,7 +88,7 @@ http {{
     proc = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
-        wait_port(port, proc, "nginx")
+        wait_port(port, proc, what="nginx")
         yield port
     finally:
         proc.kill()

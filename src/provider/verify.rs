@@ -172,56 +172,49 @@ impl SignatureVerificationAlgorithm for Ed25519 {
     }
 }
 
+/// Every algorithm we verify with; `$p384` adds the P-384 ones when the feature is on.
+macro_rules! algorithms {
+    ($($p384:expr),*) => {
+        WebPkiSupportedAlgorithms {
+            all: &[
+                &ECDSA_P256_SHA256,
+                &ECDSA_P256_SHA384,
+                $($p384,)*
+                &Ed25519,
+                &RSA_PKCS1_SHA256,
+                &RSA_PKCS1_SHA384,
+                &RSA_PKCS1_SHA512,
+                &RSA_PSS_SHA256,
+                &RSA_PSS_SHA384,
+                &RSA_PSS_SHA512,
+            ],
+            mapping: &[
+                (SignatureScheme::ECDSA_NISTP384_SHA384, ECDSA_FOR_SHA384),
+                (SignatureScheme::ECDSA_NISTP256_SHA256, ECDSA_FOR_SHA256),
+                (SignatureScheme::ED25519, &[&Ed25519]),
+                (SignatureScheme::RSA_PSS_SHA512, &[&RSA_PSS_SHA512]),
+                (SignatureScheme::RSA_PSS_SHA384, &[&RSA_PSS_SHA384]),
+                (SignatureScheme::RSA_PSS_SHA256, &[&RSA_PSS_SHA256]),
+                (SignatureScheme::RSA_PKCS1_SHA512, &[&RSA_PKCS1_SHA512]),
+                (SignatureScheme::RSA_PKCS1_SHA384, &[&RSA_PKCS1_SHA384]),
+                (SignatureScheme::RSA_PKCS1_SHA256, &[&RSA_PKCS1_SHA256]),
+            ],
+        }
+    };
+}
+
+type Algs = &'static [&'static dyn SignatureVerificationAlgorithm];
+
 #[cfg(feature = "p384")]
-pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
-    all: &[
-        &ECDSA_P256_SHA256,
-        &ECDSA_P256_SHA384,
-        &ECDSA_P384_SHA256,
-        &ECDSA_P384_SHA384,
-        &Ed25519,
-        &RSA_PKCS1_SHA256,
-        &RSA_PKCS1_SHA384,
-        &RSA_PKCS1_SHA512,
-        &RSA_PSS_SHA256,
-        &RSA_PSS_SHA384,
-        &RSA_PSS_SHA512,
-    ],
-    mapping: &[
-        (SignatureScheme::ECDSA_NISTP384_SHA384, &[&ECDSA_P384_SHA384, &ECDSA_P256_SHA384]),
-        (SignatureScheme::ECDSA_NISTP256_SHA256, &[&ECDSA_P256_SHA256, &ECDSA_P384_SHA256]),
-        (SignatureScheme::ED25519, &[&Ed25519]),
-        (SignatureScheme::RSA_PSS_SHA512, &[&RSA_PSS_SHA512]),
-        (SignatureScheme::RSA_PSS_SHA384, &[&RSA_PSS_SHA384]),
-        (SignatureScheme::RSA_PSS_SHA256, &[&RSA_PSS_SHA256]),
-        (SignatureScheme::RSA_PKCS1_SHA512, &[&RSA_PKCS1_SHA512]),
-        (SignatureScheme::RSA_PKCS1_SHA384, &[&RSA_PKCS1_SHA384]),
-        (SignatureScheme::RSA_PKCS1_SHA256, &[&RSA_PKCS1_SHA256]),
-    ],
-};
+const ECDSA_FOR_SHA384: Algs = &[&ECDSA_P384_SHA384, &ECDSA_P256_SHA384];
+#[cfg(feature = "p384")]
+const ECDSA_FOR_SHA256: Algs = &[&ECDSA_P256_SHA256, &ECDSA_P384_SHA256];
+#[cfg(feature = "p384")]
+pub static ALGORITHMS: WebPkiSupportedAlgorithms = algorithms!(&ECDSA_P384_SHA256, &ECDSA_P384_SHA384);
 
 #[cfg(not(feature = "p384"))]
-pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
-    all: &[
-        &ECDSA_P256_SHA256,
-        &ECDSA_P256_SHA384,
-        &Ed25519,
-        &RSA_PKCS1_SHA256,
-        &RSA_PKCS1_SHA384,
-        &RSA_PKCS1_SHA512,
-        &RSA_PSS_SHA256,
-        &RSA_PSS_SHA384,
-        &RSA_PSS_SHA512,
-    ],
-    mapping: &[
-        (SignatureScheme::ECDSA_NISTP384_SHA384, &[&ECDSA_P256_SHA384]),
-        (SignatureScheme::ECDSA_NISTP256_SHA256, &[&ECDSA_P256_SHA256]),
-        (SignatureScheme::ED25519, &[&Ed25519]),
-        (SignatureScheme::RSA_PSS_SHA512, &[&RSA_PSS_SHA512]),
-        (SignatureScheme::RSA_PSS_SHA384, &[&RSA_PSS_SHA384]),
-        (SignatureScheme::RSA_PSS_SHA256, &[&RSA_PSS_SHA256]),
-        (SignatureScheme::RSA_PKCS1_SHA512, &[&RSA_PKCS1_SHA512]),
-        (SignatureScheme::RSA_PKCS1_SHA384, &[&RSA_PKCS1_SHA384]),
-        (SignatureScheme::RSA_PKCS1_SHA256, &[&RSA_PKCS1_SHA256]),
-    ],
-};
+const ECDSA_FOR_SHA384: Algs = &[&ECDSA_P256_SHA384];
+#[cfg(not(feature = "p384"))]
+const ECDSA_FOR_SHA256: Algs = &[&ECDSA_P256_SHA256];
+#[cfg(not(feature = "p384"))]
+pub static ALGORITHMS: WebPkiSupportedAlgorithms = algorithms!();
