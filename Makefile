@@ -13,7 +13,7 @@ USSL_LIB := $(ROOT)/target/release/libussl.a
 PYTHON ?= python3
 JOBS ?= $(shell nproc)
 APT_PACKAGES := clang libclang-dev libffi-dev pkgconf dpkg-dev xz-utils openssl gnutls-bin mosquitto nginx-light
-PIP_PACKAGES := pytest trustme cryptography
+PIP_PACKAGES := pytest==9.2.0 trustme==1.2.1 cryptography==48.0.0 tlslite-ng==0.8.2
 
 UNIX_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
 	FROZEN_MANIFEST=$(ROOT)/mpy_module/manifest.py USER_C_MODULES=$(ROOT) \
@@ -35,7 +35,7 @@ apt-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 pip-deps:
-	@$(PYTHON) -c "import pytest, trustme, cryptography" 2>/dev/null || \
+	@$(PYTHON) -c "import pytest, trustme, cryptography, tlslite" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q $(PIP_PACKAGES)
 
 deps: apt-deps pip-deps

@@ -143,6 +143,34 @@ print(reused, new)
     assert r.lines() == ["False <SSLSession TLSv1.3>"]
 
 
+def test_expired_ticket_runs_a_full_handshake(pki):
+    """tlslite-ng issues TLS 1.3 tickets that live one second: offered at once the session
+    resumes, offered after it expired a full handshake runs, and nothing fails."""
+    import os
+    import subprocess
+    import sys as _sys
+    from loopback import free_port, wait_port
+    port = free_port()
+    server = subprocess.Popen([_sys.executable, os.path.join(os.path.dirname(__file__), "peers", "tlslite_ticket_server.py"),
+                               str(port), pki.ec_cert, pki.ec_key, "1", "4"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    try:
+        wait_port(port, server, what="tlslite-ng")  # the probe is one of its 4 connections
+        r = run_mpy(sessions_script(pki, f"""
+import time
+ses, first = once({port})
+ses, second = once({port}, ses)
+time.sleep(2.5)
+_, third = once({port}, ses, save=False)
+print(first, second, third)
+"""))
+        assert r.rc == 0, r
+        assert r.lines()[-1] == "False True False"
+    finally:
+        server.kill()
+        server.wait(timeout=5)
+
+
 def test_garbage_saved_session(pki):
     r = run_mpy(PRELUDE + """
 print(fails(lambda: ussl.wrap_socket(socket.socket(), saved_session=b'garbage')))
