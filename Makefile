@@ -77,7 +77,7 @@ test-rust: apt-deps
 test-py: build/micropython pip-deps
 	$(PYTHON) -m pytest -q tests_py
 
-test: test-rust test-py bench-smoke
+test: test-rust bench-smoke test-py
 
 demo: build/micropython pip-deps
 	$(PYTHON) scripts/demo.py
