@@ -153,6 +153,10 @@ impl Reserve {
     }
 }
 
+// SAFETY: `alloc` returns NULL or a block of at least `layout.size()` bytes aligned to
+// `layout.align()` (the heap's own alignment, or an aligned spot inside a larger block, or the
+// reserve arena rounded up to the alignment) that nothing else uses until `dealloc`, which
+// returns each block to where it came from.
 unsafe impl GlobalAlloc for TrackedHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _guard = LOCK.lock();
