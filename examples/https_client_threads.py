@@ -42,7 +42,10 @@ def worker(n, host, port, ca, requests):
         results.append((n, ok))
 
 
-if __name__ == "__main__":
+def main():
+    # Inside a function, not at module level: the unix port runs threads without a GIL, and
+    # module-level assignments here (loop variables) would change the globals dict while the
+    # workers look names up in it.
     host, port, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 4
     requests = int(sys.argv[5]) if len(sys.argv) > 5 else 5
@@ -53,3 +56,7 @@ if __name__ == "__main__":
         time.sleep(0.05)
     for n, ok in sorted(results):
         print("worker %d: %d of %d requests ok" % (n, ok, requests))
+
+
+if __name__ == "__main__":
+    main()

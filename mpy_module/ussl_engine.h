@@ -136,12 +136,6 @@ ussl_result ussl_context_set_verify_mode(ussl_context *ctx, uint32_t mode);
 uint32_t ussl_context_verify_mode(const ussl_context *ctx);
 
 /*
- # Safety
- `ctx` must be a live context.
- */
-size_t ussl_context_trust_anchor_count(const ussl_context *ctx);
-
-/*
  Adds trust anchors from a PEM bundle or DER certificates.
 
  # Safety

@@ -354,7 +354,6 @@ impl Connection {
                 Tls::Server(c) => step(c.process_tls_records(records), &mut self.bufs, &mut action, sink),
             };
             self.incoming.discard(discard);
-            self.incoming.mark_processed();
             if self.bufs.oom {
                 return Err(self.fail(UsslResult::OutOfMemory, None));
             }

@@ -38,7 +38,6 @@ impl VerifyMode {
 }
 
 pub struct Context {
-    server_side: bool,
     verify_mode: VerifyMode,
     roots: RootCertStore,
     /// The trust anchors as given, for the settings fingerprint.
@@ -59,7 +58,6 @@ pub struct Context {
 impl Context {
     pub fn new(server_side: bool) -> Self {
         Self {
-            server_side,
             verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
             roots: RootCertStore::empty(),
             anchor_ders: Vec::new(),
@@ -71,10 +69,6 @@ impl Context {
             suites: crate::provider::ALL_CIPHER_SUITES.to_vec(),
             server_state: ServerState::default(),
         }
-    }
-
-    pub fn server_side(&self) -> bool {
-        self.server_side
     }
 
     pub fn verify_mode(&self) -> VerifyMode {
@@ -138,10 +132,6 @@ impl Context {
             versions.push(&TLS12);
         }
         versions
-    }
-
-    pub fn trust_anchor_count(&self) -> usize {
-        self.roots.len()
     }
 
     /// Our own certificate chain (leaf first) and its private key.

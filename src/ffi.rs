@@ -55,6 +55,24 @@ pub struct ussl_cert_name {
 
 const OK: ussl_result = UsslResult::Ok as u32;
 
+/// Frees a handle made by `Box::into_raw`, at once or, when called from a finaliser while
+/// another thread holds the heap, at the next handle creation (see `deferred`).
+///
+/// # Safety
+/// `ptr` must be NULL or a pointer from `Box::into_raw` not yet freed; nothing may use it after.
+unsafe fn release<T>(ptr: *mut T) {
+    /// # Safety
+    /// `p` must come from `Box::<T>::into_raw` and be freed only once.
+    unsafe fn drop_box<T>(p: *mut ()) {
+        // SAFETY: per this function's contract.
+        drop(unsafe { Box::from_raw(p.cast::<T>()) });
+    }
+    if !ptr.is_null() {
+        // SAFETY: `ptr` is a live box per the contract, and drop_box::<T> frees exactly it.
+        unsafe { crate::deferred::free_or_defer(ptr.cast(), drop_box::<T>) };
+    }
+}
+
 fn code(r: UsslResult) -> ussl_result {
     r as u32
 }
@@ -101,6 +119,7 @@ pub unsafe extern "C" fn ussl_result_text(result: ussl_result, buf: *mut c_char,
 /// `out` must point to writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl_context) -> ussl_result {
+    crate::deferred::drain();
     if out.is_null() {
         return code(UsslResult::NullArgument);
     }
@@ -115,10 +134,8 @@ pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl
 /// from it keep what they need and may outlive it.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_free(ctx: *mut ussl_context) {
-    if !ctx.is_null() {
-        // SAFETY: `ctx` came from Box::into_raw in ussl_context_new and is freed only once.
-        drop(unsafe { Box::from_raw(ctx) });
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(ctx) }
 }
 
 /// # Safety
@@ -151,14 +168,6 @@ pub unsafe extern "C" fn ussl_context_set_verify_mode(ctx: *mut ussl_context, mo
 pub unsafe extern "C" fn ussl_context_verify_mode(ctx: *const ussl_context) -> u32 {
     // SAFETY: a live context is readable.
     unsafe { ctx.as_ref() }.map(|c| c.inner.verify_mode() as u32).unwrap_or(0)
-}
-
-/// # Safety
-/// `ctx` must be a live context.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_context_trust_anchor_count(ctx: *const ussl_context) -> usize {
-    // SAFETY: a live context is readable.
-    unsafe { ctx.as_ref() }.map(|c| c.inner.trust_anchor_count()).unwrap_or(0)
 }
 
 /// Adds trust anchors from a PEM bundle or DER certificates.
@@ -233,6 +242,7 @@ pub unsafe extern "C" fn ussl_conn_new_client(
     session: *mut ussl_session,
     out: *mut *mut ussl_conn,
 ) -> ussl_result {
+    crate::deferred::drain();
     // SAFETY: forwarded caller guarantees.
     let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
     if out.is_null() {
@@ -265,6 +275,7 @@ pub unsafe extern "C" fn ussl_conn_new_client(
 /// `ctx` must be a live context; `out` writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut *mut ussl_conn) -> ussl_result {
+    crate::deferred::drain();
     // SAFETY: forwarded caller guarantee.
     let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
     if out.is_null() {
@@ -284,10 +295,8 @@ pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut 
 /// `conn` must be NULL or a pointer from `ussl_conn_new_*` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
-    if !conn.is_null() {
-        // SAFETY: `conn` came from Box::into_raw and is freed only once.
-        drop(unsafe { Box::from_raw(conn) });
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(conn) }
 }
 
 /// # Safety
@@ -626,10 +635,8 @@ pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut
 /// `info` must be NULL or a pointer from `ussl_certinfo_new` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_certinfo_free(info: *mut ussl_certinfo) {
-    if !info.is_null() {
-        // SAFETY: `info` came from Box::into_raw and is freed only once.
-        drop(unsafe { Box::from_raw(info) });
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(info) }
 }
 
 /// # Safety
@@ -771,16 +778,15 @@ pub unsafe extern "C" fn ussl_session_version(session: *const ussl_session, buf:
 /// `session` must be NULL or a pointer from `ussl_conn_save_session` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_session_free(session: *mut ussl_session) {
-    if !session.is_null() {
-        // SAFETY: `session` came from Box::into_raw and is freed only once.
-        drop(unsafe { Box::from_raw(session) });
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(session) }
 }
 
 /// # Safety
 /// `out` must be writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state) -> ussl_result {
+    crate::deferred::drain();
     if out.is_null() {
         return code(UsslResult::NullArgument);
     }
@@ -794,10 +800,8 @@ pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state)
 /// that share it keep what they need.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_server_state_free(state: *mut ussl_server_state) {
-    if !state.is_null() {
-        // SAFETY: `state` came from Box::into_raw and is freed only once.
-        drop(unsafe { Box::from_raw(state) });
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(state) }
 }
 
 /// Makes `ctx` issue and accept the tickets and cached sessions of `state`.

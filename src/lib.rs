@@ -16,6 +16,7 @@ extern crate std;
 pub mod certinfo;
 pub mod connection;
 pub mod context;
+pub mod deferred;
 pub mod ffi;
 pub mod hostname;
 pub mod keys;

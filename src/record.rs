@@ -19,8 +19,6 @@ pub struct Incoming {
     current: usize,
     /// Bytes still missing from the current record's body; meaningless until the header is in.
     body_remaining: usize,
-    /// Complete records in `buf` that rustls has not been shown yet.
-    complete_records: usize,
     /// Bytes at the end of `buf` handed out by `space` and not yet committed.
     reserved: usize,
 }
@@ -68,7 +66,6 @@ impl Incoming {
         }
         if self.body_remaining == 0 {
             self.current = 0;
-            self.complete_records += 1;
             return Ok(true);
         }
         Ok(false)
@@ -78,14 +75,6 @@ impl Incoming {
     pub fn records_mut(&mut self) -> &mut [u8] {
         let end = self.buf.len() - self.reserved - self.current;
         &mut self.buf[..end]
-    }
-
-    pub fn has_unprocessed_records(&self) -> bool {
-        self.complete_records > 0
-    }
-
-    pub fn mark_processed(&mut self) {
-        self.complete_records = 0;
     }
 
     /// Drops bytes rustls has finished with from the front.
@@ -107,11 +96,6 @@ impl Incoming {
 
     pub fn buffered(&self) -> usize {
         self.buf.len()
-    }
-
-    /// True when a record has started arriving but is not complete.
-    pub fn mid_record(&self) -> bool {
-        self.current > 0
     }
 }
 

@@ -14,6 +14,13 @@ def connect(port, **kw):
     s = socket.socket()
     s.connect(addr(port))
     return ussl.wrap_socket(s, **kw)
+def read_all(s):
+    data = b''
+    while True:
+        d = s.read(1024)
+        if not d:
+            return data
+        data += d
 def fails(fn):
     try:
         fn()
@@ -59,12 +66,7 @@ def test_openssl_server_tls13_http(pki, openssl_server):
     r = run_mpy(PRELUDE + f"""
 s = {verified(port, ca_certs=repr(pki.ca_pem))}
 s.write(b'GET / HTTP/1.0\\r\\n\\r\\n')
-page = b''
-while True:
-    d = s.read(1024)
-    if not d:
-        break
-    page += d
+page = read_all(s)
 print(s.version(), page.split(b'\\r\\n')[0])
 s.close()
 """)

@@ -216,12 +216,16 @@ def worker(n):
             print('worker error', n, e)
     with lock:
         results.append(ok)
-for n in range(4):
-    _thread.start_new_thread(worker, (n,))
-deadline = time.time() + 120
-while len(results) < 4 and time.time() < deadline:
-    time.sleep(0.05)
-print(sorted(results))
+def main():
+    # In a function: without a GIL, module-level assignments would change the globals dict
+    # while the workers read it.
+    for n in range(4):
+        _thread.start_new_thread(worker, (n,))
+    deadline = time.time() + 120
+    while len(results) < 4 and time.time() < deadline:
+        time.sleep(0.05)
+    print(sorted(results))
+main()
 """, timeout=150)
     assert r.rc == 0, r
     assert r.lines()[-1] == "[25, 25, 25, 25]", r

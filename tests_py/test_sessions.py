@@ -53,12 +53,7 @@ def test_resumes_against_openssl_s_server(pki, openssl_server):
 ses, _ = once({port}, request=b'GET / HTTP/1.0\\r\\n\\r\\n')
 s = connect({port}, cert_reqs=ussl.CERT_REQUIRED, ca_certs={pki.ca_pem!r}, server_hostname='localhost', saved_session=ses)
 s.write(b'GET / HTTP/1.0\\r\\n\\r\\n')
-page = b''
-while True:
-    d = s.read(1024)
-    if not d:
-        break
-    page += d
+page = read_all(s)
 print(s.session_reused)
 print([l for l in page.split(b'\\n') if l.startswith(b'Reused') or l.startswith(b'New')])
 """))

@@ -5,22 +5,7 @@
 #include <stdint.h>
 #include "ussl_engine.h"
 
-static uint8_t heap[64 * 1024];
-static size_t heap_used;
-
-void *m_tracked_calloc(size_t nmemb, size_t size) {
-    size_t n = (nmemb * size + 15) & ~(size_t)15;
-    if (heap_used + n > sizeof(heap)) {
-        return NULL;
-    }
-    void *p = heap + heap_used;
-    heap_used += n;
-    return p;
-}
-
-void m_tracked_free(void *ptr) {
-    (void)ptr;
-}
+#include "stub_heap.h"
 
 int32_t ussl_port_random(uint8_t *buf, size_t len) {
     for (size_t i = 0; i < len; i++) {

@@ -34,6 +34,13 @@ static ALLOCATOR: TrackedHeap = TrackedHeap;
 /// Count of allocations the heap refused (served from the reserve instead, or failed).
 static OOM_EVENTS: AtomicUsize = AtomicUsize::new(0);
 
+/// Holds the heap lock if that can be done without waiting. A finaliser runs inside a GC that
+/// holds MicroPython's GC lock; if another thread holds our lock it may be waiting for that GC
+/// lock, so the finaliser must not wait for ours (see `deferred`).
+pub fn try_hold_heap() -> Option<Guard> {
+    LOCK.try_lock()
+}
+
 pub fn oom_events() -> usize {
     OOM_EVENTS.load(Ordering::Relaxed)
 }
@@ -67,9 +74,23 @@ unsafe impl Sync for ReentrantLock {}
 
 static LOCK: ReentrantLock = ReentrantLock { owner: AtomicUsize::new(0), depth: UnsafeCell::new(0) };
 
-struct Guard;
+pub struct Guard;
 
 impl ReentrantLock {
+    /// The lock if this thread holds it already or it is free; None if another thread holds it.
+    fn try_lock(&self) -> Option<Guard> {
+        // SAFETY: the shim's hook has no preconditions.
+        let me = unsafe { ussl_port_thread_id() };
+        if self.owner.load(Ordering::Acquire) != me
+            && self.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_err()
+        {
+            return None;
+        }
+        // SAFETY: this thread owns the lock, so no other thread touches `depth`.
+        unsafe { *self.depth.get() += 1 };
+        Some(Guard)
+    }
+
     fn lock(&self) -> Guard {
         // SAFETY: the shim's hook has no preconditions.
         let me = unsafe { ussl_port_thread_id() };

@@ -31,4 +31,4 @@ pub extern "C" fn _Unwind_Resume() -> ! {
     unsafe { abort() }
 }
 
-pub use allocator::{oom_events, reset_peak, usage};
+pub use allocator::{oom_events, reset_peak, try_hold_heap, usage};
