@@ -1,4 +1,3 @@
-# The reference binary: asyncio, and the same ssl.py wrapper over its own tls module (Debian's
-# source tarball lacks micropython-lib's ssl.py; ours has its semantics).
+# The reference binary: asyncio, and mainline's own ssl.py (micropython-lib) over its tls module.
 include("$(MPY_DIR)/extmod/asyncio")
-module("ssl.py", base_path="$(MPY_DIR)/../../mpy_module")
+require("ssl")

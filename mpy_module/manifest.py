@@ -1,6 +1,3 @@
-# Frozen into the unix build: asyncio from the MicroPython tree (Debian's manifest, minus mip,
-# which needs the network).
+# Frozen into the unix build: asyncio from the MicroPython tree, and what boards get.
 include("$(MPY_DIR)/extmod/asyncio")
-
-# ssl: the wrapper MicroPython programs import, over our tls module.
-module("ssl.py")
+include("manifest_board.py")

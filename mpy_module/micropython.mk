@@ -1,6 +1,8 @@
-# ussl as a MicroPython user C module, for make-based ports (unix, stm32, qemu, ...).
-# Build the engine first (see README): `cargo build --release --features micropython`
-# with MICROPY_DIR set, or --target <triple> for a board, then point USSL_LIB at it.
+# ussl as a MicroPython user C module, for make-based ports (unix, qemu, stm32, nrf, ...).
+# Build the engine for the port's target first (see README, "Adding ussl to a firmware"):
+#   cargo build --release --features micropython [--target <triple>]
+# with MICROPY_DIR (and MICROPY_PORT_DIR, MICROPY_VARIANT_DIR) set, then pass its archive as
+# USSL_LIB=... together with USER_C_MODULES=<this repository>.
 USSL_MOD_DIR := $(USERMOD_DIR)
 USSL_LIB ?= $(USSL_MOD_DIR)/../target/release/libussl.a
 
@@ -11,8 +13,22 @@ SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/session.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modtls.c
 
-CFLAGS_USERMOD += -I$(USSL_MOD_DIR)
+# The engine allocates through m_tracked_calloc/m_tracked_free. Spelled as ports spell it, so a
+# port that defines it too sees an identical redefinition, not a conflicting one.
+CFLAGS_USERMOD += -I$(USSL_MOD_DIR) '-DMICROPY_TRACKED_ALLOC=(1)'
 
-# -lm first: otherwise the weak sqrt/floor/... of Rust's compiler_builtins inside the archive
-# replace libm's.
-LDFLAGS_USERMOD += -lm $(USSL_LIB)
+# Some ports (qemu, ...) put LDFLAGS before the objects, where an archive would be searched
+# before anything needs it: name every entry point of the engine so it is always searched.
+USSL_COMMA := ,
+USSL_PAREN := (
+USSL_ENTRY_POINTS := $(shell sed -n 's/^[a-z_0-9 ]*[ *]\(ussl_[a-z0-9_]*\)$(USSL_PAREN).*/\1/p' $(USSL_MOD_DIR)/ussl_engine.h)
+# On the unix port -lm goes first: otherwise the weak sqrt/floor/... of Rust's
+# compiler_builtins inside the archive replace libm's.
+USSL_LIBM ?= $(if $(filter unix,$(notdir $(CURDIR))),-lm)
+LDFLAGS_USERMOD += $(USSL_LIBM) $(addprefix -Wl$(USSL_COMMA)--undefined=,$(USSL_ENTRY_POINTS)) $(USSL_LIB)
+
+# Relink when the engine changes: the port's link rule does not know the archive, but it
+# does know this object.
+ifneq ($(wildcard $(USSL_LIB)),)
+$(BUILD)/$(patsubst $(USER_C_MODULES)/%,%,$(USSL_MOD_DIR))/port_hooks.o: $(USSL_LIB)
+endif

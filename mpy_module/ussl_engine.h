@@ -500,6 +500,11 @@ extern int32_t ussl_port_random(uint8_t *buf, size_t len);
 extern int32_t ussl_port_time(int64_t *secs);
 
 /*
+ Stops the firmware (abort() on unix, a semihosting exit in qemu, ...); never returns.
+ */
+extern void ussl_port_fatal(void);
+
+/*
  The precompiled x86_64 `alloc` keeps one landing pad even under panic = "abort"; it needs a
  personality symbol to link, and is never called.
  */

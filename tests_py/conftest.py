@@ -17,6 +17,11 @@ from loopback import Listener, free_port, in_thread, wait_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = os.environ.get("MICROPYTHON", os.path.join(ROOT, "build", "micropython"))
+# The MicroPython tree the binary was built from (its tests and micropython-lib are used here);
+# the Makefile passes it, and by hand the default trees are found in build/.
+MPY_DIR = os.environ.get("MICROPY_DIR") or next(
+    (d for d in (os.path.join(ROOT, "build", n) for n in ("micropython-1.28.0", "micropython-src"))
+     if os.path.isdir(d)), os.path.join(ROOT, "build", "micropython-1.28.0"))
 
 
 class Result:

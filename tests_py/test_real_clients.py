@@ -9,11 +9,13 @@ import time
 
 import pytest
 
-from conftest import ROOT, run_mpy
+from conftest import MPY_DIR, ROOT, run_mpy
 from loopback import free_port, wait_port
 from sdists import fetch_sdist
 
-REQUESTS_DIR = os.path.join(ROOT, "build", "micropython-src", "lib", "micropython-lib", "micropython", "requests")
+# micropython-lib's requests: python-ecosys/ in the full tree, micropython/ in Debian's 1.25.
+REQUESTS_DIR = next((d for d in (os.path.join(MPY_DIR, "lib", "micropython-lib", sub, "requests")
+                                 for sub in ("python-ecosys", "micropython")) if os.path.isdir(d)), "")
 
 
 @pytest.fixture(scope="session")

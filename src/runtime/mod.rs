@@ -3,15 +3,17 @@
 
 pub mod allocator;
 
+extern "C" {
+    /// Stops the firmware (abort() on unix, a semihosting exit in qemu, ...); never returns.
+    fn ussl_port_fatal() -> !;
+}
+
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     // panic = "abort": no input reaches a panic (see the before-stop check); this is the last
     // line of defence and must not unwind through C frames.
-    extern "C" {
-        fn abort() -> !;
-    }
-    // SAFETY: abort() takes no arguments and never returns.
-    unsafe { abort() }
+    // SAFETY: the port's hook takes no arguments and never returns.
+    unsafe { ussl_port_fatal() }
 }
 
 /// The precompiled x86_64 `alloc` keeps one landing pad even under panic = "abort"; it needs a
@@ -24,11 +26,8 @@ pub extern "C" fn rust_eh_personality() {}
 #[cfg(all(target_arch = "x86_64", not(test)))]
 #[no_mangle]
 pub extern "C" fn _Unwind_Resume() -> ! {
-    extern "C" {
-        fn abort() -> !;
-    }
-    // SAFETY: abort() takes no arguments and never returns.
-    unsafe { abort() }
+    // SAFETY: the port's hook takes no arguments and never returns.
+    unsafe { ussl_port_fatal() }
 }
 
 pub use allocator::{oom_events, reset_peak, try_hold_heap, usage};

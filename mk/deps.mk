@@ -1,0 +1,33 @@
+# What the build and the tests need from the machine, installed only when missing: Debian
+# packages through apt, Python packages into a virtual environment under build/ (so a stock
+# Debian python3, which refuses `pip install` under PEP 668, works as well as any other).
+APT_PACKAGES := clang libclang-dev libffi-dev pkgconf dpkg-dev xz-utils openssl gnutls-bin mosquitto \
+	nginx-light python3-venv
+VENV := $(BUILD)/venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+endef
+
+apt-deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+$(VENV_STAMP): tests_py/requirements.txt
+	@$(MAKE) --no-print-directory apt-deps
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests_py/requirements.txt
+	touch $@
+
+venv: $(VENV_STAMP)
+pip-deps: venv
+deps: apt-deps venv
+
+# rustup targets the firmware builds need; added when missing.
+define rust_target
+	@rustup target list --installed | grep -qx $(1) || rustup target add $(1)
+endef

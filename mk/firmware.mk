@@ -1,0 +1,64 @@
+# Firmware images of MicroPython's qemu port with ussl as a user C module, tested in the
+# emulator (tests_fw/), and the same boards with MicroPython's own mbedTLS module and with no
+# TLS at all, for `make bench` and `make size`.
+#   build/firmware/<BOARD>/firmware.elf          ussl
+#   build/firmware/<BOARD>-notls/firmware.elf    no TLS (the baseline for flash)
+#   build/firmware/<BOARD>-mbedtls/firmware.elf  MicroPython's mbedTLS module (MPS2_AN385)
+FIRMWARE := $(BUILD)/firmware
+QEMU_PORT := $(MPY_DIR)/ports/qemu
+QEMU_BOARDS := MPS2_AN385 VIRT_RV32
+
+# Per board: the Rust target, the toolchain and emulator packages, what bindgen needs to read
+# the port's headers as the C compiler does, and extra flags for the port's make.
+RUST_TARGET_MPS2_AN385 := thumbv7m-none-eabi
+RUST_TARGET_VIRT_RV32 := riscv32imac-unknown-none-elf
+FW_APT_MPS2_AN385 := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+FW_APT_VIRT_RV32 := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
+BINDGEN_CFLAGS_MPS2_AN385 := -I/usr/lib/arm-none-eabi/include -DQEMU_SOC_MPS2
+BINDGEN_CFLAGS_VIRT_RV32 := -I/usr/lib/picolibc/riscv64-unknown-elf/include -DQEMU_SOC_VIRT
+# Debian's GCC 12 has no rv32 multilib for the port's default -march=rv32imac_zicsr (it links
+# 64-bit libraries); the old ISA spec keeps csr instructions inside rv32imac.
+PORT_FLAGS_VIRT_RV32 := RV32_ARCH="rv32imac -misa-spec=2.2"
+OBJCOPY_MPS2_AN385 := arm-none-eabi-objcopy
+
+FW_MANIFEST_ussl := $(ROOT)/mpy_module/manifest_board.py
+FW_MANIFEST_notls := $(ROOT)/bench/qemu/manifest_notls.py
+FW_MANIFEST_mbedtls := $(ROOT)/bench/qemu/manifest_mbedtls.py
+
+firmware: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)/firmware.elf)
+firmware-baseline: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)-notls/firmware.elf)
+firmware-bench: firmware firmware-baseline $(FIRMWARE)/MPS2_AN385-mbedtls/firmware.elf
+
+# $(1): board. The engine for the board's target, with Rust's unwinding tables dropped (panic =
+# abort; on ARM they collide with the port's linker script).
+define engine_for_board
+$(FIRMWARE)/$(1)/libussl.a: $(MPY_STAMP) FORCE
+	$$(call apt_install,$(FW_APT_$(1)) clang libclang-dev)
+	$$(call rust_target,$(RUST_TARGET_$(1)))
+	MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(QEMU_PORT) MICROPY_VARIANT_DIR=$(QEMU_PORT)/boards/$(1) \
+	  MICROPY_BUILD_DIR=$(FIRMWARE)/$(1)/build MICROPY_CFLAGS="$(BINDGEN_CFLAGS_$(1))" \
+	  cargo build --release --features micropython --target $(RUST_TARGET_$(1))
+	@mkdir -p $$(@D)
+	@src=$(ROOT)/target/$(RUST_TARGET_$(1))/release/libussl.a; \
+	if [ -n "$(OBJCOPY_$(1))" ]; then $(OBJCOPY_$(1)) -R '.ARM.exidx*' -R '.ARM.extab*' $$$$src $$@.tmp; \
+	else cp $$$$src $$@.tmp; fi; \
+	cmp -s $$@.tmp $$@ && rm $$@.tmp || mv $$@.tmp $$@
+endef
+$(foreach b,$(QEMU_BOARDS),$(eval $(call engine_for_board,$(b))))
+
+# $(1): board, $(2): ussl | notls | mbedtls, $(3): output directory, $(4): extra port flags.
+define qemu_image
+$(3)/firmware.elf: $(MPY_CROSS) $(if $(filter ussl,$(2)),$(FIRMWARE)/$(1)/libussl.a) FORCE
+	$$(call apt_install,$(FW_APT_$(1)))
+	@mkdir -p $(3)
+	$(MAKE) -C $(QEMU_PORT) BOARD=$(1) BUILD=$(3)/build FROZEN_MANIFEST=$(FW_MANIFEST_$(2)) \
+	  $(PORT_FLAGS_$(1)) $(4) >$(3)/build.log 2>&1 || { tail -40 $(3)/build.log; exit 1; }
+	@cp $(3)/build/firmware.elf $$@.tmp && (cmp -s $$@.tmp $$@ && rm $$@.tmp || mv $$@.tmp $$@)
+	@tail -2 $(3)/build.log | head -2
+endef
+$(foreach b,$(QEMU_BOARDS),$(eval $(call qemu_image,$(b),ussl,$(FIRMWARE)/$(b),USER_C_MODULES=$(ROOT) USSL_LIB=$(FIRMWARE)/$(b)/libussl.a)))
+$(foreach b,$(QEMU_BOARDS),$(eval $(call qemu_image,$(b),notls,$(FIRMWARE)/$(b)-notls,)))
+$(eval $(call qemu_image,MPS2_AN385,mbedtls,$(FIRMWARE)/MPS2_AN385-mbedtls,MICROPY_PY_SSL=1 MICROPY_SSL_MBEDTLS=1 USER_C_MODULES=$(ROOT)/bench/qemu))
+
+.PHONY: FORCE firmware-baseline firmware-bench
+FORCE:

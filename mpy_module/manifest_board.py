@@ -1,0 +1,2 @@
+# Frozen into firmware images: ssl, the wrapper MicroPython programs import, over our tls module.
+module("ssl.py")
