@@ -5,6 +5,8 @@
 #   build/firmware/<BOARD>-notls/firmware.elf    no TLS (the baseline for flash)
 #   build/firmware/<BOARD>-mbedtls/firmware.elf  MicroPython's mbedTLS module (MPS2_AN385)
 FIRMWARE := $(BUILD)/firmware
+# The cargo profile of the engine in firmware images (Cargo.toml).
+FW_PROFILE ?= release
 QEMU_PORT := $(MPY_DIR)/ports/qemu
 QEMU_BOARDS := MPS2_AN385 VIRT_RV32
 
@@ -37,9 +39,9 @@ $(FIRMWARE)/$(1)/libussl.a: $(MPY_STAMP) FORCE
 	$$(call rust_target,$(RUST_TARGET_$(1)))
 	MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(QEMU_PORT) MICROPY_VARIANT_DIR=$(QEMU_PORT)/boards/$(1) \
 	  MICROPY_BUILD_DIR=$(FIRMWARE)/$(1)/build MICROPY_CFLAGS="$(BINDGEN_CFLAGS_$(1))" \
-	  cargo build --release --features micropython --target $(RUST_TARGET_$(1))
+	  cargo build --profile $(FW_PROFILE) --features micropython --target $(RUST_TARGET_$(1))
 	@mkdir -p $$(@D)
-	@src=$(ROOT)/target/$(RUST_TARGET_$(1))/release/libussl.a; \
+	@src=$(ROOT)/target/$(RUST_TARGET_$(1))/$(FW_PROFILE)/libussl.a; \
 	if [ -n "$(OBJCOPY_$(1))" ]; then $(OBJCOPY_$(1)) -R '.ARM.exidx*' -R '.ARM.extab*' $$$$src $$@.tmp; \
 	else cp $$$$src $$@.tmp; fi; \
 	cmp -s $$@.tmp $$@ && rm $$@.tmp || mv $$@.tmp $$@

@@ -119,14 +119,16 @@ pub unsafe extern "C" fn ussl_result_text(result: ussl_result, buf: *mut c_char,
 /// `out` must point to writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl_context) -> ussl_result {
-    crate::deferred::drain();
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    let ctx = Box::new(ussl_context { inner: Context::new(server_side) });
-    // SAFETY: `out` is non-null and writable per the contract.
-    unsafe { *out = Box::into_raw(ctx) };
-    OK
+    crate::on_engine_stack(|| {
+        crate::deferred::drain();
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
+        }
+        let ctx = Box::new(ussl_context { inner: Context::new(server_side) });
+        // SAFETY: `out` is non-null and writable per the contract.
+        unsafe { *out = Box::into_raw(ctx) };
+        OK
+    })
 }
 
 /// # Safety
@@ -176,14 +178,16 @@ pub unsafe extern "C" fn ussl_context_verify_mode(ctx: *const ussl_context) -> u
 /// `ctx` must be a live context; `data` must point to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_add_ca(ctx: *mut ussl_context, data: *const u8, len: usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantees.
-    let (Some(ctx), Some(data)) = (unsafe { context_mut(ctx) }, unsafe { bytes(data, len) }) else {
-        return code(UsslResult::NullArgument);
-    };
-    match ctx.add_trust_anchors(data) {
-        Ok(_) => OK,
-        Err(e) => code(e),
-    }
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(ctx), Some(data)) = (unsafe { context_mut(ctx) }, unsafe { bytes(data, len) }) else {
+            return code(UsslResult::NullArgument);
+        };
+        match ctx.add_trust_anchors(data) {
+            Ok(_) => OK,
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).
@@ -198,16 +202,18 @@ pub unsafe extern "C" fn ussl_context_set_certificate(
     key: *const u8,
     key_len: usize,
 ) -> ussl_result {
-    // SAFETY: forwarded caller guarantees.
-    let (Some(ctx), Some(cert), Some(key)) =
-        (unsafe { context_mut(ctx) }, unsafe { bytes(cert, cert_len) }, unsafe { bytes(key, key_len) })
-    else {
-        return code(UsslResult::NullArgument);
-    };
-    match ctx.set_certificate(cert, key) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(ctx), Some(cert), Some(key)) =
+            (unsafe { context_mut(ctx) }, unsafe { bytes(cert, cert_len) }, unsafe { bytes(key, key_len) })
+        else {
+            return code(UsslResult::NullArgument);
+        };
+        match ctx.set_certificate(cert, key) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// Checks that `key` is a private key we can use (PEM or DER; ECDSA P-256 or RSA), without
@@ -217,13 +223,15 @@ pub unsafe extern "C" fn ussl_context_set_certificate(
 /// `key` must point to `key_len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
-    match crate::keys::load_private_key(key) {
-        Ok(k) if crate::provider::sign::public_key_der(&k).is_some() => OK,
-        Ok(_) => code(UsslResult::UnsupportedPrivateKey),
-        Err(e) => code(e),
-    }
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
+        match crate::keys::load_private_key(key) {
+            Ok(k) if crate::provider::sign::public_key_der(&k).is_some() => OK,
+            Ok(_) => code(UsslResult::UnsupportedPrivateKey),
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// A client connection. `hostname` (NULL for none) is checked against the certificate and
@@ -242,31 +250,33 @@ pub unsafe extern "C" fn ussl_conn_new_client(
     session: *mut ussl_session,
     out: *mut *mut ussl_conn,
 ) -> ussl_result {
-    crate::deferred::drain();
-    // SAFETY: forwarded caller guarantees.
-    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    let name = if hostname.is_null() {
-        None
-    } else {
-        // SAFETY: non-null `hostname` points to `hostname_len` readable bytes.
-        match core::str::from_utf8(unsafe { core::slice::from_raw_parts(hostname, hostname_len) }) {
-            Ok(s) => Some(s),
-            Err(_) => return code(UsslResult::InvalidHostname),
+    crate::on_engine_stack(|| {
+        crate::deferred::drain();
+        // SAFETY: forwarded caller guarantees.
+        let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
         }
-    };
-    // SAFETY: per the contract `session` is NULL or live and not aliased during the call.
-    let session = unsafe { session.as_mut() }.map(|s| &mut s.inner);
-    match Connection::client(ctx, name, session) {
-        Ok(conn) => {
-            // SAFETY: `out` is non-null and writable per the contract.
-            unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
-            OK
+        let name = if hostname.is_null() {
+            None
+        } else {
+            // SAFETY: non-null `hostname` points to `hostname_len` readable bytes.
+            match core::str::from_utf8(unsafe { core::slice::from_raw_parts(hostname, hostname_len) }) {
+                Ok(s) => Some(s),
+                Err(_) => return code(UsslResult::InvalidHostname),
+            }
+        };
+        // SAFETY: per the contract `session` is NULL or live and not aliased during the call.
+        let session = unsafe { session.as_mut() }.map(|s| &mut s.inner);
+        match Connection::client(ctx, name, session) {
+            Ok(conn) => {
+                // SAFETY: `out` is non-null and writable per the contract.
+                unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
+                OK
+            }
+            Err(e) => code(e),
         }
-        Err(e) => code(e),
-    }
+    })
 }
 
 /// A server connection for an accepted socket; it waits for the ClientHello.
@@ -275,28 +285,32 @@ pub unsafe extern "C" fn ussl_conn_new_client(
 /// `ctx` must be a live context; `out` writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut *mut ussl_conn) -> ussl_result {
-    crate::deferred::drain();
-    // SAFETY: forwarded caller guarantee.
-    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match Connection::server(ctx) {
-        Ok(conn) => {
-            // SAFETY: `out` is non-null and writable per the contract.
-            unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
-            OK
+    crate::on_engine_stack(|| {
+        crate::deferred::drain();
+        // SAFETY: forwarded caller guarantee.
+        let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
         }
-        Err(e) => code(e),
-    }
+        match Connection::server(ctx) {
+            Ok(conn) => {
+                // SAFETY: `out` is non-null and writable per the contract.
+                unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// # Safety
 /// `conn` must be NULL or a pointer from `ussl_conn_new_*` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { release(conn) }
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        unsafe { release(conn) }
+    })
 }
 
 /// # Safety
@@ -364,12 +378,14 @@ pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *m
 /// `conn` must be a live connection.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_recv_commit(conn: *mut ussl_conn, n: usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
-    match conn.recv_commit(n) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        match conn.recv_commit(n) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// As `ussl_conn_recv_commit`, and application data decrypted now goes straight into `out`
@@ -387,25 +403,27 @@ pub unsafe extern "C" fn ussl_conn_recv_commit_into(
     out_len: usize,
     delivered: *mut usize,
 ) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
-    if delivered.is_null() || (out.is_null() && out_len > 0) {
-        return code(UsslResult::NullArgument);
-    }
-    let out: &mut [u8] = if out.is_null() {
-        &mut []
-    } else {
-        // SAFETY: `out` points to `out_len` writable bytes per the contract.
-        unsafe { core::slice::from_raw_parts_mut(out, out_len) }
-    };
-    match conn.recv_commit_into(n, out) {
-        Ok(k) => {
-            // SAFETY: `delivered` is non-null and writable.
-            unsafe { *delivered = k };
-            OK
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        if delivered.is_null() || (out.is_null() && out_len > 0) {
+            return code(UsslResult::NullArgument);
         }
-        Err(e) => code(e),
-    }
+        let out: &mut [u8] = if out.is_null() {
+            &mut []
+        } else {
+            // SAFETY: `out` points to `out_len` writable bytes per the contract.
+            unsafe { core::slice::from_raw_parts_mut(out, out_len) }
+        };
+        match conn.recv_commit_into(n, out) {
+            Ok(k) => {
+                // SAFETY: `delivered` is non-null and writable.
+                unsafe { *delivered = k };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// The socket reached end of stream.
@@ -493,21 +511,23 @@ pub unsafe extern "C" fn ussl_conn_read(conn: *mut ussl_conn, buf: *mut u8, len:
 /// writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_write(conn: *mut ussl_conn, data: *const u8, len: usize, written: *mut usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantees.
-    let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
-        return code(UsslResult::NullArgument);
-    };
-    if written.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match conn.write(data) {
-        Ok(n) => {
-            // SAFETY: `written` is non-null and writable.
-            unsafe { *written = n };
-            OK
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
+            return code(UsslResult::NullArgument);
+        };
+        if written.is_null() {
+            return code(UsslResult::NullArgument);
         }
-        Err(e) => code(e),
-    }
+        match conn.write(data) {
+            Ok(n) => {
+                // SAFETY: `written` is non-null and writable.
+                unsafe { *written = n };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// Queues close_notify; send the pending output afterwards.
@@ -516,12 +536,14 @@ pub unsafe extern "C" fn ussl_conn_write(conn: *mut ussl_conn, data: *const u8, 
 /// `conn` must be a live connection.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_close(conn: *mut ussl_conn) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
-    match conn.close() {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        match conn.close() {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// The sticky error of the connection (0 when none).
@@ -616,19 +638,21 @@ pub unsafe extern "C" fn ussl_conn_cipher(conn: *const ussl_conn, buf: *mut c_ch
 /// `der` must point to `len` readable bytes; `out` writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut *mut ussl_certinfo) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(der) = (unsafe { bytes(der, len) }) else { return code(UsslResult::NullArgument) };
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match crate::certinfo::describe(der) {
-        Some(info) => {
-            // SAFETY: `out` is non-null and writable.
-            unsafe { *out = Box::into_raw(Box::new(ussl_certinfo { inner: info })) };
-            OK
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(der) = (unsafe { bytes(der, len) }) else { return code(UsslResult::NullArgument) };
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
         }
-        None => code(UsslResult::CertBadEncoding),
-    }
+        match crate::certinfo::describe(der) {
+            Some(info) => {
+                // SAFETY: `out` is non-null and writable.
+                unsafe { *out = Box::into_raw(Box::new(ussl_certinfo { inner: info })) };
+                OK
+            }
+            None => code(UsslResult::CertBadEncoding),
+        }
+    })
 }
 
 /// # Safety
@@ -825,15 +849,17 @@ pub unsafe extern "C" fn ussl_context_set_server_state(ctx: *mut ussl_context, s
 /// `ctx` must be a live context; `out` must point to 32 writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_fingerprint(ctx: *const ussl_context, out: *mut u8) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(ctx) = (unsafe { ctx.as_ref() }) else { return code(UsslResult::NullArgument) };
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    let fp = ctx.inner.settings_fingerprint();
-    // SAFETY: `out` has room for 32 bytes per the contract.
-    unsafe { ptr::copy_nonoverlapping(fp.as_ptr(), out, fp.len()) };
-    OK
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(ctx) = (unsafe { ctx.as_ref() }) else { return code(UsslResult::NullArgument) };
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
+        }
+        let fp = ctx.inner.settings_fingerprint();
+        // SAFETY: `out` has room for 32 bytes per the contract.
+        unsafe { ptr::copy_nonoverlapping(fp.as_ptr(), out, fp.len()) };
+        OK
+    })
 }
 
 /// Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's

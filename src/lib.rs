@@ -32,6 +32,19 @@ pub mod verify;
 #[cfg(feature = "micropython")]
 mod runtime;
 
+/// Runs an engine call on the engine's own stack on boards (see `runtime::engine_stack`), and
+/// where it is everywhere else.
+pub fn on_engine_stack<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "micropython")]
+    {
+        runtime::engine_stack::run(f)
+    }
+    #[cfg(not(feature = "micropython"))]
+    {
+        f()
+    }
+}
+
 /// How many times the heap has refused an allocation so far (served from the reserve). An
 /// engine step that sees this change reports OUT_OF_MEMORY instead of carrying on.
 pub fn oom_events() -> usize {

@@ -19,7 +19,7 @@ use micropython_sys::{m_tracked_calloc, m_tracked_free};
 
 extern "C" {
     /// A number that identifies the calling MicroPython thread (never 0).
-    fn ussl_port_thread_id() -> usize;
+    pub(super) fn ussl_port_thread_id() -> usize;
 }
 
 /// What the tracked heap guarantees: its node header is two pointers after a GC block.
@@ -182,8 +182,7 @@ unsafe impl GlobalAlloc for TrackedHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _guard = LOCK.lock();
         let ptr = if layout.align() <= HEAP_ALIGN {
-            // SAFETY: m_tracked_calloc may be called with any size; it returns NULL on failure.
-            unsafe { m_tracked_calloc(1, layout.size().max(1)) }.cast::<u8>()
+            heap_calloc(layout.size().max(1))
         } else {
             // Over-allocate, align inside the block and keep the block's address just below.
             let extra = layout.align() + core::mem::size_of::<usize>();
@@ -225,11 +224,17 @@ unsafe impl GlobalAlloc for TrackedHeap {
     }
 }
 
+/// A block from MicroPython's heap, or NULL. The allocation may start a garbage collection,
+/// which must see the C stack: on boards it is made from there (see `engine_stack`).
+fn heap_calloc(size: usize) -> *mut u8 {
+    // SAFETY: m_tracked_calloc may be called with any size; it returns NULL on failure.
+    super::engine_stack::on_c_stack(|| unsafe { m_tracked_calloc(1, size) }.cast::<u8>())
+}
+
 /// # Safety
 /// Must be called with LOCK held; `total` leaves room for the alignment and the back pointer.
 unsafe fn over_aligned(total: usize, align: usize) -> *mut u8 {
-    // SAFETY: any size may be requested; NULL is returned on failure.
-    let block = unsafe { m_tracked_calloc(1, total) }.cast::<u8>();
+    let block = heap_calloc(total);
     if block.is_null() {
         return block;
     }

@@ -2,18 +2,24 @@
 //! heap and the panic handler.
 
 pub mod allocator;
+pub mod engine_stack;
 
 extern "C" {
     /// Stops the firmware (abort() on unix, a semihosting exit in qemu, ...); never returns.
     fn ussl_port_fatal() -> !;
 }
 
+/// Stops the firmware through the port (no unwinding, no return).
+pub fn fatal() -> ! {
+    // SAFETY: the port's hook takes no arguments and never returns.
+    unsafe { ussl_port_fatal() }
+}
+
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     // panic = "abort": no input reaches a panic (see the before-stop check); this is the last
     // line of defence and must not unwind through C frames.
-    // SAFETY: the port's hook takes no arguments and never returns.
-    unsafe { ussl_port_fatal() }
+    fatal()
 }
 
 /// The precompiled x86_64 `alloc` keeps one landing pad even under panic = "abort"; it needs a
@@ -26,8 +32,7 @@ pub extern "C" fn rust_eh_personality() {}
 #[cfg(all(target_arch = "x86_64", not(test)))]
 #[no_mangle]
 pub extern "C" fn _Unwind_Resume() -> ! {
-    // SAFETY: the port's hook takes no arguments and never returns.
-    unsafe { ussl_port_fatal() }
+    fatal()
 }
 
 pub use allocator::{oom_events, reset_peak, try_hold_heap, usage};

@@ -1,0 +1,100 @@
+"""Fixtures for the firmware tests: a test PKI made on the host (embedded into the scripts sent to
+the board), and a booted image per board with the in-memory TLS helpers loaded."""
+import datetime
+import os
+import sys
+
+import pytest
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu import FIRMWARE, Qemu, have_emulator  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BOARDS = ["MPS2_AN385", "VIRT_RV32"]
+
+
+def mpy_source(name):
+    with open(os.path.join(HERE, "mpy", name)) as f:
+        return f.read()
+
+
+def _p384_chain():
+    """A P-384 root signing a P-256 leaf for localhost, as Let's Encrypt's ECDSA chain is shaped."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    root_key = ec.generate_private_key(ec.SECP384R1())
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ussl test P-384 root")])
+    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
+            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .sign(root_key, hashes.SHA384()))
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+            .issuer_name(root_name).public_key(leaf_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(root_key, hashes.SHA384()))
+    pem = serialization.Encoding.PEM
+    key_pem = leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return root.public_bytes(pem), leaf.public_bytes(pem), key_pem
+
+
+class Pki:
+    """PEM bytes for the board: a CA with an intermediate, leaves for localhost (ECDSA P-256,
+    RSA-2048), a P-384 chain, an unrelated CA, an expired leaf."""
+
+    def __init__(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.ca = trustme.CA()
+        inter = self.ca.create_child_ca()
+        ec_leaf = inter.issue_cert("localhost")
+        rsa_leaf = inter.issue_cert("localhost", key_type=trustme.KeyType.RSA)
+        expired = self.ca.issue_cert("localhost", not_before=now - datetime.timedelta(days=30),
+                                     not_after=now - datetime.timedelta(days=1))
+        self.values = {
+            "CA": self.ca.cert_pem.bytes(),
+            "OTHER_CA": trustme.CA().cert_pem.bytes(),
+            "EC_CHAIN": b"".join(p.bytes() for p in ec_leaf.cert_chain_pems),
+            "EC_KEY": ec_leaf.private_key_pem.bytes(),
+            "RSA_CHAIN": b"".join(p.bytes() for p in rsa_leaf.cert_chain_pems),
+            "RSA_KEY": rsa_leaf.private_key_pem.bytes(),
+            "EXPIRED_CHAIN": expired.cert_chain_pems[0].bytes(),
+            "EXPIRED_KEY": expired.private_key_pem.bytes(),
+        }
+        self.values["P384_CA"], self.values["P384_CHAIN"], self.values["P384_KEY"] = _p384_chain()
+        self.ec_leaf, self.rsa_leaf = ec_leaf, rsa_leaf
+
+    def script(self):
+        """Assignments that put the PKI into the board's globals."""
+        return "\n".join(f"{k} = {v!r}" for k, v in self.values.items())
+
+
+@pytest.fixture(scope="session")
+def pki():
+    return Pki()
+
+
+def boot(board, pki, **kw):
+    """A booted board with the PKI and the in-memory TLS helpers in its globals."""
+    if not have_emulator(board):
+        pytest.fail(f"the emulator for {board} is missing: `make firmware` installs it")
+    q = Qemu(board, **kw)
+    q.exec(mpy_source("tlspair.py"))
+    q.exec(pki.script())
+    return q
+
+
+@pytest.fixture(params=BOARDS)
+def fw(request, pki):
+    q = boot(request.param, pki)
+    yield q
+    q.close()

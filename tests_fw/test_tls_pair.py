@@ -1,0 +1,194 @@
+"""ussl inside the firmware: a TLS client and server in one MicroPython on each emulated board,
+joined by in-memory streams, with the chain (CA -> intermediate -> leaf) and the hostname
+verified against the embedded CA."""
+import hashlib
+
+import pytest
+
+from qemu import MpyError
+
+
+@pytest.mark.parametrize("protocol,key", [("1.3", "EC"), ("1.2", "EC"), ("1.2", "RSA"), ("1.3", "P384")])
+def test_verified_handshake_both_ways(fw, protocol, key):
+    ca = "P384_CA" if key == "P384" else "CA"
+    out = fw.exec(f"""
+import tls
+cctx, sctx = contexts(tls, {ca}, {key}_CHAIN, {key}_KEY, {protocol!r})
+c, s, ce, se = pair(cctx, sctx)
+handshake(c, s)
+print(c.version(), s.version(), c.cipher()[0])
+print(c.getpeercert().get('subjectAltName'))
+""")
+    version, server_version, cipher = out.splitlines()[0].split()
+    assert version == server_version == f"TLSv{protocol}"
+    assert ("ECDHE" in cipher) == (protocol == "1.2")
+    assert "localhost" in out.splitlines()[1]
+
+
+def test_resumed_handshake_tls13_and_tls12(fw):
+    out = fw.exec("""
+import tls
+for proto in ("1.3", "1.2"):
+    cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY, proto)
+    c, s, ce, se = pair(cctx, sctx)
+    handshake(c, s)
+    first = c.session_reused
+    full_bytes = se.sent
+    c.close(); s.close()
+    c, s, ce, se = pair(cctx, sctx)
+    handshake(c, s)
+    print(proto, first, c.session_reused, s.session_reused, full_bytes, se.sent)
+""")
+    for line in out.splitlines():
+        proto, first, reused, server_reused, full_bytes, resumed_bytes = line.split()
+        assert (first, reused, server_reused) == ("False", "True", "True"), line
+        # No certificate chain crosses the wire on resumption.
+        assert int(resumed_bytes) < int(full_bytes) // 2, line
+
+
+@pytest.mark.parametrize("protocol", ["1.3", "1.2"])
+def test_64k_each_way_with_matching_digest(fw, protocol):
+    out = fw.exec(f"""
+import tls
+cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY, {protocol!r})
+c, s, ce, se = pair(cctx, sctx)
+handshake(c, s)
+up = transfer(c, s, 65536)
+down = transfer(s, c, 65536)
+import binascii
+print(binascii.hexlify(up[0]).decode(), binascii.hexlify(up[1]).decode())
+print(binascii.hexlify(down[0]).decode(), binascii.hexlify(down[1]).decode())
+""", timeout=120)
+    # The pattern is known: the host computes the digest the board must have sent.
+    pattern = bytearray(65536)
+    for i in range(0, 65536, 64):
+        pattern[i] = i & 0xFF
+    expected = hashlib.sha256(pattern).hexdigest()
+    for line in out.splitlines():
+        assert line.split() == [expected, expected]
+
+
+@pytest.mark.parametrize("ca,hostname,message", [
+    ("OTHER_CA", "localhost", "unknown issuer"),
+    ("CA", "other.example", "hostname mismatch"),
+])
+def test_wrong_ca_and_wrong_hostname_are_refused(fw, ca, hostname, message):
+    out = fw.exec(f"""
+import tls
+cctx, sctx = contexts(tls, {ca}, EC_CHAIN, EC_KEY)
+c, s, ce, se = pair(cctx, sctx, hostname={hostname!r})
+try:
+    handshake(c, s)
+    print("accepted")
+except Exception as e:
+    print(type(e).__name__, e)
+""")
+    assert out.startswith("ValueError"), out
+    assert message in out, out
+    # The interpreter lives on and the next handshake is fine.
+    assert fw.exec("c, s, ce, se = pair(*contexts(tls, CA, EC_CHAIN, EC_KEY)); print(handshake(c, s) > 0)").strip() == "True"
+
+
+def test_expired_certificate_is_refused_by_the_board_clock(fw):
+    out = fw.exec("""
+import tls
+cctx, sctx = contexts(tls, CA, EXPIRED_CHAIN, EXPIRED_KEY)
+c, s, ce, se = pair(cctx, sctx)
+try:
+    handshake(c, s)
+    print("accepted")
+except ValueError as e:
+    print(e)
+""")
+    assert "expired" in out, out
+
+
+def test_pycom_api_blocking_handshake_and_save_session(fw):
+    """ussl.wrap_socket (the Pycom API) blocks in its handshake, waiting on the stream with
+    select.poll; the stream lets the in-memory server run whenever the client would wait."""
+    out = fw.exec("""
+import tls, ussl
+sctx = tls.SSLContext(tls.PROTOCOL_TLS_SERVER)
+sctx.load_cert_chain(EC_CHAIN, EC_KEY)
+got = bytearray()
+
+def connect(saved=None):
+    state = {}
+    def pump():
+        srv = state.get("server")
+        if srv is None:
+            return
+        d = srv.read(256)
+        if d:
+            got.extend(d)
+            srv.write(d)
+    ce, se = streams(pump)
+    state["server"] = sctx.wrap_socket(se, server_side=True, do_handshake_on_connect=False)
+    c = ussl.wrap_socket(ce, cert_reqs=ussl.CERT_REQUIRED, ca_certs=CA, server_hostname="localhost",
+                         do_handshake=False, saved_session=saved, timeout=5)
+    c.do_handshake()
+    c.write(b"hello")
+    echoed = c.read(5)
+    return c, echoed
+
+c, echoed = connect()
+session = ussl.save_session(c)
+print(echoed, c.session_reused, session)
+c.close()
+c, echoed = connect(session)
+print(echoed, c.session_reused)
+c.close()
+try:
+    ussl.wrap_socket(streams()[0], saved_session=b"garbage")
+except TypeError as e:
+    print("TypeError")
+""")
+    lines = out.splitlines()
+    assert lines[0].startswith("b'hello' False <SSLSession TLSv1.3>"), out
+    assert lines[1] == "b'hello' True", out
+    assert lines[2] == "TypeError", out
+
+
+def test_nearly_full_heap_gives_memory_error_and_the_next_handshake_works(fw):
+    """Fills the heap, leaves a little, and tries a full client+server handshake; every outcome is
+    a finished handshake or a MemoryError, some are MemoryErrors, and afterwards all is well."""
+    out = fw.exec("""
+import gc, tls
+cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY)
+c, s, ce, se = pair(cctx, sctx); handshake(c, s); c.close(); s.close()
+del c, s, ce, se
+outcomes = []
+for leave_kb in (1, 2, 4, 6, 8, 12, 16, 24, 32, 48):
+    gc.collect()
+    hog = []
+    try:
+        while True:
+            hog.append(bytearray(512))
+    except MemoryError:
+        pass
+    del hog[:2 * leave_kb]
+    try:
+        c, s, ce, se = pair(cctx, sctx)
+        handshake(c, s)
+        outcomes.append("ok")
+    except MemoryError:
+        outcomes.append("MemoryError")
+    except Exception as e:
+        outcomes.append("%s:%s" % (type(e).__name__, e))
+    c = s = ce = se = None
+    hog = None
+    gc.collect()
+print(" ".join(outcomes))
+c, s, ce, se = pair(cctx, sctx)
+print(handshake(c, s) > 0, c.version())
+""", timeout=120)
+    outcomes = out.splitlines()[0].split()
+    assert set(outcomes) <= {"ok", "MemoryError"}, outcomes
+    assert "MemoryError" in outcomes and "ok" in outcomes, outcomes
+    assert out.splitlines()[1] == "True TLSv1.3", out
+    assert fw.alive()
+
+
+def test_an_exception_on_the_board_is_reported(fw):
+    with pytest.raises(MpyError, match="ZeroDivisionError"):
+        fw.exec("1/0")
