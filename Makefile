@@ -66,3 +66,7 @@ bench-smoke: $(BENCH_DEPS) venv
 
 clean:
 	rm -rf build target
+
+# Outputs may be named relative to the repository (make build/firmware/MPS2_AN385/firmware.elf).
+build/%: FORCE
+	@$(MAKE) --no-print-directory $(BUILD)/$*

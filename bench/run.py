@@ -37,6 +37,10 @@ class Pki:
         self.ca = trustme.CA()
         self.ca_pem = os.path.join(tmp, "ca.pem")
         self.ca.cert_pem.write_to_path(self.ca_pem)
+        # MicroPython's mbedTLS build parses DER only (its configuration leaves PEM out).
+        self.ca_der = os.path.join(tmp, "ca.der")
+        with open(self.ca_der, "wb") as f:
+            f.write(ssl.PEM_cert_to_DER_cert(self.ca.cert_pem.bytes().decode()))
         self.files = {}
         for kind, key_type in (("ec", trustme.KeyType.ECDSA), ("rsa", trustme.KeyType.RSA)):
             leaf = self.ca.issue_cert("localhost", "127.0.0.1", key_type=key_type)
@@ -280,7 +284,7 @@ print(json.dumps(dict(held_gc=held_gc, held_c=held_c, peak_c=peak_c, peak_engine
 
 
 def cpython_handshakes(ca, port, n, nodelay):
-    ctx = ssl.create_default_context(cafile=ca)
+    ctx = ssl.create_default_context(cadata=open(ca, "rb").read())
     times = []
     for _ in range(n):
         s = socket.socket()
@@ -295,7 +299,7 @@ def cpython_handshakes(ca, port, n, nodelay):
 
 
 def cpython_bulk(ca, port, size, down):
-    ctx = ssl.create_default_context(cafile=ca)
+    ctx = ssl.create_default_context(cadata=open(ca, "rb").read())
     with socket.create_connection(("127.0.0.1", port)) as s, ctx.wrap_socket(s, server_hostname="localhost") as t:
         buf = bytearray(16384)
         t0 = time.perf_counter()
@@ -370,7 +374,7 @@ def main():
     subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", mc, os.path.join(ROOT, "bench", "malloc_count.c"), "-ldl"],
                    check=True)
     pki = Pki(tmp)
-    ca = pki.ca_pem
+    ca = pki.ca_der
     try:
         for label, kind, version in (("TLS 1.2 ECDSA P-256", "ec", "1.2"), ("TLS 1.2 RSA-2048", "rsa", "1.2"),
                                      ("TLS 1.3 ECDSA P-256", "ec", "1.3")):

@@ -60,6 +60,8 @@ class Pki:
         rsa_leaf = inter.issue_cert("localhost", key_type=trustme.KeyType.RSA)
         expired = self.ca.issue_cert("localhost", not_before=now - datetime.timedelta(days=30),
                                      not_after=now - datetime.timedelta(days=1))
+        future = self.ca.issue_cert("localhost", not_before=now + datetime.timedelta(days=1),
+                                    not_after=now + datetime.timedelta(days=30))
         self.values = {
             "CA": self.ca.cert_pem.bytes(),
             "OTHER_CA": trustme.CA().cert_pem.bytes(),
@@ -69,6 +71,8 @@ class Pki:
             "RSA_KEY": rsa_leaf.private_key_pem.bytes(),
             "EXPIRED_CHAIN": expired.cert_chain_pems[0].bytes(),
             "EXPIRED_KEY": expired.private_key_pem.bytes(),
+            "FUTURE_CHAIN": future.cert_chain_pems[0].bytes(),
+            "FUTURE_KEY": future.private_key_pem.bytes(),
         }
         self.values["P384_CA"], self.values["P384_CHAIN"], self.values["P384_KEY"] = _p384_chain()
         self.ec_leaf, self.rsa_leaf = ec_leaf, rsa_leaf

@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 
+from conftest import boot
 from qemu import MpyError
 
 
@@ -89,10 +90,14 @@ except Exception as e:
     assert fw.exec("c, s, ce, se = pair(*contexts(tls, CA, EC_CHAIN, EC_KEY)); print(handshake(c, s) > 0)").strip() == "True"
 
 
-def test_expired_certificate_is_refused_by_the_board_clock(fw):
-    out = fw.exec("""
+@pytest.mark.parametrize("cert,message", [("EXPIRED", "expired"), ("FUTURE", "not yet valid")])
+def test_the_board_clock_is_the_hosts(fw, cert, message):
+    """Certificates valid until yesterday and from tomorrow are refused, and one valid from
+    yesterday to next month is accepted (the other tests): the board's clock, read from the host
+    through semihosting, is within a day of the host's."""
+    out = fw.exec(f"""
 import tls
-cctx, sctx = contexts(tls, CA, EXPIRED_CHAIN, EXPIRED_KEY)
+cctx, sctx = contexts(tls, CA, {cert}_CHAIN, {cert}_KEY)
 c, s, ce, se = pair(cctx, sctx)
 try:
     handshake(c, s)
@@ -100,7 +105,30 @@ try:
 except ValueError as e:
     print(e)
 """)
-    assert "expired" in out, out
+    assert message in out, out
+
+
+@pytest.mark.parametrize("board", ["MPS2_AN385", "VIRT_RV32"])
+def test_entropy_differs_between_boots(pki, board):
+    """Two boots of the same image send different ClientHello randoms and key shares: the
+    entropy comes from the host (semihosting), not from a seed in the image."""
+    hellos = []
+    for _ in range(2):
+        q = boot(board, pki)
+        try:
+            hellos.append(q.exec("""
+import tls, binascii
+cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY)
+c, s, ce, se = pair(cctx, sctx)
+c.read(1)
+print(binascii.hexlify(ce.tx.data).decode())
+""").strip())
+        finally:
+            q.close()
+    first, second = (bytes.fromhex(h) for h in hellos)
+    assert first[0] == 22 and second[0] == 22  # handshake records: ClientHellos
+    assert first[11:43] != second[11:43]       # the 32-byte random
+    assert first[43:] != second[43:]           # session id and key shares
 
 
 def test_pycom_api_blocking_handshake_and_save_session(fw):

@@ -79,7 +79,7 @@ def contexts(tls, ca, cert, key, protocol="1.3", verify=True):
     sctx.load_cert_chain(cert, key)
     if verify:
         cctx.verify_mode = tls.CERT_REQUIRED
-        cctx.load_verify_locations(cadata=ca)
+        cctx.load_verify_locations(ca)
     else:
         cctx.verify_mode = tls.CERT_NONE
     if protocol == "1.2":
@@ -153,3 +153,39 @@ def transfer(src, dst, total, block=4096):
         if got >= total and sent >= total:
             return h_out.digest(), h_in.digest()
     raise OSError("transfer stalled at %d/%d" % (got, total))
+
+
+def with_free_heap(free, attempt, block=256):
+    """Runs attempt() with about `free` bytes of the heap left free (the rest held by blocks;
+    the free bytes are the last blocks taken, so mostly one region). Returns (ok, result)."""
+    import gc
+    gc.collect()
+    hog = []
+    try:
+        while True:
+            hog.append(bytearray(block))
+    except MemoryError:
+        pass
+    while hog and gc.mem_free() < free:
+        for _ in range(4):
+            if hog:
+                hog.pop()
+        gc.collect()
+    try:
+        return True, attempt()
+    except MemoryError:
+        return False, None
+    finally:
+        hog = None
+        gc.collect()
+
+
+def needed_heap(attempt, lo=2048, hi=128 * 1024, step=1024):
+    """The least free heap (within `step` bytes) with which attempt() finishes."""
+    while hi - lo > step:
+        mid = (lo + hi) // 2
+        if with_free_heap(mid, attempt)[0]:
+            hi = mid
+        else:
+            lo = mid
+    return hi
