@@ -463,7 +463,8 @@ def ratio(a, b):
 def write_markdown(r):
     lines = ["# Benchmarks: ussl vs MicroPython's mbedTLS module", "",
              f"Measured by `{r['command']}` on {r['date']} ({r['machine']}). Both binaries are built from the same "
-             "MicroPython 1.25.0 tree (unix port); the reference uses Debian's libmbedtls 2.28 (TLS 1.2 only), "
+             f"MicroPython {r.get('micropython', '1.28.0')} tree (unix port); the reference is MicroPython's own mbedTLS "
+             "module with the tree's Mbed TLS 3.6.2 as MicroPython configures it (TLS 1.2 only, linked in), "
              "ours the Rust engine. Runs are interleaved (ussl, mbedTLS, CPython; repeated), against the same "
              "local servers (openssl s_server for handshakes, CPython's ssl for transfers). Medians with min-max. "
              "Ratio is ours over mbedTLS: below 1 is better for times and memory, above 1 for throughput.", "",
@@ -518,7 +519,101 @@ def write_markdown(r):
             lines.append(f"| the same, ussl built without P-384 (`--no-default-features`) | {c['ussl_without_p384']} | "
                          f"{c['mbedtls']} | {ratio(c['ussl_without_p384'], c['mbedtls'])} |")
     lines.append("")
+    qemu = os.path.join(ROOT, "bench", "results-qemu.json")
+    if os.path.exists(qemu):
+        lines += firmware_markdown(json.load(open(qemu)))
     open(os.path.join(ROOT, "BENCHMARKS.md"), "w").write("\n".join(lines))
+
+
+def firmware_markdown(q):
+    """The firmware section, from bench/qemu_bench.py's results."""
+    f = q["flash"]
+    m = f["MPS2_AN385"]
+    lines = ["## Firmware in qemu: MPS2_AN385 (Cortex-M3) and VIRT_RV32 (rv32imac)", "",
+             "The same MicroPython 1.28.0 qemu images with ussl, with MicroPython's own mbedTLS module (MPS2_AN385; "
+             "its configuration, entropy and clock hooks are in bench/qemu/), and with no TLS. Inputs are DER (the "
+             "mbedTLS build parses no PEM); the script is the same for both (tests_fw/mpy/tlspair.py). Instructions "
+             "are counted under `qemu -icount shift=0` (time.ticks_us() x 1000), median of the runs, per side of an "
+             "in-memory client+server pair in one MicroPython.", "",
+             "### Flash (text + data, bytes)", "",
+             "| image | total | TLS share (over the image without TLS) | ratio to mbedTLS |", "|---|---|---|---|",
+             f"| MPS2_AN385, no TLS | {m['notls']} | | |",
+             f"| MPS2_AN385, mbedTLS | {m['mbedtls']['image']} | {m['mbedtls']['tls_share']} | 1.00 |",
+             f"| MPS2_AN385, ussl | {m['ussl']['image']} | {m['ussl']['tls_share']} | "
+             f"{ratio(m['ussl']['tls_share'], m['mbedtls']['tls_share'])} |",
+             f"| VIRT_RV32, no TLS | {f['VIRT_RV32']['notls']} | | |",
+             f"| VIRT_RV32, ussl | {f['VIRT_RV32']['ussl']['image']} | {f['VIRT_RV32']['ussl']['tls_share']} | |",
+             "", "### Instructions per handshake (millions; client / server)", "",
+             "| board, handshake | ussl full | mbedTLS full | ratio (client) | ussl resumed |", "|---|---|---|---|---|"]
+    mb = q["handshakes"].get("MPS2_AN385 mbedtls", {})
+    mio = lambda v: f"{v / 1e6:.1f}" if v else "n/a"
+    for board in ("MPS2_AN385", "VIRT_RV32"):
+        for label, e in q["handshakes"][f"{board} ussl"].items():
+            b = mb.get(label) if board == "MPS2_AN385" else None
+            lines.append(f"| {board}, {label} | {mio(e['full_client_insns'])} / {mio(e['full_server_insns'])} | "
+                         f"{(mio(b['full_client_insns']) + ' / ' + mio(b['full_server_insns'])) if b else 'n/a'} | "
+                         f"{ratio(e['full_client_insns'], b['full_client_insns']) if b else 'n/a'} | "
+                         f"{mio(e['resumed_client_insns'])} / {mio(e['resumed_server_insns'])} |")
+    lines += ["", "MicroPython's mbedTLS module has no session resumption.", "",
+              "### Heap (bytes of the MicroPython heap)", "",
+              "| MPS2_AN385, handshake | ussl | mbedTLS | ratio |", "|---|---|---|---|"]
+    u_uart, m_uart = q["uart_client"].get("ussl", {}), q["uart_client"].get("mbedtls", {})
+    for label, e in q["handshakes"]["MPS2_AN385 ussl"].items():
+        b = mb.get(label)
+        lines.append(f"| {label}: least free heap a client+server pair needs | {e['pair_needed_heap']} | "
+                     f"{b['pair_needed_heap'] if b else 'n/a'} | {ratio(e['pair_needed_heap'], b['pair_needed_heap']) if b else 'n/a'} |")
+    for label, e in u_uart.items():
+        b = m_uart.get(label)
+        lines.append(f"| {label}: least free heap one client connection to openssl s_server needs | "
+                     f"{e.get('needed_heap')} | {b.get('needed_heap') if b else 'n/a'} | "
+                     f"{ratio(e.get('needed_heap'), b.get('needed_heap')) if b else 'n/a'} |")
+        lines.append(f"| {label}: held by that open connection (and its context) | {e['held_open']} | "
+                     f"{b['held_open'] if b else 'n/a'} | {ratio(e['held_open'], b['held_open']) if b else 'n/a'} |")
+    lines += ["", "The least free heap is found by bisection: the heap is filled, then freed down to the amount tried.",
+              "", "### Stack (bytes, deepest use in a handshake, by painting)", "",
+              "| board, handshake | C stack below the Python caller, client / server | engine stack, client / server "
+              "(of its size) |", "|---|---|---|"]
+    for board, cases in q.get("stack", {}).items():
+        for case, r in cases.items():
+            lines.append(f"| {board}, {case} | {r['c_stack']['client']} / {r['c_stack']['server']} | "
+                         f"{r['engine_stack']['client']} / {r['engine_stack']['server']} ({r['engine_stack_size']}) |")
+    lines += ["", "On boards the engine runs on its own stack (src/runtime/engine_stack.rs); the C stack below the "
+              "shim holds the trampoline and MicroPython's allocator (and any collection it starts). The budget the "
+              "tests enforce: 6 KB of C stack, and 2 KB left unused on the engine stack.", ""]
+    return lines
+
+
+def write_firmware_chart(q):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    mb = q["handshakes"].get("MPS2_AN385 mbedtls", {})
+    labels, values = [], []
+    for label, e in q["handshakes"]["MPS2_AN385 ussl"].items():
+        b = mb.get(label)
+        if b:
+            short = label.replace("TLS 1.2 ", "").replace(" P-256", "").replace("-2048", "")
+            labels.append(f"instructions\nclient {short}")
+            values.append(e["full_client_insns"] / b["full_client_insns"])
+            labels.append(f"instructions\nserver {short}")
+            values.append(e["full_server_insns"] / b["full_server_insns"])
+            labels.append(f"heap needed\npair {short}")
+            values.append(e["pair_needed_heap"] / b["pair_needed_heap"])
+    f = q["flash"]["MPS2_AN385"]
+    labels.append("flash\n(TLS share)")
+    values.append(f["ussl"]["tls_share"] / f["mbedtls"]["tls_share"])
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    ax.bar(range(len(values)), values, color=["#2a9d8f" if v < 1 else "#e76f51" for v in values])
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(values)))
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("ussl / mbedTLS (log; lower is better)")
+    ax.set_title("MPS2_AN385 (Cortex-M3) in qemu: ussl vs MicroPython's mbedTLS module", fontsize=9)
+    for i, v in enumerate(values):
+        ax.text(i, v, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(ROOT, "bench", "firmware.png"), dpi=120)
 
 
 def write_chart(r):
@@ -561,6 +656,9 @@ def write_chart(r):
         ax.text(i, v, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
     fig.tight_layout()
     fig.savefig(os.path.join(ROOT, "bench", "ratios.png"), dpi=120)
+    qemu = os.path.join(ROOT, "bench", "results-qemu.json")
+    if os.path.exists(qemu):
+        write_firmware_chart(json.load(open(qemu)))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Boots a firmware image in qemu and runs MicroPython code on it through the raw REPL over the
 emulated UART (qemu's stdin/stdout). Every wait is bounded; `close()` stops the emulator."""
+import atexit
 import os
 import queue
 import shutil
@@ -28,6 +29,11 @@ class MpyError(Exception):
         self.out = out
 
 
+# Emulators still running when the process ends are stopped: an idle board spins a core.
+_running = set()
+atexit.register(lambda: [q.close() for q in list(_running)])
+
+
 class Qemu:
     def __init__(self, board, elf=None, extra=(), icount=False, timeout=30):
         self.board = board
@@ -44,12 +50,20 @@ class Qemu:
         self.buf = b""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        self.read_until(b">>> ", timeout)
-        self._enter_raw(timeout)
+        _running.add(self)
+        try:
+            self.read_until(b">>> ", timeout)
+            self._enter_raw(timeout)
+        except BaseException:
+            self.close()
+            raise
 
     def _read(self):
         while True:
-            data = self.proc.stdout.read(4096)
+            try:
+                data = self.proc.stdout.read(4096)
+            except (OSError, ValueError):  # closed by close()
+                data = b""
             if not data:
                 self.chunks.put(None)
                 return
@@ -134,9 +148,11 @@ class Qemu:
         return self.proc.poll() is None
 
     def close(self):
+        _running.discard(self)
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=10)
+        self.reader.join(timeout=10)
         for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             f.close()
 

@@ -17,6 +17,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use micropython_sys::{m_tracked_calloc, m_tracked_free};
 
+use super::reserve::RESERVE;
+
 extern "C" {
     /// A number that identifies the calling MicroPython thread (never 0).
     pub(super) fn ussl_port_thread_id() -> usize;
@@ -24,7 +26,6 @@ extern "C" {
 
 /// What the tracked heap guarantees: its node header is two pointers after a GC block.
 const HEAP_ALIGN: usize = 2 * core::mem::size_of::<usize>();
-const RESERVE_BYTES: usize = 16 * 1024;
 
 struct TrackedHeap;
 
@@ -118,62 +119,6 @@ impl Drop for Guard {
     }
 }
 
-/// A bump arena used only after the heap refused a request. It resets when every block
-/// taken from it has been freed.
-struct Reserve {
-    arena: UnsafeCell<[u8; RESERVE_BYTES]>,
-    next: UnsafeCell<usize>,
-    live: UnsafeCell<usize>,
-}
-
-// SAFETY: every access happens with LOCK held.
-unsafe impl Sync for Reserve {}
-
-static RESERVE: Reserve = Reserve {
-    arena: UnsafeCell::new([0; RESERVE_BYTES]),
-    next: UnsafeCell::new(0),
-    live: UnsafeCell::new(0),
-};
-
-impl Reserve {
-    fn base(&self) -> usize {
-        self.arena.get() as usize
-    }
-
-    fn owns(&self, ptr: *mut u8) -> bool {
-        let p = ptr as usize;
-        p >= self.base() && p < self.base() + RESERVE_BYTES
-    }
-
-    /// # Safety
-    /// LOCK must be held.
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: LOCK is held, so we have exclusive access to the cells.
-        let (next, live) = unsafe { (&mut *self.next.get(), &mut *self.live.get()) };
-        let start = (self.base() + *next).next_multiple_of(layout.align()) - self.base();
-        let Some(end) = start.checked_add(layout.size()).filter(|&e| e <= RESERVE_BYTES) else {
-            return core::ptr::null_mut();
-        };
-        *next = end;
-        *live += 1;
-        let ptr = (self.base() + start) as *mut u8;
-        // SAFETY: [ptr, ptr + size) lies inside the arena, which we own exclusively here.
-        unsafe { core::ptr::write_bytes(ptr, 0, layout.size()) };
-        ptr
-    }
-
-    /// # Safety
-    /// LOCK must be held and `ptr` must come from this arena.
-    unsafe fn dealloc(&self) {
-        // SAFETY: LOCK is held.
-        let (next, live) = unsafe { (&mut *self.next.get(), &mut *self.live.get()) };
-        *live = live.saturating_sub(1);
-        if *live == 0 {
-            *next = 0;
-        }
-    }
-}
-
 // SAFETY: `alloc` returns NULL or a block of at least `layout.size()` bytes aligned to
 // `layout.align()` (the heap's own alignment, or an aligned spot inside a larger block, or the
 // reserve arena rounded up to the alignment) that nothing else uses until `dealloc`, which
@@ -209,8 +154,8 @@ unsafe impl GlobalAlloc for TrackedHeap {
         let _guard = LOCK.lock();
         CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
         if RESERVE.owns(ptr) {
-            // SAFETY: LOCK is held and `ptr` is from the arena.
-            unsafe { RESERVE.dealloc() };
+            // SAFETY: LOCK is held and `ptr` came from the arena with this layout.
+            unsafe { RESERVE.dealloc(ptr, layout) };
         } else if layout.align() <= HEAP_ALIGN {
             // SAFETY: `ptr` came from m_tracked_calloc in `alloc` with this layout.
             unsafe { m_tracked_free(ptr.cast()) };

@@ -3,6 +3,7 @@
 
 pub mod allocator;
 pub mod engine_stack;
+mod reserve;
 
 extern "C" {
     /// Stops the firmware (abort() on unix, a semihosting exit in qemu, ...); never returns.
