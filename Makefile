@@ -47,9 +47,9 @@ test-firmware: firmware venv
 test-1.25:
 	$(MAKE) --no-print-directory MPY_SOURCE=debian unix-port
 	MICROPY_DIR=$(BUILD)/micropython-src MICROPYTHON=$(BUILD)/unix-ussl-1.25.0/micropython \
-	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py -k "not gnutls"
+	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py
 
-test: test-rust bench-smoke test-py test-firmware
+test: test-rust bench-smoke test-py test-firmware test-1.25
 
 demo: build/micropython venv
 	$(PY) scripts/demo.py
