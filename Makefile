@@ -59,10 +59,12 @@ BENCH_DEPS := build/micropython $(BUILD)/micropython-mbedtls $(BUILD)/micropytho
 # Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
 bench: $(BENCH_DEPS) firmware-bench venv
 	$(VENV)/bin/pip install -q matplotlib==3.9.2
+	$(PY) bench/qemu_bench.py
 	$(PY) bench/run.py --full
 
-bench-smoke: $(BENCH_DEPS) venv
+bench-smoke: $(BENCH_DEPS) firmware-bench venv
 	$(PY) bench/run.py --smoke
+	$(PY) bench/qemu_bench.py --smoke
 
 clean:
 	rm -rf build target

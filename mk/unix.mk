@@ -27,7 +27,7 @@ unix-port: engine $(MPY_CROSS)
 	@if [ "$(UNIX_BIN)" != "$(UNIX_BUILD)/micropython" ]; then cp $(UNIX_BUILD)/micropython $(UNIX_BIN); fi
 	@echo "built $(UNIX_BIN) (MicroPython $(MPY_TAG) from $(MPY_DIR))"
 
-build/micropython: unix-port
+build/micropython: unix-port ;
 port: unix-port
 
 REF_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=1 MICROPY_SSL_MBEDTLS=1 \

@@ -155,9 +155,11 @@ def transfer(src, dst, total, block=4096):
     raise OSError("transfer stalled at %d/%d" % (got, total))
 
 
-def with_free_heap(free, attempt, block=256):
+def with_free_heap(free, attempt, block=256, failures=None):
     """Runs attempt() with about `free` bytes of the heap left free (the rest held by blocks;
-    the free bytes are the last blocks taken, so mostly one region). Returns (ok, result)."""
+    the free bytes are the last blocks taken, so mostly one region). Returns (ok, result).
+    With a `failures` list, any exception counts as not finishing and is noted there (mbedTLS
+    reports some allocation failures as certificate errors)."""
     import gc
     gc.collect()
     hog = []
@@ -175,16 +177,29 @@ def with_free_heap(free, attempt, block=256):
         return True, attempt()
     except MemoryError:
         return False, None
+    except OSError as e:
+        # MicroPython's mbedTLS module reports its allocation failures as OSError(ENOMEM).
+        if e.errno == 12:
+            return False, None
+        if failures is None:
+            raise
+        failures.append(repr(e))
+        return False, None
+    except Exception as e:
+        if failures is None:
+            raise
+        failures.append(repr(e))
+        return False, None
     finally:
         hog = None
         gc.collect()
 
 
-def needed_heap(attempt, lo=2048, hi=128 * 1024, step=1024):
+def needed_heap(attempt, lo=2048, hi=128 * 1024, step=1024, failures=None):
     """The least free heap (within `step` bytes) with which attempt() finishes."""
     while hi - lo > step:
         mid = (lo + hi) // 2
-        if with_free_heap(mid, attempt)[0]:
+        if with_free_heap(mid, attempt, failures=failures)[0]:
             hi = mid
         else:
             lo = mid
