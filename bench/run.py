@@ -428,9 +428,6 @@ def main():
             finally:
                 server.stop()
         results["size"] = code_sizes()
-        cortex = os.path.join(ROOT, "build", "cortex-m-sizes.json")
-        if os.path.exists(cortex):
-            results["size"]["cortex_m"] = json.load(open(cortex))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -511,13 +508,6 @@ def write_markdown(r):
               f"| added to the unix binary (x86_64, vs the same build without TLS) | {s['ussl_text']} | "
               f"{s['mbedtls_module_text']} module + {s['mbedtls_libraries_text']} shared libraries = {s['mbedtls_total_text']} | "
               f"{ratio(s['ussl_text'], s['mbedtls_total_text'])} |"]
-    if "cortex_m" in s:
-        c = s["cortex_m"]
-        lines.append(f"| Cortex-M (thumbv7em-none-eabihf, -Os / opt-level z, LTO, gc-sections), text+rodata | "
-                     f"{c['ussl']} | {c['mbedtls']} | {ratio(c['ussl'], c['mbedtls'])} |")
-        if "ussl_without_p384" in c:
-            lines.append(f"| the same, ussl built without P-384 (`--no-default-features`) | {c['ussl_without_p384']} | "
-                         f"{c['mbedtls']} | {ratio(c['ussl_without_p384'], c['mbedtls'])} |")
     lines.append("")
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
@@ -641,9 +631,6 @@ def write_chart(r):
     values.append(mu["peak_engine"] / mm["peak_c"])
     labels.append("code size\n(unix text)")
     values.append(r["size"]["ussl_text"] / r["size"]["mbedtls_total_text"])
-    if "cortex_m" in r["size"]:
-        labels.append("code size\n(Cortex-M)")
-        values.append(r["size"]["cortex_m"]["ussl"] / r["size"]["cortex_m"]["mbedtls"])
     fig, ax = plt.subplots(figsize=(12, 5))
     colors = ["#2a9d8f" if v < 1 else "#e76f51" for v in values]
     ax.bar(range(len(values)), values, color=colors)
