@@ -7,6 +7,8 @@ mod hmac;
 mod kx;
 pub mod sign;
 mod suites;
+#[cfg(feature = "p384")]
+pub mod p384;
 mod verify;
 
 use alloc::sync::Arc;

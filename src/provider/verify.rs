@@ -37,10 +37,11 @@ impl EcdsaCurve for CurveP256 {
 #[cfg(feature = "p384")]
 impl EcdsaCurve for CurveP384 {
     fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
-        let sig = p384::ecdsa::DerSignature::try_from(sig).map_err(|_| InvalidSignature)?;
-        let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
-        let sig = p384::ecdsa::Signature::try_from(sig).map_err(|_| InvalidSignature)?;
-        key.verify_prehash(digest, &sig).map_err(|_| InvalidSignature)
+        if super::p384::verify_prehash(public_key, digest, sig) {
+            Ok(())
+        } else {
+            Err(InvalidSignature)
+        }
     }
 }
 

@@ -1,0 +1,487 @@
+//! ECDSA P-384 signature verification, written for flash: the p384 crate costs about 130 KB on
+//! Cortex-M, this about 5 KB. Verification handles only public values (the key, the signature,
+//! the digest), so variable-time arithmetic is fine here: nothing secret is ever computed on.
+//!
+//! Numbers are 12 little-endian 32-bit limbs. Field and scalar arithmetic are Montgomery
+//! multiplication modulo p or n; points are Jacobian (a = -3). Verification computes
+//! u1*G + u2*Q with Shamir's trick and compares x mod n with r. Known-answer tests: Wycheproof's
+//! ecdsa_secp384r1_sha384 and _sha256 vectors (tests/wycheproof.rs).
+
+const LIMBS: usize = 12;
+type Limbs = [u32; LIMBS];
+
+/// Big-endian bytes of the curve's constants (SEC 2, section 2.5.1).
+const P: [u8; 48] = hex48(b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff");
+const N: [u8; 48] = hex48(b"ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973");
+const B: [u8; 48] = hex48(b"b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef");
+const GX: [u8; 48] = hex48(b"aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7");
+const GY: [u8; 48] = hex48(b"3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f");
+
+const fn hex48(s: &[u8; 96]) -> [u8; 48] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => 0,
+        }
+    }
+    let mut out = [0u8; 48];
+    let mut i = 0;
+    while i < 48 {
+        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+fn from_be(bytes: &[u8; 48]) -> Limbs {
+    let mut out = [0u32; LIMBS];
+    for (i, limb) in out.iter_mut().enumerate() {
+        let at = 48 - 4 * (i + 1);
+        *limb = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    }
+    out
+}
+
+/// Up to 48 big-endian bytes as a number (shorter input is the low bytes).
+fn from_be_slice(bytes: &[u8]) -> Option<Limbs> {
+    if bytes.len() > 48 {
+        return None;
+    }
+    let mut padded = [0u8; 48];
+    padded[48 - bytes.len()..].copy_from_slice(bytes);
+    Some(from_be(&padded))
+}
+
+fn is_zero(a: &Limbs) -> bool {
+    a.iter().all(|&l| l == 0)
+}
+
+/// a < b
+fn less(a: &Limbs, b: &Limbs) -> bool {
+    for i in (0..LIMBS).rev() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+/// a - b, and whether it borrowed.
+fn sub_borrow(a: &Limbs, b: &Limbs) -> (Limbs, bool) {
+    let mut out = [0u32; LIMBS];
+    let mut borrow = 0u64;
+    for i in 0..LIMBS {
+        let d = u64::from(a[i]).wrapping_sub(u64::from(b[i])).wrapping_sub(borrow);
+        out[i] = d as u32;
+        borrow = (d >> 63) & 1;
+    }
+    (out, borrow != 0)
+}
+
+/// a + b, and the carry out.
+fn add_carry(a: &Limbs, b: &Limbs) -> (Limbs, bool) {
+    let mut out = [0u32; LIMBS];
+    let mut carry = 0u64;
+    for i in 0..LIMBS {
+        let s = u64::from(a[i]) + u64::from(b[i]) + carry;
+        out[i] = s as u32;
+        carry = s >> 32;
+    }
+    (out, carry != 0)
+}
+
+/// Arithmetic modulo an odd 384-bit modulus `m` (p or n), in Montgomery form (R = 2^384).
+struct Modulus {
+    m: Limbs,
+    /// -m^-1 mod 2^32
+    minv: u32,
+    /// R^2 mod m
+    r2: Limbs,
+}
+
+impl Modulus {
+    fn new(m: &[u8; 48]) -> Self {
+        let m = from_be(m);
+        // Newton's iteration for m^-1 mod 2^32: each step doubles the correct low bits.
+        let mut inv: u32 = 1;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(m[0].wrapping_mul(inv)));
+        }
+        let mut this = Self { m, minv: inv.wrapping_neg(), r2: [0; LIMBS] };
+        // R mod m = 2^384 - m (m > 2^383), then doubled 384 times: R^2 mod m.
+        let (mut r, _) = sub_borrow(&[0; LIMBS], &m);
+        for _ in 0..384 {
+            r = this.add(&r, &r);
+        }
+        this.r2 = r;
+        this
+    }
+
+    fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        let (s, carry) = add_carry(a, b);
+        if carry || !less(&s, &self.m) {
+            sub_borrow(&s, &self.m).0
+        } else {
+            s
+        }
+    }
+
+    fn sub(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        let (d, borrow) = sub_borrow(a, b);
+        if borrow {
+            add_carry(&d, &self.m).0
+        } else {
+            d
+        }
+    }
+
+    /// a * b / R mod m (CIOS), for a, b < m.
+    fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        let mut t = [0u32; LIMBS + 2];
+        for &ai in a.iter() {
+            let mut carry = 0u64;
+            for j in 0..LIMBS {
+                let v = u64::from(t[j]) + u64::from(ai) * u64::from(b[j]) + carry;
+                t[j] = v as u32;
+                carry = v >> 32;
+            }
+            let v = u64::from(t[LIMBS]) + carry;
+            t[LIMBS] = v as u32;
+            t[LIMBS + 1] = (v >> 32) as u32;
+            let q = t[0].wrapping_mul(self.minv);
+            let v = u64::from(t[0]) + u64::from(q) * u64::from(self.m[0]);
+            let mut carry = v >> 32;
+            for j in 1..LIMBS {
+                let v = u64::from(t[j]) + u64::from(q) * u64::from(self.m[j]) + carry;
+                t[j - 1] = v as u32;
+                carry = v >> 32;
+            }
+            let v = u64::from(t[LIMBS]) + carry;
+            t[LIMBS - 1] = v as u32;
+            t[LIMBS] = t[LIMBS + 1] + (v >> 32) as u32;
+        }
+        let mut out = [0u32; LIMBS];
+        out.copy_from_slice(&t[..LIMBS]);
+        if t[LIMBS] != 0 || !less(&out, &self.m) {
+            out = sub_borrow(&out, &self.m).0;
+        }
+        out
+    }
+
+    fn to_mont(&self, a: &Limbs) -> Limbs {
+        self.mul(a, &self.r2)
+    }
+
+    fn from_mont(&self, a: &Limbs) -> Limbs {
+        let mut one = [0u32; LIMBS];
+        one[0] = 1;
+        self.mul(a, &one)
+    }
+
+    fn one(&self) -> Limbs {
+        let mut one = [0u32; LIMBS];
+        one[0] = 1;
+        self.to_mont(&one)
+    }
+
+    /// a^e for a in Montgomery form and a plain exponent (square and multiply).
+    fn pow(&self, a: &Limbs, e: &Limbs) -> Limbs {
+        let mut acc = self.one();
+        for i in (0..LIMBS * 32).rev() {
+            acc = self.mul(&acc, &acc);
+            if (e[i / 32] >> (i % 32)) & 1 == 1 {
+                acc = self.mul(&acc, a);
+            }
+        }
+        acc
+    }
+
+    /// a^-1 = a^(m-2) (m is prime), Montgomery form in and out.
+    fn invert(&self, a: &Limbs) -> Limbs {
+        let mut two = [0u32; LIMBS];
+        two[0] = 2;
+        self.pow(a, &sub_borrow(&self.m, &two).0)
+    }
+}
+
+/// A point in Jacobian coordinates, Montgomery form; z = 0 is the point at infinity.
+#[derive(Clone, Copy)]
+struct Point {
+    x: Limbs,
+    y: Limbs,
+    z: Limbs,
+}
+
+impl Point {
+    fn infinity() -> Self {
+        Point { x: [0; LIMBS], y: [0; LIMBS], z: [0; LIMBS] }
+    }
+
+    fn is_infinity(&self) -> bool {
+        is_zero(&self.z)
+    }
+}
+
+struct Curve {
+    f: Modulus,
+}
+
+impl Curve {
+    /// dbl-2001-b (a = -3).
+    fn double(&self, p: &Point) -> Point {
+        if p.is_infinity() || is_zero(&p.y) {
+            return Point::infinity();
+        }
+        let f = &self.f;
+        let delta = f.mul(&p.z, &p.z);
+        let gamma = f.mul(&p.y, &p.y);
+        let beta = f.mul(&p.x, &gamma);
+        let t = f.mul(&f.sub(&p.x, &delta), &f.add(&p.x, &delta));
+        let alpha = f.add(&f.add(&t, &t), &t);
+        let beta2 = f.add(&beta, &beta);
+        let beta4 = f.add(&beta2, &beta2);
+        let beta8 = f.add(&beta4, &beta4);
+        let x3 = f.sub(&f.mul(&alpha, &alpha), &beta8);
+        let yz = f.add(&p.y, &p.z);
+        let z3 = f.sub(&f.sub(&f.mul(&yz, &yz), &gamma), &delta);
+        let g2 = f.mul(&gamma, &gamma);
+        let g4 = f.add(&g2, &g2);
+        let g8 = f.add(&f.add(&g4, &g4), &f.add(&g4, &g4));
+        let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
+        Point { x: x3, y: y3, z: z3 }
+    }
+
+    /// add-2007-bl, with the cases it does not cover.
+    fn add(&self, p: &Point, q: &Point) -> Point {
+        if p.is_infinity() {
+            return *q;
+        }
+        if q.is_infinity() {
+            return *p;
+        }
+        let f = &self.f;
+        let z1z1 = f.mul(&p.z, &p.z);
+        let z2z2 = f.mul(&q.z, &q.z);
+        let u1 = f.mul(&p.x, &z2z2);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s1 = f.mul(&f.mul(&p.y, &q.z), &z2z2);
+        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
+        let h = f.sub(&u2, &u1);
+        let r_half = f.sub(&s2, &s1);
+        if is_zero(&h) {
+            return if is_zero(&r_half) { self.double(p) } else { Point::infinity() };
+        }
+        let h2 = f.add(&h, &h);
+        let i = f.mul(&h2, &h2);
+        let j = f.mul(&h, &i);
+        let r = f.add(&r_half, &r_half);
+        let v = f.mul(&u1, &i);
+        let x3 = f.sub(&f.sub(&f.mul(&r, &r), &j), &f.add(&v, &v));
+        let s1j = f.mul(&s1, &j);
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.add(&s1j, &s1j));
+        let zz = f.add(&p.z, &q.z);
+        let z3 = f.mul(&f.sub(&f.sub(&f.mul(&zz, &zz), &z1z1), &z2z2), &h);
+        Point { x: x3, y: y3, z: z3 }
+    }
+
+    /// a*P + b*Q (Shamir's trick; variable time).
+    fn double_mul(&self, a: &Limbs, p: &Point, b: &Limbs, q: &Point) -> Point {
+        let pq = self.add(p, q);
+        let mut acc = Point::infinity();
+        for i in (0..LIMBS * 32).rev() {
+            acc = self.double(&acc);
+            let bit_a = (a[i / 32] >> (i % 32)) & 1 == 1;
+            let bit_b = (b[i / 32] >> (i % 32)) & 1 == 1;
+            acc = match (bit_a, bit_b) {
+                (true, true) => self.add(&acc, &pq),
+                (true, false) => self.add(&acc, p),
+                (false, true) => self.add(&acc, q),
+                (false, false) => acc,
+            };
+        }
+        acc
+    }
+
+    /// x^3 - 3x + b, Montgomery form.
+    fn rhs(&self, x: &Limbs, b: &Limbs) -> Limbs {
+        let f = &self.f;
+        let x3 = f.mul(&f.mul(x, x), x);
+        let three_x = f.add(&f.add(x, x), x);
+        f.add(&f.sub(&x3, &three_x), b)
+    }
+
+    /// A SEC1 public key (uncompressed or compressed) on the curve, as a point.
+    fn decode_point(&self, sec1: &[u8]) -> Option<Point> {
+        let f = &self.f;
+        let b = f.to_mont(&from_be(&B));
+        let coordinate = |bytes: &[u8]| -> Option<Limbs> {
+            let v = from_be_slice(bytes)?;
+            less(&v, &f.m).then(|| f.to_mont(&v))
+        };
+        let (tag, rest) = sec1.split_first()?;
+        let (x, y) = match (*tag, rest.len()) {
+            (4, 96) => {
+                let x = coordinate(rest.get(..48)?)?;
+                let y = coordinate(rest.get(48..)?)?;
+                if f.mul(&y, &y) != self.rhs(&x, &b) {
+                    return None;
+                }
+                (x, y)
+            }
+            (2 | 3, 48) => {
+                let x = coordinate(rest)?;
+                let rhs = self.rhs(&x, &b);
+                // p = 3 mod 4: a square root is rhs^((p+1)/4).
+                let mut e = add_carry(&f.m, &{
+                    let mut one = [0u32; LIMBS];
+                    one[0] = 1;
+                    one
+                })
+                .0;
+                for _ in 0..2 {
+                    for i in 0..LIMBS {
+                        e[i] = (e[i] >> 1) | (e.get(i + 1).map_or(0, |n| n << 31));
+                    }
+                }
+                let mut y = f.pow(&rhs, &e);
+                if f.mul(&y, &y) != rhs {
+                    return None;
+                }
+                let odd = f.from_mont(&y)[0] & 1 == 1;
+                if odd != (*tag == 3) {
+                    y = f.sub(&[0; LIMBS], &y);
+                }
+                (x, y)
+            }
+            _ => return None,
+        };
+        Some(Point { x, y, z: f.one() })
+    }
+}
+
+/// Reads a DER ECDSA-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }, strictly (minimal lengths,
+/// minimal positive integers, nothing after it). Returns (r, s) as big-endian magnitudes.
+fn parse_der_signature(der: &[u8]) -> Option<(&[u8], &[u8])> {
+    fn length(input: &[u8]) -> Option<(usize, &[u8])> {
+        let (&first, rest) = input.split_first()?;
+        match first {
+            0..=0x7f => Some((usize::from(first), rest)),
+            0x81 => {
+                let (&len, rest) = rest.split_first()?;
+                (len >= 0x80).then_some((usize::from(len), rest))
+            }
+            _ => None,
+        }
+    }
+    fn integer(input: &[u8]) -> Option<(&[u8], &[u8])> {
+        let (&tag, rest) = input.split_first()?;
+        if tag != 0x02 {
+            return None;
+        }
+        let (len, rest) = length(rest)?;
+        let value = rest.get(..len)?;
+        let rest = rest.get(len..)?;
+        let (&first, tail) = value.split_first()?;
+        if first & 0x80 != 0 {
+            return None; // negative
+        }
+        let magnitude = if first == 0 {
+            // A leading zero only where the next byte would read as negative.
+            match tail.first() {
+                Some(&next) if next & 0x80 != 0 => tail,
+                _ => return None,
+            }
+        } else {
+            value
+        };
+        Some((magnitude, rest))
+    }
+    let (&tag, rest) = der.split_first()?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (len, rest) = length(rest)?;
+    if rest.len() != len {
+        return None;
+    }
+    let (r, rest) = integer(rest)?;
+    let (s, rest) = integer(rest)?;
+    rest.is_empty().then_some((r, s))
+}
+
+/// Verifies a DER ECDSA signature over `digest` (SHA-256 or SHA-384 output) with a SEC1 P-384
+/// public key.
+pub fn verify_prehash(public_key: &[u8], digest: &[u8], der_signature: &[u8]) -> bool {
+    let curve = Curve { f: Modulus::new(&P) };
+    let scalars = Modulus::new(&N);
+    let Some(q) = curve.decode_point(public_key) else { return false };
+    let Some((r, s)) = parse_der_signature(der_signature) else { return false };
+    let (Some(r), Some(s)) = (from_be_slice(r), from_be_slice(s)) else { return false };
+    if is_zero(&r) || is_zero(&s) || !less(&r, &scalars.m) || !less(&s, &scalars.m) {
+        return false;
+    }
+    // The digest's leftmost 384 bits, reduced below n (2^384 < 2n).
+    let Some(mut e) = from_be_slice(digest.get(..digest.len().min(48)).unwrap_or(digest)) else { return false };
+    if !less(&e, &scalars.m) {
+        e = sub_borrow(&e, &scalars.m).0;
+    }
+    let w = scalars.invert(&scalars.to_mont(&s));
+    // Plain times Montgomery form gives plain: u = x * w.
+    let u1 = scalars.mul(&e, &w);
+    let u2 = scalars.mul(&r, &w);
+    let f = &curve.f;
+    let g = Point { x: f.to_mont(&from_be(&GX)), y: f.to_mont(&from_be(&GY)), z: f.one() };
+    let point = curve.double_mul(&u1, &g, &u2, &q);
+    if point.is_infinity() {
+        return false;
+    }
+    let zinv = f.invert(&point.z);
+    let mut x = f.from_mont(&f.mul(&point.x, &f.mul(&zinv, &zinv)));
+    if !less(&x, &scalars.m) {
+        x = sub_borrow(&x, &scalars.m).0;
+    }
+    x == r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generator_is_on_the_curve_and_n_times_g_is_infinity() {
+        let curve = Curve { f: Modulus::new(&P) };
+        let mut sec1 = [0u8; 97];
+        sec1[0] = 4;
+        sec1[1..49].copy_from_slice(&GX);
+        sec1[49..].copy_from_slice(&GY);
+        let g = curve.decode_point(&sec1).map(|p| (p.x, p.y));
+        assert!(g.is_some());
+        let f = &curve.f;
+        let g = Point { x: f.to_mont(&from_be(&GX)), y: f.to_mont(&from_be(&GY)), z: f.one() };
+        let n = from_be(&N);
+        assert!(curve.double_mul(&n, &g, &[0; LIMBS], &g).is_infinity());
+        let mut n1 = n;
+        n1[0] -= 1;
+        assert!(!curve.double_mul(&n1, &g, &[0; LIMBS], &g).is_infinity());
+    }
+
+    #[test]
+    fn compressed_and_uncompressed_keys_decode_alike() {
+        let curve = Curve { f: Modulus::new(&P) };
+        let mut compressed = [0u8; 49];
+        compressed[0] = if GY[47] & 1 == 1 { 3 } else { 2 };
+        compressed[1..].copy_from_slice(&GX);
+        let p = curve.decode_point(&compressed).map(|p| curve.f.from_mont(&p.y));
+        assert_eq!(p, Some(from_be(&GY)));
+    }
+
+    #[test]
+    fn der_signatures_are_read_strictly() {
+        assert_eq!(parse_der_signature(&[0x30, 6, 2, 1, 5, 2, 1, 7]), Some((&[5u8][..], &[7u8][..])));
+        assert!(parse_der_signature(&[0x30, 7, 2, 1, 5, 2, 1, 7, 0]).is_none()); // length mismatch
+        assert!(parse_der_signature(&[0x30, 7, 2, 2, 0, 5, 2, 1, 7]).is_none()); // needless zero
+        assert!(parse_der_signature(&[0x30, 6, 2, 1, 0x85, 2, 1, 7]).is_none()); // negative
+        assert!(parse_der_signature(&[0x30, 0x81, 6, 2, 1, 5, 2, 1, 7]).is_none()); // long form
+    }
+}
