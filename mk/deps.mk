@@ -31,3 +31,9 @@ deps: apt-deps venv
 define rust_target
 	@rustup target list --installed | grep -qx $(1) || rustup target add $(1)
 endef
+
+# nightly's standard library sources, for targets built with build-std.
+define nightly_src
+	@rustup component list --toolchain nightly --installed 2>/dev/null | grep -qx rust-src || \
+	  rustup component add rust-src --toolchain nightly
+endef

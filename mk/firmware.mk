@@ -8,12 +8,24 @@ FIRMWARE := $(BUILD)/firmware
 # The cargo profile of the engine in firmware images (Cargo.toml).
 FW_PROFILE ?= firmware
 QEMU_PORT := $(MPY_DIR)/ports/qemu
-QEMU_BOARDS := MPS2_AN385 VIRT_RV32
+QEMU_BOARDS := MPS2_AN385 VIRT_RV32 MPS2_AN385_M0PLUS
 
 # Per board: the Rust target, the toolchain and emulator packages, what bindgen needs to read
 # the port's headers as the C compiler does, and extra flags for the port's make.
 RUST_TARGET_MPS2_AN385 := thumbv7m-none-eabi
 RUST_TARGET_VIRT_RV32 := riscv32imac-unknown-none-elf
+# ARMv6-M has no compare-and-swap, and rustls needs Arc: a target spec that lets LLVM call the
+# __sync functions of mpy_module/port_atomics.c, built with nightly's build-std.
+RUST_TARGET_MPS2_AN385_M0PLUS := thumbv6m-none-eabi-cas
+CARGO_MPS2_AN385_M0PLUS := +nightly
+CARGO_FLAGS_MPS2_AN385_M0PLUS := -Z build-std=core,alloc -Zjson-target-spec
+RUST_TARGET_ARG_MPS2_AN385_M0PLUS := $(ROOT)/targets/thumbv6m-none-eabi-cas.json
+FW_APT_MPS2_AN385_M0PLUS = $(FW_APT_MPS2_AN385)
+BINDGEN_CFLAGS_MPS2_AN385_M0PLUS = --target=thumbv6m-none-eabi $(BINDGEN_CFLAGS_MPS2_AN385)
+OBJCOPY_MPS2_AN385_M0PLUS := arm-none-eabi-objcopy
+# A board definition of ours (boards/qemu/): the AN385 machine, code for a Cortex-M0+.
+BOARD_DIR_MPS2_AN385_M0PLUS := $(ROOT)/boards/qemu/MPS2_AN385_M0PLUS
+PORT_FLAGS_MPS2_AN385_M0PLUS := BOARD_DIR=$(BOARD_DIR_MPS2_AN385_M0PLUS)
 FW_APT_MPS2_AN385 := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 FW_APT_VIRT_RV32 := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
 BINDGEN_CFLAGS_MPS2_AN385 := -I/usr/lib/arm-none-eabi/include -DQEMU_SOC_MPS2
@@ -36,10 +48,11 @@ firmware-bench: firmware firmware-baseline $(FIRMWARE)/MPS2_AN385-mbedtls/firmwa
 define engine_for_board
 $(FIRMWARE)/$(1)/libussl.a: $(MPY_STAMP) FORCE
 	$$(call apt_install,$(FW_APT_$(1)) clang libclang-dev)
-	$$(call rust_target,$(RUST_TARGET_$(1)))
-	MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(QEMU_PORT) MICROPY_VARIANT_DIR=$(QEMU_PORT)/boards/$(1) \
+	$$(if $(CARGO_$(1)),$$(call nightly_src),$$(call rust_target,$(RUST_TARGET_$(1))))
+	MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(QEMU_PORT) MICROPY_VARIANT_DIR=$(or $(BOARD_DIR_$(1)),$(QEMU_PORT)/boards/$(1)) \
 	  MICROPY_BUILD_DIR=$(FIRMWARE)/$(1)/build MICROPY_CFLAGS="$(BINDGEN_CFLAGS_$(1))" \
-	  cargo build --profile $(FW_PROFILE) --features micropython --target $(RUST_TARGET_$(1))
+	  cargo $(CARGO_$(1)) build $(CARGO_FLAGS_$(1)) --profile $(FW_PROFILE) --features micropython \
+	  --target $(or $(RUST_TARGET_ARG_$(1)),$(RUST_TARGET_$(1)))
 	@mkdir -p $$(@D)
 	@src=$(ROOT)/target/$(RUST_TARGET_$(1))/$(FW_PROFILE)/libussl.a; \
 	if [ -n "$(OBJCOPY_$(1))" ]; then $(OBJCOPY_$(1)) -R '.ARM.exidx*' -R '.ARM.extab*' $$$$src $$@.tmp; \

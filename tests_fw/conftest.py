@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import FIRMWARE, Qemu, have_emulator  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BOARDS = ["MPS2_AN385", "VIRT_RV32"]
+BOARDS = ["MPS2_AN385", "VIRT_RV32", "MPS2_AN385_M0PLUS"]
 
 
 def mpy_source(name):

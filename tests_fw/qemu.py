@@ -17,6 +17,8 @@ FIRMWARE = os.path.join(ROOT, "build", "firmware")
 BOARDS = {
     "MPS2_AN385": ["qemu-system-arm", "-machine", "mps2-an385"],
     "VIRT_RV32": ["qemu-system-riscv32", "-machine", "virt", "-bios", "none"],
+    # The same machine, with an image built for the Cortex-M0+ (the RP2040's core).
+    "MPS2_AN385_M0PLUS": ["qemu-system-arm", "-machine", "mps2-an385"],
 }
 
 
