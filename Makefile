@@ -17,7 +17,7 @@ JOBS ?= $(shell nproc)
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
 .PHONY: all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
-	test test-rust test-py test-firmware test-1.25 demo clean reference bench bench-smoke firmware
+	test test-rust test-py test-firmware test-1.25 demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
 
@@ -65,6 +65,10 @@ bench: $(BENCH_DEPS) firmware-bench venv
 bench-smoke: $(BENCH_DEPS) firmware-bench venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
+
+# Flash by crate for thumbv6m, thumbv7m and riscv32imac, into BENCHMARKS.md.
+size: firmware firmware-baseline venv
+	$(PY) bench/size.py
 
 clean:
 	rm -rf build target

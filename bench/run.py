@@ -512,7 +512,34 @@ def write_markdown(r):
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
         lines += firmware_markdown(json.load(open(qemu)))
+    sizes = os.path.join(ROOT, "bench", "results-size.json")
+    if os.path.exists(sizes):
+        lines += size_markdown(json.load(open(sizes)))
     open(os.path.join(ROOT, "BENCHMARKS.md"), "w").write("\n".join(lines))
+
+
+def size_markdown(z):
+    """The flash-by-crate table, from bench/size.py (make size)."""
+    targets = list(z)
+    lines = ["## Flash by crate (make size)", "",
+             "What ussl adds to each firmware image (text + data, bytes): the image with ussl minus the same "
+             "image without TLS, and within that the symbols grouped by crate (`nm -S`, demangled). "
+             "\"unattributed\" is rodata without symbols (string and constant tables) and what MicroPython itself "
+             "grows by (qstrs, the frozen ssl.py).", "",
+             "| crate | " + " | ".join(f"{t} ({z[t]['board']})" for t in targets) + " |",
+             "|---|" + "---|" * len(targets)]
+    crates = sorted({c for t in targets for c in z[t]["crates"]}, key=lambda c: -max(z[t]["crates"].get(c, 0) for t in targets))
+    for c in crates:
+        if max(z[t]["crates"].get(c, 0) for t in targets) < 1024:
+            continue
+        lines.append(f"| {c} | " + " | ".join(str(z[t]["crates"].get(c, 0)) for t in targets) + " |")
+    small = {t: sum(v for c, v in z[t]["crates"].items() if max(z[u]["crates"].get(c, 0) for u in targets) < 1024) for t in targets}
+    lines.append("| (crates under 1 KB) | " + " | ".join(str(small[t]) for t in targets) + " |")
+    lines.append("| unattributed | " + " | ".join(str(z[t]["rest"]) for t in targets) + " |")
+    lines.append("| **TLS share** | " + " | ".join(f"**{z[t]['tls_share']}**" for t in targets) + " |")
+    lines.append("| the whole image | " + " | ".join(str(z[t]["image"]) for t in targets) + " |")
+    lines.append("")
+    return lines
 
 
 def firmware_markdown(q):
