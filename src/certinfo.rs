@@ -1,14 +1,11 @@
 //! What `getpeercert()` shows: the fields of an X.509 certificate as CPython's ssl module
-//! names and formats them, flattened into a list the shim turns into a dict.
+//! names and formats them, flattened into a list the shim turns into a dict. Read with our own
+//! DER reader (`crate::der`); texts are built without core::fmt.
 
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
-use der::{Decode, Encode, Tag, Tagged};
-use x509_cert::name::Name;
-use x509_cert::Certificate;
+use crate::der::{Reader, BIT_STRING, INTEGER, OCTET_STRING, OID, SEQUENCE, SET};
 
 /// Which part of the certificate a field belongs to. Numbers cross the FFI.
 #[repr(u8)]
@@ -38,89 +35,214 @@ pub struct CertInfo {
     pub fields: Vec<Field>,
 }
 
-pub fn parse(der: &[u8]) -> Option<Certificate> {
-    Certificate::from_der(der).ok()
+/// The parts of a certificate we read, as slices of its DER.
+pub struct Parsed<'a> {
+    pub version: u8,
+    pub serial: &'a [u8],
+    pub issuer: &'a [u8],
+    pub not_before: (u8, &'a [u8]),
+    pub not_after: (u8, &'a [u8]),
+    pub subject: &'a [u8],
+    /// The SubjectPublicKeyInfo's contents: AlgorithmIdentifier, then the key BIT STRING.
+    pub spki: &'a [u8],
+    /// The same with its tag and length.
+    pub spki_element: &'a [u8],
+    pub extensions: Option<&'a [u8]>,
 }
 
-/// The DER SubjectPublicKeyInfo of a certificate.
-pub fn subject_public_key_info(der: &[u8]) -> Option<Vec<u8>> {
-    parse(der)?.tbs_certificate.subject_public_key_info.to_der().ok()
+const UTC_TIME: u8 = 0x17;
+const GENERALIZED_TIME: u8 = 0x18;
+
+/// Reads a Certificate's TBSCertificate (RFC 5280 section 4.1); None when it is not one.
+pub fn parse(der: &[u8]) -> Option<Parsed<'_>> {
+    let mut outer = Reader::new(der);
+    let mut cert = outer.nested(SEQUENCE)?;
+    let mut tbs = cert.nested(SEQUENCE)?;
+    cert.read(SEQUENCE)?; // signatureAlgorithm
+    cert.read(BIT_STRING)?; // signatureValue
+    if !cert.is_empty() || !outer.is_empty() {
+        return None;
+    }
+    let version = match tbs.read_optional(0xa0) {
+        Some(v) => match Reader::new(v).read(INTEGER)? {
+            [n @ 0..=2] => n + 1,
+            _ => return None,
+        },
+        None => 1,
+    };
+    let serial = tbs.read(INTEGER)?;
+    tbs.read(SEQUENCE)?; // signature
+    let issuer = tbs.read(SEQUENCE)?;
+    let mut validity = tbs.nested(SEQUENCE)?;
+    let not_before = time(&mut validity)?;
+    let not_after = time(&mut validity)?;
+    let subject = tbs.read(SEQUENCE)?;
+    let (spki_tag, spki, spki_element) = tbs.read_element()?;
+    if spki_tag != SEQUENCE {
+        return None;
+    }
+    tbs.read_optional(0x81); // issuerUniqueID
+    tbs.read_optional(0x82); // subjectUniqueID
+    let extensions = match tbs.read_optional(0xa3) {
+        Some(e) => Some(Reader::new(e).read(SEQUENCE)?),
+        None => None,
+    };
+    if !tbs.is_empty() || !validity.is_empty() {
+        return None;
+    }
+    Some(Parsed { version, serial, issuer, not_before, not_after, subject, spki, spki_element, extensions })
+}
+
+fn time<'a>(r: &mut Reader<'a>) -> Option<(u8, &'a [u8])> {
+    let (tag, value, _) = r.read_element()?;
+    matches!(tag, UTC_TIME | GENERALIZED_TIME).then_some((tag, value))
+}
+
+/// The public key a certificate carries: the algorithm OID, its parameters (an OID, or
+/// empty), and the key bytes (the BIT STRING without its unused-bits byte).
+pub fn public_key(der: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let parsed = parse(der)?;
+    let mut spki = Reader::new(parsed.spki);
+    let mut alg = spki.nested(SEQUENCE)?;
+    let oid = alg.read(OID)?;
+    let params = alg.read_optional(OID).unwrap_or(&[]);
+    let bits = spki.read(BIT_STRING)?;
+    let (&unused, key) = bits.split_first()?;
+    (unused == 0).then_some((oid, params, key))
 }
 
 pub fn describe(der: &[u8]) -> Option<CertInfo> {
     let cert = parse(der)?;
-    let tbs = &cert.tbs_certificate;
     let mut fields = Vec::new();
-    push_name(&mut fields, &tbs.subject, FieldKind::SubjectNewRdn, FieldKind::SubjectSameRdn);
-    push_name(&mut fields, &tbs.issuer, FieldKind::IssuerNewRdn, FieldKind::IssuerSameRdn);
-    let version = match tbs.version {
-        x509_cert::Version::V1 => 1,
-        x509_cert::Version::V2 => 2,
-        x509_cert::Version::V3 => 3,
-    };
-    fields.push(Field { kind: FieldKind::Version, key: String::new(), value: version.to_string() });
-    fields.push(Field { kind: FieldKind::SerialNumber, key: String::new(), value: hex_upper(tbs.serial_number.as_bytes()) });
-    fields.push(Field { kind: FieldKind::NotBefore, key: String::new(), value: openssl_time(&tbs.validity.not_before) });
-    fields.push(Field { kind: FieldKind::NotAfter, key: String::new(), value: openssl_time(&tbs.validity.not_after) });
-    for (key, value) in subject_alt_names(&cert) {
-        fields.push(Field { kind: FieldKind::SubjectAltName, key: key.to_string(), value });
+    push_name(&mut fields, cert.subject, FieldKind::SubjectNewRdn, FieldKind::SubjectSameRdn)?;
+    push_name(&mut fields, cert.issuer, FieldKind::IssuerNewRdn, FieldKind::IssuerSameRdn)?;
+    let mut field = |kind, value: String| fields.push(Field { kind, key: String::new(), value });
+    field(FieldKind::Version, decimal(u32::from(cert.version)));
+    field(FieldKind::SerialNumber, hex_upper(cert.serial));
+    field(FieldKind::NotBefore, openssl_time(cert.not_before)?);
+    field(FieldKind::NotAfter, openssl_time(cert.not_after)?);
+    if let Some(extensions) = cert.extensions {
+        for (key, value) in subject_alt_names(extensions)? {
+            fields.push(Field { kind: FieldKind::SubjectAltName, key: String::from(key), value });
+        }
     }
     Some(CertInfo { fields })
 }
 
-fn push_name(fields: &mut Vec<Field>, name: &Name, new_rdn: FieldKind, same_rdn: FieldKind) {
-    for rdn in name.0.iter() {
-        for (i, atv) in rdn.0.iter().enumerate() {
+fn push_name(fields: &mut Vec<Field>, name: &[u8], new_rdn: FieldKind, same_rdn: FieldKind) -> Option<()> {
+    let mut rdns = Reader::new(name);
+    while !rdns.is_empty() {
+        let mut rdn = rdns.nested(SET)?;
+        let mut first = true;
+        while !rdn.is_empty() {
+            let mut atv = rdn.nested(SEQUENCE)?;
+            let oid = atv.read(OID)?;
+            let (tag, value, _) = atv.read_element()?;
             fields.push(Field {
-                kind: if i == 0 { new_rdn } else { same_rdn },
-                key: attribute_name(&atv.oid),
-                value: directory_string(&atv.value),
+                kind: if first { new_rdn } else { same_rdn },
+                key: attribute_name(oid),
+                value: directory_string(tag, value),
             });
+            first = false;
         }
     }
+    Some(())
 }
 
-/// OpenSSL's long names, which CPython's getpeercert() uses as keys.
-fn attribute_name(oid: &der::asn1::ObjectIdentifier) -> String {
-    const NAMES: &[(&str, &str)] = &[
-        ("2.5.4.3", "commonName"),
-        ("2.5.4.4", "surname"),
-        ("2.5.4.5", "serialNumber"),
-        ("2.5.4.6", "countryName"),
-        ("2.5.4.7", "localityName"),
-        ("2.5.4.8", "stateOrProvinceName"),
-        ("2.5.4.9", "streetAddress"),
-        ("2.5.4.10", "organizationName"),
-        ("2.5.4.11", "organizationalUnitName"),
-        ("2.5.4.12", "title"),
-        ("2.5.4.42", "givenName"),
-        ("2.5.4.46", "dnQualifier"),
-        ("1.2.840.113549.1.9.1", "emailAddress"),
-        ("0.9.2342.19200300.100.1.25", "domainComponent"),
-        ("0.9.2342.19200300.100.1.1", "userId"),
+/// OpenSSL's long names, which CPython's getpeercert() uses as keys, by OID contents.
+fn attribute_name(oid: &[u8]) -> String {
+    const NAMES: &[(&[u8], &str)] = &[
+        (&[0x55, 0x04, 0x03], "commonName"),
+        (&[0x55, 0x04, 0x04], "surname"),
+        (&[0x55, 0x04, 0x05], "serialNumber"),
+        (&[0x55, 0x04, 0x06], "countryName"),
+        (&[0x55, 0x04, 0x07], "localityName"),
+        (&[0x55, 0x04, 0x08], "stateOrProvinceName"),
+        (&[0x55, 0x04, 0x09], "streetAddress"),
+        (&[0x55, 0x04, 0x0a], "organizationName"),
+        (&[0x55, 0x04, 0x0b], "organizationalUnitName"),
+        (&[0x55, 0x04, 0x0c], "title"),
+        (&[0x55, 0x04, 0x2a], "givenName"),
+        (&[0x55, 0x04, 0x2e], "dnQualifier"),
+        (&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01], "emailAddress"),
+        (&[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19], "domainComponent"),
+        (&[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01], "userId"),
     ];
-    let dotted = oid.to_string();
-    NAMES
-        .iter()
-        .find(|(o, _)| *o == dotted)
-        .map(|(_, n)| n.to_string())
-        .unwrap_or(dotted)
+    match NAMES.iter().find(|(o, _)| *o == oid) {
+        Some((_, name)) => String::from(*name),
+        None => dotted(oid),
+    }
 }
 
-fn directory_string(value: &der::Any) -> String {
-    let bytes = value.value();
-    match value.tag() {
-        Tag::Utf8String => Utf8StringRef::new(bytes).map(|s| s.as_str().to_string()).ok(),
-        Tag::PrintableString => PrintableStringRef::new(bytes).map(|s| s.as_str().to_string()).ok(),
-        Tag::Ia5String => Ia5StringRef::new(bytes).map(|s| s.as_str().to_string()).ok(),
-        Tag::BmpString => {
-            let units = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
-            Some(char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
+/// An OID in dotted decimal, as OpenSSL shows one it has no name for.
+fn dotted(oid: &[u8]) -> String {
+    let mut arcs: Vec<u64> = Vec::new();
+    let mut value: u64 = 0;
+    for &b in oid {
+        value = (value << 7) | u64::from(b & 0x7f);
+        if b & 0x80 == 0 {
+            if arcs.is_empty() {
+                let first = (value / 40).min(2);
+                arcs.push(first);
+                arcs.push(value - first * 40);
+            } else {
+                arcs.push(value);
+            }
+            value = 0;
         }
-        _ => None,
     }
-    .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+    let mut out = String::new();
+    for (i, arc) in arcs.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(&mut out, *arc);
+    }
+    out
 }
+
+const BMP_STRING: u8 = 0x1e;
+
+fn directory_string(tag: u8, bytes: &[u8]) -> String {
+    if tag == BMP_STRING {
+        let units = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+        return char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    }
+    // UTF8String, PrintableString, IA5String, TeletexString (and anything odd): as text.
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+fn decimal(n: u32) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, u64::from(n));
+    out
+}
+
+/// `n` as two decimal digits, or with a space in front for the day (OpenSSL's "%2d").
+fn push_two(out: &mut String, n: u32, pad: char) {
+    if n < 10 {
+        out.push(pad);
+    }
+    push_decimal(out, u64::from(n));
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 fn hex_upper(bytes: &[u8]) -> String {
     // Like OpenSSL's serial: no leading zero byte that DER added for the sign.
@@ -128,53 +250,133 @@ fn hex_upper(bytes: &[u8]) -> String {
         [0, rest @ ..] if !rest.is_empty() => rest,
         _ => bytes,
     };
-    trimmed.iter().map(|b| format!("{:02X}", b)).collect()
-}
-
-/// "Jan  5 09:34:43 2018 GMT", as OpenSSL prints ASN1 times and CPython reports them.
-fn openssl_time(t: &x509_cert::time::Time) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let dt = t.to_date_time();
-    let month = MONTHS.get(usize::from(dt.month()).saturating_sub(1)).copied().unwrap_or("???");
-    format!("{} {:>2} {:02}:{:02}:{:02} {} GMT", month, dt.day(), dt.hour(), dt.minutes(), dt.seconds(), dt.year())
-}
-
-fn subject_alt_names(cert: &Certificate) -> Vec<(&'static str, String)> {
-    use x509_cert::ext::pkix::name::GeneralName;
-    use x509_cert::ext::pkix::SubjectAltName;
-    const SAN_OID: &str = "2.5.29.17";
-    let mut out = Vec::new();
-    let Some(exts) = &cert.tbs_certificate.extensions else {
-        return out;
-    };
-    for ext in exts.iter().filter(|e| e.extn_id.to_string() == SAN_OID) {
-        let Ok(san) = SubjectAltName::from_der(ext.extn_value.as_bytes()) else {
-            continue;
-        };
-        for name in san.0 {
-            match name {
-                GeneralName::DnsName(n) => out.push(("DNS", n.as_str().to_string())),
-                GeneralName::Rfc822Name(n) => out.push(("email", n.as_str().to_string())),
-                GeneralName::UniformResourceIdentifier(n) => out.push(("URI", n.as_str().to_string())),
-                GeneralName::IpAddress(ip) => out.push(("IP Address", format_ip(ip.as_bytes()))),
-                _ => {}
-            }
-        }
+    let mut out = String::with_capacity(trimmed.len() * 2);
+    for b in trimmed {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
     out
 }
 
+/// A certificate time (UTCTime or GeneralizedTime, in UTC as RFC 5280 requires) as (year,
+/// month, day, hour, minute, second).
+fn civil_time((tag, text): (u8, &[u8])) -> Option<[u32; 6]> {
+    let digits = |s: &[u8]| -> Option<u32> {
+        s.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let (year, rest) = match tag {
+        UTC_TIME => {
+            let yy = digits(text.get(..2)?)?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, text.get(2..)?)
+        }
+        _ => (digits(text.get(..4)?)?, text.get(4..)?),
+    };
+    if rest.len() != 11 || rest.get(10) != Some(&b'Z') {
+        return None;
+    }
+    let field = |i: usize| digits(rest.get(i..i + 2)?);
+    let t = [year, field(0)?, field(2)?, field(4)?, field(6)?, field(8)?];
+    let valid = (1..=12).contains(&t[1]) && (1..=31).contains(&t[2]) && t[3] < 24 && t[4] < 60 && t[5] < 61;
+    valid.then_some(t)
+}
+
+/// Seconds since 1970 of a certificate time.
+pub fn unix_time(time: (u8, &[u8])) -> Option<u64> {
+    let [year, month, day, hour, minute, second] = civil_time(time)?;
+    // Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil).
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+    u64::try_from(secs).ok()
+}
+
+/// "Jan  5 09:34:43 2018 GMT", as OpenSSL prints ASN1 times and CPython reports them.
+fn openssl_time(time: (u8, &[u8])) -> Option<String> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let [year, month, day, hour, minute, second] = civil_time(time)?;
+    let mut out = String::with_capacity(24);
+    out.push_str(MONTHS.get(usize::try_from(month).ok()?.checked_sub(1)?)?);
+    out.push(' ');
+    push_two(&mut out, day, ' ');
+    out.push(' ');
+    push_two(&mut out, hour, '0');
+    out.push(':');
+    push_two(&mut out, minute, '0');
+    out.push(':');
+    push_two(&mut out, second, '0');
+    out.push(' ');
+    push_decimal(&mut out, u64::from(year));
+    out.push_str(" GMT");
+    Some(out)
+}
+
+/// The subjectAltName extension's names CPython shows: DNS, email, URI, IP Address.
+fn subject_alt_names(extensions: &[u8]) -> Option<Vec<(&'static str, String)>> {
+    const SAN_OID: &[u8] = &[0x55, 0x1d, 0x11];
+    let mut out = Vec::new();
+    let mut exts = Reader::new(extensions);
+    while !exts.is_empty() {
+        let mut ext = exts.nested(SEQUENCE)?;
+        let oid = ext.read(OID)?;
+        ext.read_optional(0x01); // critical
+        let value = ext.read(OCTET_STRING)?;
+        if oid != SAN_OID {
+            continue;
+        }
+        let mut names = Reader::new(value).nested(SEQUENCE)?;
+        while !names.is_empty() {
+            let (tag, name, _) = names.read_element()?;
+            let text = || String::from_utf8_lossy(name).into_owned();
+            match tag {
+                0x81 => out.push(("email", text())),
+                0x82 => out.push(("DNS", text())),
+                0x86 => out.push(("URI", text())),
+                0x87 => out.push(("IP Address", format_ip(name))),
+                _ => {}
+            }
+        }
+    }
+    Some(out)
+}
+
 /// IPv4 dotted, IPv6 as OpenSSL prints it in getpeercert() (uppercase, uncompressed).
 fn format_ip(bytes: &[u8]) -> String {
+    let mut out = String::new();
     match bytes.len() {
-        4 => format!("{}.{}.{}.{}", bytes[0], bytes[1], bytes[2], bytes[3]),
-        16 => bytes
-            .chunks_exact(2)
-            .map(|c| format!("{:X}", u16::from_be_bytes([c[0], c[1]])))
-            .collect::<Vec<_>>()
-            .join(":"),
-        _ => String::from("<invalid>"),
+        4 => {
+            for (i, b) in bytes.iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_decimal(&mut out, u64::from(*b));
+            }
+        }
+        16 => {
+            for (i, pair) in bytes.chunks_exact(2).enumerate() {
+                if i > 0 {
+                    out.push(':');
+                }
+                let v = u16::from_be_bytes([pair[0], pair[1]]);
+                let hex = hex_upper(&v.to_be_bytes());
+                out.push_str(hex.trim_start_matches('0'));
+                if v == 0 {
+                    out.push('0');
+                }
+            }
+        }
+        _ => out.push_str("<invalid>"),
     }
+    out
+}
+
+/// The whole DER SubjectPublicKeyInfo of a certificate.
+pub fn subject_public_key_info(der: &[u8]) -> Option<&[u8]> {
+    parse(der).map(|p| p.spki_element)
 }
 
 #[cfg(test)]
@@ -188,7 +390,15 @@ mod tests {
         assert_eq!(format_ip(&[127, 0, 0, 1]), "127.0.0.1");
         let mut v6 = [0u8; 16];
         v6[15] = 1;
-        assert_eq!(format_ip(&v6), "0:0:0:0:0:0:0:1");
+        v6[0] = 0xfe;
+        assert_eq!(format_ip(&v6), "FE00:0:0:0:0:0:0:1");
+        assert_eq!(dotted(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01]), "1.2.840.113549.1.9.1");
+        assert_eq!(openssl_time((UTC_TIME, b"180105093443Z")).as_deref(), Some("Jan  5 09:34:43 2018 GMT"));
+        assert_eq!(openssl_time((GENERALIZED_TIME, b"30000101000000Z")).as_deref(), Some("Jan  1 00:00:00 3000 GMT"));
+        assert_eq!(openssl_time((UTC_TIME, b"181305093443Z")), None);
+        assert_eq!(unix_time((UTC_TIME, b"700101000000Z")), Some(0));
+        assert_eq!(unix_time((UTC_TIME, b"180105093443Z")), Some(1_515_144_883));
+        assert_eq!(unix_time((GENERALIZED_TIME, b"20240229235959Z")), Some(1_709_251_199));
     }
 
     #[test]
@@ -196,5 +406,17 @@ mod tests {
         assert!(describe(b"garbage").is_none());
         assert!(describe(&[]).is_none());
         assert!(describe(&[0x30, 0x80]).is_none());
+    }
+
+    #[test]
+    fn reads_the_test_certificates() {
+        use rustls::pki_types::pem::PemObject;
+        for pem in [&include_bytes!("../tests/data/ec.pem")[..], &include_bytes!("../tests/data/rsa.pem")[..]] {
+            let cert = rustls::pki_types::CertificateDer::from_pem_slice(pem).expect("pem");
+            let info = describe(&cert).expect("certificate");
+            assert!(info.fields.iter().any(|f| f.kind == FieldKind::Version && f.value == "3"));
+            assert!(info.fields.iter().any(|f| f.kind == FieldKind::NotAfter && f.value.ends_with(" GMT")));
+            assert!(public_key(&cert).is_some());
+        }
     }
 }

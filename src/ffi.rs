@@ -227,7 +227,7 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
         match crate::keys::load_private_key(key) {
-            Ok(k) if crate::provider::sign::public_key_der(&k).is_some() => OK,
+            Ok(k) if crate::provider::sign::KeyMaterial::from_der(&k).is_some() => OK,
             Ok(_) => code(UsslResult::UnsupportedPrivateKey),
             Err(e) => code(e),
         }

@@ -17,6 +17,7 @@ pub mod certinfo;
 pub mod connection;
 pub mod context;
 pub mod deferred;
+pub mod der;
 pub mod ffi;
 pub mod hostname;
 pub mod keys;

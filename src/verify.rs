@@ -89,13 +89,15 @@ impl ServerVerifier {
 /// The validity period of a certificate trusted directly (no chain to check it in).
 fn check_validity(der: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error> {
     use rustls::CertificateError;
-    let cert = crate::certinfo::parse(der).ok_or(Error::InvalidCertificate(CertificateError::BadEncoding))?;
-    let validity = &cert.tbs_certificate.validity;
+    let bad = Error::InvalidCertificate(CertificateError::BadEncoding);
+    let cert = crate::certinfo::parse(der).ok_or(bad.clone())?;
+    let not_before = crate::certinfo::unix_time(cert.not_before).ok_or(bad.clone())?;
+    let not_after = crate::certinfo::unix_time(cert.not_after).ok_or(bad)?;
     let now = now.as_secs();
-    if now < validity.not_before.to_unix_duration().as_secs() {
+    if now < not_before {
         return Err(Error::InvalidCertificate(CertificateError::NotValidYet));
     }
-    if now > validity.not_after.to_unix_duration().as_secs() {
+    if now > not_after {
         return Err(Error::InvalidCertificate(CertificateError::Expired));
     }
     Ok(())

@@ -360,63 +360,13 @@ impl Curve {
     }
 }
 
-/// Reads a DER ECDSA-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }, strictly (minimal lengths,
-/// minimal positive integers, nothing after it). Returns (r, s) as big-endian magnitudes.
-fn parse_der_signature(der: &[u8]) -> Option<(&[u8], &[u8])> {
-    fn length(input: &[u8]) -> Option<(usize, &[u8])> {
-        let (&first, rest) = input.split_first()?;
-        match first {
-            0..=0x7f => Some((usize::from(first), rest)),
-            0x81 => {
-                let (&len, rest) = rest.split_first()?;
-                (len >= 0x80).then_some((usize::from(len), rest))
-            }
-            _ => None,
-        }
-    }
-    fn integer(input: &[u8]) -> Option<(&[u8], &[u8])> {
-        let (&tag, rest) = input.split_first()?;
-        if tag != 0x02 {
-            return None;
-        }
-        let (len, rest) = length(rest)?;
-        let value = rest.get(..len)?;
-        let rest = rest.get(len..)?;
-        let (&first, tail) = value.split_first()?;
-        if first & 0x80 != 0 {
-            return None; // negative
-        }
-        let magnitude = if first == 0 {
-            // A leading zero only where the next byte would read as negative.
-            match tail.first() {
-                Some(&next) if next & 0x80 != 0 => tail,
-                _ => return None,
-            }
-        } else {
-            value
-        };
-        Some((magnitude, rest))
-    }
-    let (&tag, rest) = der.split_first()?;
-    if tag != 0x30 {
-        return None;
-    }
-    let (len, rest) = length(rest)?;
-    if rest.len() != len {
-        return None;
-    }
-    let (r, rest) = integer(rest)?;
-    let (s, rest) = integer(rest)?;
-    rest.is_empty().then_some((r, s))
-}
-
 /// Verifies a DER ECDSA signature over `digest` (SHA-256 or SHA-384 output) with a SEC1 P-384
 /// public key.
 pub fn verify_prehash(public_key: &[u8], digest: &[u8], der_signature: &[u8]) -> bool {
     let curve = Curve { f: Modulus::new(&P) };
     let scalars = Modulus::new(&N);
     let Some(q) = curve.decode_point(public_key) else { return false };
-    let Some((r, s)) = parse_der_signature(der_signature) else { return false };
+    let Some((r, s)) = crate::der::ecdsa_signature(der_signature) else { return false };
     let (Some(r), Some(s)) = (from_be_slice(r), from_be_slice(s)) else { return false };
     if is_zero(&r) || is_zero(&s) || !less(&r, &scalars.m) || !less(&s, &scalars.m) {
         return false;
@@ -474,14 +424,5 @@ mod tests {
         compressed[1..].copy_from_slice(&GX);
         let p = curve.decode_point(&compressed).map(|p| curve.f.from_mont(&p.y));
         assert_eq!(p, Some(from_be(&GY)));
-    }
-
-    #[test]
-    fn der_signatures_are_read_strictly() {
-        assert_eq!(parse_der_signature(&[0x30, 6, 2, 1, 5, 2, 1, 7]), Some((&[5u8][..], &[7u8][..])));
-        assert!(parse_der_signature(&[0x30, 7, 2, 1, 5, 2, 1, 7, 0]).is_none()); // length mismatch
-        assert!(parse_der_signature(&[0x30, 7, 2, 2, 0, 5, 2, 1, 7]).is_none()); // needless zero
-        assert!(parse_der_signature(&[0x30, 6, 2, 1, 0x85, 2, 1, 7]).is_none()); // negative
-        assert!(parse_der_signature(&[0x30, 0x81, 6, 2, 1, 5, 2, 1, 7]).is_none()); // long form
     }
 }

@@ -4,71 +4,123 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use rustls::pki_types::{PrivateKeyDer, SubjectPublicKeyInfoDer};
+use rustls::pki_types::{alg_id, PrivateKeyDer, SubjectPublicKeyInfoDer};
 use rustls::sign::{Signer, SigningKey};
 use rustls::{Error, SignatureAlgorithm, SignatureScheme};
 use sha2::{Sha256, Sha384, Sha512};
-use signature::{RandomizedSigner, SignatureEncoding};
+use signature::RandomizedSigner;
 
+use crate::der::{Reader, OCTET_STRING, OID, SEQUENCE};
 use crate::port::PortRng;
+
+/// OIDs (contents) of the key types we read.
+const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+/// A private key we can sign with.
+pub enum KeyMaterial {
+    EcdsaP256(p256::ecdsa::SigningKey),
+    Rsa(rsa::RsaPrivateKey),
+}
+
+impl KeyMaterial {
+    /// Reads a PKCS#8, SEC1 (P-256) or PKCS#1 (RSA) private key; None for anything else.
+    pub fn from_der(der: &PrivateKeyDer<'_>) -> Option<Self> {
+        match der {
+            PrivateKeyDer::Pkcs8(k) => pkcs8(k.secret_pkcs8_der()),
+            PrivateKeyDer::Sec1(k) => sec1_p256(k.secret_sec1_der()).map(Self::EcdsaP256),
+            PrivateKeyDer::Pkcs1(k) => pkcs1_rsa(k.secret_pkcs1_der()).map(Self::Rsa),
+            _ => None,
+        }
+    }
+
+    /// The DER SubjectPublicKeyInfo of the key, as its certificate must carry it.
+    pub fn public_key_info(&self) -> SubjectPublicKeyInfoDer<'static> {
+        use rsa::traits::PublicKeyParts;
+        match self {
+            Self::EcdsaP256(key) => {
+                let point = key.verifying_key().to_encoded_point(false);
+                rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, point.as_bytes())
+            }
+            Self::Rsa(key) => {
+                let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+                let rsa_public_key = crate::der::encode_unsigned_sequence(&[&n, &e]);
+                rustls::sign::public_key_to_spki(&alg_id::RSA_ENCRYPTION, rsa_public_key)
+            }
+        }
+    }
+}
+
+/// PrivateKeyInfo (RFC 5208): SEQUENCE { version, AlgorithmIdentifier, OCTET STRING key, ... }.
+fn pkcs8(der: &[u8]) -> Option<KeyMaterial> {
+    let mut outer = Reader::new(der);
+    let mut info = outer.nested(SEQUENCE)?;
+    if !matches!(info.unsigned_integer()?, [0] | [1]) {
+        return None;
+    }
+    let mut alg = info.nested(SEQUENCE)?;
+    let oid = alg.read(OID)?;
+    let key = info.read(OCTET_STRING)?;
+    match oid {
+        EC_PUBLIC_KEY if alg.read(OID)? == PRIME256V1 => sec1_p256(key).map(KeyMaterial::EcdsaP256),
+        RSA_ENCRYPTION => pkcs1_rsa(key).map(KeyMaterial::Rsa),
+        _ => None,
+    }
+}
+
+/// ECPrivateKey (RFC 5915): SEQUENCE { 1, OCTET STRING d, [0] curve OPTIONAL, [1] point OPTIONAL }.
+fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
+    let mut outer = Reader::new(der);
+    let mut key = outer.nested(SEQUENCE)?;
+    if key.unsigned_integer()? != [1] {
+        return None;
+    }
+    let d = key.read(OCTET_STRING)?;
+    if let Some(params) = key.read_optional(0xa0) {
+        if Reader::new(params).read(OID)? != PRIME256V1 {
+            return None;
+        }
+    }
+    if d.len() > 32 {
+        return None;
+    }
+    let mut scalar = [0u8; 32];
+    scalar[32 - d.len()..].copy_from_slice(d);
+    p256::ecdsa::SigningKey::from_bytes(&scalar.into()).ok()
+}
+
+/// RSAPrivateKey (RFC 8017): SEQUENCE { 0, n, e, d, p, q, dP, dQ, qInv } (two primes).
+fn pkcs1_rsa(der: &[u8]) -> Option<rsa::RsaPrivateKey> {
+    use rsa::BigUint;
+    let mut outer = Reader::new(der);
+    let mut key = outer.nested(SEQUENCE)?;
+    if key.unsigned_integer()? != [0] {
+        return None;
+    }
+    let mut next = || key.unsigned_integer().map(BigUint::from_bytes_be);
+    let (n, e, d, p, q) = (next()?, next()?, next()?, next()?, next()?);
+    let key = rsa::RsaPrivateKey::from_components(n, e, d, alloc::vec![p, q]).ok()?;
+    key.validate().ok()?;
+    Some(key)
+}
 
 /// Loads a private key of any type we can sign with.
 pub fn any_supported_key(der: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>, Error> {
-    let spki = public_key_der(der).unwrap_or_default();
-    if let Some(key) = ecdsa_p256_key(der) {
-        return Ok(Arc::new(EcdsaP256 { key: Arc::new(key), spki }));
-    }
-    if let Some(key) = rsa_key(der) {
-        return Ok(Arc::new(RsaKey { key: Arc::new(key), spki }));
-    }
-    Err(Error::General("unsupported private key type (ECDSA P-256 and RSA keys are supported)".into()))
-}
-
-fn ecdsa_p256_key(der: &PrivateKeyDer<'_>) -> Option<p256::ecdsa::SigningKey> {
-    use p256::pkcs8::DecodePrivateKey;
-    use sec1::der::Decode;
-    match der {
-        PrivateKeyDer::Pkcs8(k) => p256::ecdsa::SigningKey::from_pkcs8_der(k.secret_pkcs8_der()).ok(),
-        PrivateKeyDer::Sec1(k) => {
-            let parsed = sec1::EcPrivateKey::from_der(k.secret_sec1_der()).ok()?;
-            if let Some(params) = parsed.parameters {
-                if params.named_curve() != Some(<p256::NistP256 as p256::pkcs8::AssociatedOid>::OID) {
-                    return None;
-                }
-            }
-            p256::ecdsa::SigningKey::from_slice(parsed.private_key).ok()
-        }
-        _ => None,
-    }
-}
-
-fn rsa_key(der: &PrivateKeyDer<'_>) -> Option<rsa::RsaPrivateKey> {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
-    use rsa::pkcs8::DecodePrivateKey;
-    match der {
-        PrivateKeyDer::Pkcs8(k) => rsa::RsaPrivateKey::from_pkcs8_der(k.secret_pkcs8_der()).ok(),
-        PrivateKeyDer::Pkcs1(k) => rsa::RsaPrivateKey::from_pkcs1_der(k.secret_pkcs1_der()).ok(),
-        _ => None,
-    }
-}
-
-/// The DER SubjectPublicKeyInfo of a private key, to check that it matches its certificate.
-pub fn public_key_der(der: &PrivateKeyDer<'_>) -> Option<Vec<u8>> {
-    use p256::pkcs8::EncodePublicKey;
-    if let Some(key) = ecdsa_p256_key(der) {
-        return key.verifying_key().to_public_key_der().ok().map(|d| d.as_bytes().to_vec());
-    }
-    if let Some(key) = rsa_key(der) {
-        use rsa::pkcs8::EncodePublicKey as _;
-        return key.to_public_key().to_public_key_der().ok().map(|d| d.as_bytes().to_vec());
-    }
-    None
+    let Some(material) = KeyMaterial::from_der(der) else {
+        return Err(Error::General("unsupported private key type (ECDSA P-256 and RSA keys are supported)".into()));
+    };
+    let spki = material.public_key_info();
+    Ok(match material {
+        KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key), spki }),
+        KeyMaterial::Rsa(key) => Arc::new(RsaKey { key: Arc::new(key), spki }),
+    })
 }
 
 #[derive(Debug)]
 struct EcdsaP256 {
     key: Arc<p256::ecdsa::SigningKey>,
-    spki: Vec<u8>,
+    spki: SubjectPublicKeyInfoDer<'static>,
 }
 
 impl SigningKey for EcdsaP256 {
@@ -79,7 +131,7 @@ impl SigningKey for EcdsaP256 {
     }
 
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
-        (!self.spki.is_empty()).then(|| SubjectPublicKeyInfoDer::from(&self.spki[..]))
+        Some(self.spki.clone())
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
@@ -94,14 +146,15 @@ impl Signer for EcdsaP256Signer {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         // RFC 6979 nonces plus fresh entropy, so a weak port RNG alone cannot leak the key.
         let mut rng = PortRng::default();
-        let sig: p256::ecdsa::DerSignature = self
+        let sig: p256::ecdsa::Signature = self
             .0
             .try_sign_with_rng(&mut rng, message)
             .map_err(|_| Error::General("ECDSA signing failed".into()))?;
         if rng.failed() {
             return Err(Error::FailedToGetRandomBytes);
         }
-        Ok(sig.to_vec())
+        let (r, s) = sig.split_bytes();
+        Ok(crate::der::encode_unsigned_sequence(&[&r, &s]))
     }
 
     fn scheme(&self) -> SignatureScheme {
@@ -112,7 +165,7 @@ impl Signer for EcdsaP256Signer {
 #[derive(Debug)]
 struct RsaKey {
     key: Arc<rsa::RsaPrivateKey>,
-    spki: Vec<u8>,
+    spki: SubjectPublicKeyInfoDer<'static>,
 }
 
 const RSA_SCHEMES: &[SignatureScheme] = &[
@@ -131,12 +184,17 @@ impl SigningKey for RsaKey {
     }
 
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
-        (!self.spki.is_empty()).then(|| SubjectPublicKeyInfoDer::from(&self.spki[..]))
+        Some(self.spki.clone())
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
         SignatureAlgorithm::RSA
     }
+}
+
+enum RsaPadding {
+    Pss(rsa::Pss),
+    Pkcs1(rsa::Pkcs1v15Sign),
 }
 
 #[derive(Debug)]
@@ -145,34 +203,29 @@ struct RsaSigner {
     scheme: SignatureScheme,
 }
 
-fn randomized<S: SignatureEncoding>(
-    signer: impl RandomizedSigner<S>,
-    message: &[u8],
-) -> Result<Vec<u8>, Error> {
-    // The port RNG feeds RSA blinding and PSS salts.
-    let mut rng = PortRng::default();
-    let sig = signer
-        .try_sign_with_rng(&mut rng, message)
-        .map_err(|_| Error::General("RSA signing failed".into()))?;
-    if rng.failed() {
-        return Err(Error::FailedToGetRandomBytes);
-    }
-    Ok(sig.to_vec())
-}
-
 impl Signer for RsaSigner {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        use rsa::{pkcs1v15, pss};
-        let key = (*self.key).clone();
-        match self.scheme {
-            SignatureScheme::RSA_PSS_SHA256 => randomized(pss::BlindedSigningKey::<Sha256>::new(key), message),
-            SignatureScheme::RSA_PSS_SHA384 => randomized(pss::BlindedSigningKey::<Sha384>::new(key), message),
-            SignatureScheme::RSA_PSS_SHA512 => randomized(pss::BlindedSigningKey::<Sha512>::new(key), message),
-            SignatureScheme::RSA_PKCS1_SHA256 => randomized(pkcs1v15::SigningKey::<Sha256>::new(key), message),
-            SignatureScheme::RSA_PKCS1_SHA384 => randomized(pkcs1v15::SigningKey::<Sha384>::new(key), message),
-            SignatureScheme::RSA_PKCS1_SHA512 => randomized(pkcs1v15::SigningKey::<Sha512>::new(key), message),
-            _ => Err(Error::General("unsupported RSA signature scheme".into())),
+        use sha2::Digest;
+        let (digest, padding): (Vec<u8>, RsaPadding) = match self.scheme {
+            SignatureScheme::RSA_PSS_SHA256 => (Sha256::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha256>())),
+            SignatureScheme::RSA_PSS_SHA384 => (Sha384::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha384>())),
+            SignatureScheme::RSA_PSS_SHA512 => (Sha512::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha512>())),
+            SignatureScheme::RSA_PKCS1_SHA256 => (Sha256::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify::pkcs1v15::<Sha256>())),
+            SignatureScheme::RSA_PKCS1_SHA384 => (Sha384::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify::pkcs1v15::<Sha384>())),
+            SignatureScheme::RSA_PKCS1_SHA512 => (Sha512::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify::pkcs1v15::<Sha512>())),
+            _ => return Err(Error::General("unsupported RSA signature scheme".into())),
+        };
+        // The port RNG feeds RSA blinding and PSS salts.
+        let mut rng = PortRng::default();
+        let sig = match padding {
+            RsaPadding::Pss(p) => self.key.sign_with_rng(&mut rng, p, &digest),
+            RsaPadding::Pkcs1(p) => self.key.sign_with_rng(&mut rng, p, &digest),
         }
+        .map_err(|_| Error::General("RSA signing failed".into()))?;
+        if rng.failed() {
+            return Err(Error::FailedToGetRandomBytes);
+        }
+        Ok(sig)
     }
 
     fn scheme(&self) -> SignatureScheme {

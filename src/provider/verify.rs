@@ -8,7 +8,6 @@ use rustls::pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, Signature
 use rustls::SignatureScheme;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
-use signature::Verifier;
 
 struct Ecdsa<K, D> {
     key_alg: AlgorithmIdentifier,
@@ -27,11 +26,20 @@ struct CurveP384;
 
 impl EcdsaCurve for CurveP256 {
     fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
-        let sig = p256::ecdsa::DerSignature::try_from(sig).map_err(|_| InvalidSignature)?;
+        let (r, s) = crate::der::ecdsa_signature(sig).ok_or(InvalidSignature)?;
+        let (r, s) = (field_bytes(r).ok_or(InvalidSignature)?, field_bytes(s).ok_or(InvalidSignature)?);
+        let sig = p256::ecdsa::Signature::from_scalars(r, s).map_err(|_| InvalidSignature)?;
         let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
-        let sig = p256::ecdsa::Signature::try_from(sig).map_err(|_| InvalidSignature)?;
         key.verify_prehash(digest, &sig).map_err(|_| InvalidSignature)
     }
+}
+
+/// A DER integer's magnitude as a 32-byte big-endian P-256 scalar.
+fn field_bytes(magnitude: &[u8]) -> Option<[u8; 32]> {
+    let start = 32usize.checked_sub(magnitude.len())?;
+    let mut out = [0u8; 32];
+    out.get_mut(start..)?.copy_from_slice(magnitude);
+    Some(out)
 }
 
 #[cfg(feature = "p384")]
@@ -98,34 +106,57 @@ trait RsaScheme {
 struct Pkcs1<D>(PhantomData<D>);
 struct Pss<D>(PhantomData<D>);
 
-impl<D> RsaScheme for Pkcs1<D>
-where
-    D: Digest + rsa::pkcs8::AssociatedOid,
-{
+/// The DigestInfo prefixes of RFC 8017 section 9.2, note 1 (the `der` crate is not linked).
+pub trait Pkcs1Digest: Digest {
+    const PREFIX: &'static [u8];
+}
+
+impl Pkcs1Digest for Sha256 {
+    const PREFIX: &'static [u8] =
+        &[0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+}
+impl Pkcs1Digest for Sha384 {
+    const PREFIX: &'static [u8] =
+        &[0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
+}
+impl Pkcs1Digest for Sha512 {
+    const PREFIX: &'static [u8] =
+        &[0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
+}
+
+/// PKCS#1 v1.5 signature padding for `D`.
+pub fn pkcs1v15<D: Pkcs1Digest>() -> rsa::Pkcs1v15Sign {
+    rsa::Pkcs1v15Sign { hash_len: Some(<D as Digest>::output_size()), prefix: D::PREFIX.into() }
+}
+
+impl<D: Pkcs1Digest> RsaScheme for Pkcs1<D> {
     fn verify(key: rsa::RsaPublicKey, message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
-        let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
-        rsa::pkcs1v15::VerifyingKey::<D>::new(key)
-            .verify(message, &sig)
-            .map_err(|_| InvalidSignature)
+        use rsa::traits::SignatureScheme as _;
+        pkcs1v15::<D>().verify(&key, &D::digest(message), signature).map_err(|_| InvalidSignature)
     }
 }
 
 impl<D> RsaScheme for Pss<D>
 where
-    D: Digest + sha2::digest::FixedOutputReset,
+    D: 'static + Digest + sha2::digest::DynDigest + Send + Sync,
 {
     fn verify(key: rsa::RsaPublicKey, message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
-        let sig = rsa::pss::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
-        rsa::pss::VerifyingKey::<D>::new(key)
-            .verify(message, &sig)
-            .map_err(|_| InvalidSignature)
+        use rsa::traits::SignatureScheme as _;
+        rsa::Pss::new::<D>().verify(&key, &D::digest(message), signature).map_err(|_| InvalidSignature)
     }
 }
 
 impl<V: RsaScheme> SignatureVerificationAlgorithm for Rsa<V> {
     fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
-        use rsa::pkcs1::DecodeRsaPublicKey;
-        let key = rsa::RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| InvalidSignature)?;
+        // RSAPublicKey (RFC 8017): SEQUENCE { INTEGER n, INTEGER e }.
+        let mut outer = crate::der::Reader::new(public_key);
+        let mut seq = outer.nested(crate::der::SEQUENCE).ok_or(InvalidSignature)?;
+        let (n, e) = (seq.unsigned_integer().ok_or(InvalidSignature)?, seq.unsigned_integer().ok_or(InvalidSignature)?);
+        if !seq.is_empty() || !outer.is_empty() {
+            return Err(InvalidSignature);
+        }
+        let key = rsa::RsaPublicKey::new(rsa::BigUint::from_bytes_be(n), rsa::BigUint::from_bytes_be(e))
+            .map_err(|_| InvalidSignature)?;
         V::verify(key, message, signature)
     }
 
