@@ -34,6 +34,7 @@ endef
 
 # nightly's standard library sources, for targets built with build-std.
 define nightly_src
-	@rustup component list --toolchain nightly --installed 2>/dev/null | grep -qx rust-src || \
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src' || \
 	  rustup component add rust-src --toolchain nightly
 endef
