@@ -17,7 +17,7 @@ JOBS ?= $(shell nproc)
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
 .PHONY: all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
-	test test-rust test-py test-firmware test-1.25 demo clean reference bench bench-smoke firmware size
+	test test-rust test-py test-firmware test-1.25 test-profiles demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
 
@@ -49,7 +49,14 @@ test-1.25:
 	MICROPY_DIR=$(BUILD)/micropython-src MICROPYTHON=$(BUILD)/unix-ussl-1.25.0/micropython \
 	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py
 
-test: test-rust bench-smoke test-py test-firmware test-1.25
+# The client build profile builds and passes what it keeps of the suite (and names what it leaves out).
+PROFILE_TESTS := tests_py/test_profiles.py tests_py/test_client.py tests_py/test_sessions.py
+test-profiles: venv
+	$(MAKE) --no-print-directory USSL_PROFILE=client build/micropython-client
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
+	  -k "not getpeercert and not verified_round_trip and not our_server"
+
+test: test-rust bench-smoke test-py test-profiles test-firmware test-1.25
 
 demo: build/micropython venv
 	$(PY) scripts/demo.py
@@ -66,8 +73,9 @@ bench-smoke: $(BENCH_DEPS) firmware-bench venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
 
-# Flash by crate for thumbv6m, thumbv7m and riscv32imac, into BENCHMARKS.md.
+# Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full and client, into BENCHMARKS.md.
 size: firmware firmware-baseline venv
+	$(MAKE) --no-print-directory USSL_PROFILE=client firmware
 	$(PY) bench/size.py
 
 clean:

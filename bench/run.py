@@ -526,7 +526,7 @@ def size_markdown(z):
              "image without TLS, and within that the symbols grouped by crate (`nm -S`, demangled). "
              "\"unattributed\" is rodata without symbols (string and constant tables) and what MicroPython itself "
              "grows by (qstrs, the frozen ssl.py).", "",
-             "| crate | " + " | ".join(f"{t} ({z[t]['board']})" for t in targets) + " |",
+             "| crate | " + " | ".join(f"{t} ({z[t]['board']}{'' if z[t].get('profile', 'full') == 'full' else ', profile ' + z[t]['profile']})" for t in targets) + " |",
              "|---|" + "---|" * len(targets)]
     crates = sorted({c for t in targets for c in z[t]["crates"]}, key=lambda c: -max(z[t]["crates"].get(c, 0) for t in targets))
     for c in crates:

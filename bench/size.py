@@ -18,6 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRMWARE = os.path.join(ROOT, "build", "firmware")
 IMAGES = [("thumbv6m", "MPS2_AN385_M0PLUS", "arm-none-eabi-"), ("thumbv7m", "MPS2_AN385", "arm-none-eabi-"),
           ("riscv32imac", "VIRT_RV32", "riscv64-unknown-elf-")]
+# Build profiles (make USSL_PROFILE=...): their images are build/firmware/<BOARD>[-profile].
+PROFILES = ["full", "client"]
 FLASH_TYPES = set("tTrRdD")
 # The first path in a demangled name: `p256::...`, `<T as der::Decode>::decode`, `<&T as core::...`.
 CRATE = re.compile(r"([a-z_][a-z0-9_]*)::")
@@ -40,11 +42,12 @@ def symbols(tools, path):
 
 def by_crate(tools, board):
     build = os.path.join(FIRMWARE, board, "build")
+    elf = os.path.join(FIRMWARE, board, "firmware.elf")
     shim = set()
     for obj in glob.glob(os.path.join(build, "mpy_module", "*.o")):
         shim.update(name for name, _, t in symbols(tools, obj) if t in FLASH_TYPES)
     groups = collections.Counter()
-    for name, size, t in symbols(tools, os.path.join(FIRMWARE, board, "firmware.elf")):
+    for name, size, t in symbols(tools, elf):
         if t not in FLASH_TYPES:
             continue
         if name in shim:
@@ -63,16 +66,18 @@ def by_crate(tools, board):
 def measure():
     results = {}
     for target, board, tools in IMAGES:
-        elf = os.path.join(FIRMWARE, board, "firmware.elf")
         base = os.path.join(FIRMWARE, f"{board}-notls", "firmware.elf")
-        if not (os.path.exists(elf) and os.path.exists(base)):
-            raise SystemExit(f"{elf} or {base} is missing: run `make firmware firmware-baseline`")
-        share = image_flash(tools, elf) - image_flash(tools, base)
-        groups = by_crate(tools, board)
-        named = sum(groups.values())
-        results[target] = {"board": board, "image": image_flash(tools, elf), "baseline": image_flash(tools, base),
-                           "tls_share": share, "crates": dict(groups.most_common()),
-                           "rest": share - named}
+        for profile in PROFILES:
+            image = board if profile == "full" else f"{board}-{profile}"
+            elf = os.path.join(FIRMWARE, image, "firmware.elf")
+            if not (os.path.exists(elf) and os.path.exists(base)):
+                raise SystemExit(f"{elf} or {base} is missing: run `make size`")
+            share = image_flash(tools, elf) - image_flash(tools, base)
+            groups = by_crate(tools, image)
+            key = target if profile == "full" else f"{target} {profile}"
+            results[key] = {"board": board, "profile": profile, "image": image_flash(tools, elf),
+                            "baseline": image_flash(tools, base), "tls_share": share,
+                            "crates": dict(groups.most_common()), "rest": share - sum(groups.values())}
     return results
 
 

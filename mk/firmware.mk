@@ -39,19 +39,19 @@ FW_MANIFEST_ussl := $(ROOT)/mpy_module/manifest_board.py
 FW_MANIFEST_notls := $(ROOT)/bench/qemu/manifest_notls.py
 FW_MANIFEST_mbedtls := $(ROOT)/bench/qemu/manifest_mbedtls.py
 
-firmware: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)/firmware.elf)
+firmware: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)$(PROFILE_TAG)/firmware.elf)
 firmware-baseline: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)-notls/firmware.elf)
 firmware-bench: firmware firmware-baseline $(FIRMWARE)/MPS2_AN385-mbedtls/firmware.elf
 
 # $(1): board. The engine for the board's target, with Rust's unwinding tables dropped (panic =
 # abort; on ARM they collide with the port's linker script).
 define engine_for_board
-$(FIRMWARE)/$(1)/libussl.a: $(MPY_STAMP) FORCE
+$(FIRMWARE)/$(1)$(PROFILE_TAG)/libussl.a: $(MPY_STAMP) FORCE
 	$$(call apt_install,$(FW_APT_$(1)) clang libclang-dev)
 	$$(if $(CARGO_$(1)),$$(call nightly_src),$$(call rust_target,$(RUST_TARGET_$(1))))
 	MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(QEMU_PORT) MICROPY_VARIANT_DIR=$(or $(BOARD_DIR_$(1)),$(QEMU_PORT)/boards/$(1)) \
-	  MICROPY_BUILD_DIR=$(FIRMWARE)/$(1)/build MICROPY_CFLAGS="$(BINDGEN_CFLAGS_$(1))" \
-	  cargo $(CARGO_$(1)) build $(CARGO_FLAGS_$(1)) --profile $(FW_PROFILE) --features micropython \
+	  MICROPY_BUILD_DIR=$(FIRMWARE)/$(1)$(PROFILE_TAG)/build MICROPY_CFLAGS="$(BINDGEN_CFLAGS_$(1))" \
+	  cargo $(CARGO_$(1)) build $(CARGO_FLAGS_$(1)) --profile $(FW_PROFILE) $(ENGINE_FEATURES) \
 	  --target $(or $(RUST_TARGET_ARG_$(1)),$(RUST_TARGET_$(1)))
 	@mkdir -p $$(@D)
 	@src=$(ROOT)/target/$(RUST_TARGET_$(1))/$(FW_PROFILE)/libussl.a; \
@@ -63,7 +63,7 @@ $(foreach b,$(QEMU_BOARDS),$(eval $(call engine_for_board,$(b))))
 
 # $(1): board, $(2): ussl | notls | mbedtls, $(3): output directory, $(4): extra port flags.
 define qemu_image
-$(3)/firmware.elf: $(MPY_CROSS) $(if $(filter ussl,$(2)),$(FIRMWARE)/$(1)/libussl.a) FORCE
+$(3)/firmware.elf: $(MPY_CROSS) $(if $(filter ussl,$(2)),$(3)/libussl.a) FORCE
 	$$(call apt_install,$(FW_APT_$(1)))
 	@mkdir -p $(3)
 	$(MAKE) -C $(QEMU_PORT) BOARD=$(1) BUILD=$(3)/build FROZEN_MANIFEST=$(FW_MANIFEST_$(2)) \
@@ -71,7 +71,7 @@ $(3)/firmware.elf: $(MPY_CROSS) $(if $(filter ussl,$(2)),$(FIRMWARE)/$(1)/libuss
 	@cp $(3)/build/firmware.elf $$@.tmp && (cmp -s $$@.tmp $$@ && rm $$@.tmp || mv $$@.tmp $$@)
 	@tail -2 $(3)/build.log | head -2
 endef
-$(foreach b,$(QEMU_BOARDS),$(eval $(call qemu_image,$(b),ussl,$(FIRMWARE)/$(b),USER_C_MODULES=$(ROOT) USSL_LIB=$(FIRMWARE)/$(b)/libussl.a)))
+$(foreach b,$(QEMU_BOARDS),$(eval $(call qemu_image,$(b),ussl,$(FIRMWARE)/$(b)$(PROFILE_TAG),USER_C_MODULES=$(ROOT) USSL_LIB=$(FIRMWARE)/$(b)$(PROFILE_TAG)/libussl.a USSL_FEATURES=$(USSL_PROFILE))))
 $(foreach b,$(QEMU_BOARDS),$(eval $(call qemu_image,$(b),notls,$(FIRMWARE)/$(b)-notls,)))
 $(eval $(call qemu_image,MPS2_AN385,mbedtls,$(FIRMWARE)/MPS2_AN385-mbedtls,MICROPY_PY_SSL=1 MICROPY_SSL_MBEDTLS=1 USER_C_MODULES=$(ROOT)/bench/qemu))
 

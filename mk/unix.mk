@@ -1,12 +1,18 @@
 # The unix port with ussl (build/micropython), and the reference binaries `make bench` compares
 # it with: the same tree with MicroPython's own mbedTLS module, and with no TLS at all.
+# The engine's build profile (Cargo features; README, "Build profiles"): full (the default) or
+# client; builds of other profiles get their own directories and binaries (build/micropython-client).
+USSL_PROFILE ?= full
+PROFILE_TAG := $(if $(filter full,$(USSL_PROFILE)),,-$(USSL_PROFILE))
+ENGINE_FEATURES := --no-default-features --features micropython,$(USSL_PROFILE)
+
 UNIX_DIR := $(MPY_DIR)/ports/unix
-UNIX_BUILD := $(BUILD)/unix-ussl-$(MPY_TAG)
+UNIX_BUILD := $(BUILD)/unix-ussl-$(MPY_TAG)$(PROFILE_TAG)
 # Each tree gets its own cargo target directory: the bindings are generated from its headers.
-ENGINE_TARGET_DIR := $(if $(filter 1.28.0,$(MPY_TAG)),$(ROOT)/target,$(ROOT)/target/mpy-$(MPY_TAG))
+ENGINE_TARGET_DIR := $(if $(filter 1.28.0,$(MPY_TAG)),$(ROOT)/target,$(ROOT)/target/mpy-$(MPY_TAG))$(if $(PROFILE_TAG),/profile$(PROFILE_TAG))
 USSL_LIB := $(ENGINE_TARGET_DIR)/release/libussl.a
 # The binary the tests run: build/micropython for the default tree, the port's own elsewhere.
-UNIX_BIN := $(if $(filter 1.28.0,$(MPY_TAG)),$(BUILD)/micropython,$(UNIX_BUILD)/micropython)
+UNIX_BIN := $(if $(filter 1.28.0,$(MPY_TAG)),$(BUILD)/micropython$(PROFILE_TAG),$(UNIX_BUILD)/micropython)
 
 ENGINE_ENV_UNIX := MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(UNIX_DIR) \
 	MICROPY_VARIANT_DIR=$(UNIX_DIR)/variants/standard MICROPY_BUILD_DIR=$(UNIX_BUILD) \
@@ -14,12 +20,12 @@ ENGINE_ENV_UNIX := MICROPY_DIR=$(MPY_DIR) MICROPY_PORT_DIR=$(UNIX_DIR) \
 
 UNIX_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
 	FROZEN_MANIFEST=$(ROOT)/mpy_module/manifest.py USER_C_MODULES=$(ROOT) \
-	BUILD=$(UNIX_BUILD) USSL_LIB=$(USSL_LIB)
+	BUILD=$(UNIX_BUILD) USSL_LIB=$(USSL_LIB) USSL_FEATURES=$(USSL_PROFILE)
 
 # The engine: a no_std staticlib; bindgen reads the tree's headers. Cargo decides what to rebuild.
 engine: $(MPY_STAMP)
 	@$(MAKE) --no-print-directory apt-deps
-	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo build --release --features micropython
+	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo build --release $(ENGINE_FEATURES)
 
 # micropython.mk makes the port relink when the archive changes.
 unix-port: engine $(MPY_CROSS)
@@ -27,7 +33,7 @@ unix-port: engine $(MPY_CROSS)
 	@if [ "$(UNIX_BIN)" != "$(UNIX_BUILD)/micropython" ]; then cp $(UNIX_BUILD)/micropython $(UNIX_BIN); fi
 	@echo "built $(UNIX_BIN) (MicroPython $(MPY_TAG) from $(MPY_DIR))"
 
-build/micropython: unix-port ;
+build/micropython$(PROFILE_TAG): unix-port ;
 port: unix-port
 
 REF_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=1 MICROPY_SSL_MBEDTLS=1 \

@@ -7,7 +7,6 @@ add_library(usermod_ussl INTERFACE)
 target_sources(usermod_ussl INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modussl.c
     ${CMAKE_CURRENT_LIST_DIR}/ssl_socket.c
-    ${CMAKE_CURRENT_LIST_DIR}/certdict.c
     ${CMAKE_CURRENT_LIST_DIR}/port_hooks.c
     ${CMAKE_CURRENT_LIST_DIR}/port_atomics.c
     ${CMAKE_CURRENT_LIST_DIR}/session.c
@@ -15,6 +14,20 @@ target_sources(usermod_ussl INTERFACE
 )
 
 target_include_directories(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR})
+
+# The engine's build profile or features, as the archive was built with (README, "Build
+# profiles"): the shim leaves out its getpeercert() dict without `certinfo`.
+if(NOT USSL_FEATURES)
+    set(USSL_FEATURES full)
+endif()
+string(REPLACE "," ";" USSL_FEATURE_LIST "${USSL_FEATURES}")
+if("full" IN_LIST USSL_FEATURE_LIST OR "certinfo" IN_LIST USSL_FEATURE_LIST)
+    target_sources(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR}/certdict.c)
+    target_compile_definitions(usermod_ussl INTERFACE USSL_HAS_CERTINFO=1)
+else()
+    target_compile_definitions(usermod_ussl INTERFACE USSL_HAS_CERTINFO=0)
+endif()
+target_compile_definitions(usermod_ussl INTERFACE "MICROPY_TRACKED_ALLOC=(1)")
 
 if(NOT USSL_LIB)
     set(USSL_LIB ${CMAKE_CURRENT_LIST_DIR}/../target/release/libussl.a)

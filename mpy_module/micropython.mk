@@ -4,15 +4,24 @@
 # with MICROPY_DIR (and MICROPY_PORT_DIR, MICROPY_VARIANT_DIR) set, then pass its archive as
 # USSL_LIB=... together with USER_C_MODULES=<this repository>.
 USSL_MOD_DIR := $(USERMOD_DIR)
+USSL_COMMA := ,
 USSL_LIB ?= $(USSL_MOD_DIR)/../target/release/libussl.a
 
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modussl.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/ssl_socket.c
-SRC_USERMOD_C += $(USSL_MOD_DIR)/certdict.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_atomics.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/session.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modtls.c
+
+# The engine's build profile or features (README, "Build profiles"), as the archive was built
+# with: the shim leaves out its getpeercert() dict without `certinfo`.
+USSL_FEATURES ?= full
+USSL_HAS_CERTINFO := $(if $(filter full certinfo,$(subst $(USSL_COMMA), ,$(USSL_FEATURES))),1,0)
+ifeq ($(USSL_HAS_CERTINFO),1)
+SRC_USERMOD_C += $(USSL_MOD_DIR)/certdict.c
+endif
+CFLAGS_USERMOD += -DUSSL_HAS_CERTINFO=$(USSL_HAS_CERTINFO)
 
 # The engine allocates through m_tracked_calloc/m_tracked_free. Spelled as ports spell it, so a
 # port that defines it too sees an identical redefinition, not a conflicting one.
@@ -20,7 +29,6 @@ CFLAGS_USERMOD += -I$(USSL_MOD_DIR) '-DMICROPY_TRACKED_ALLOC=(1)'
 
 # Some ports (qemu, ...) put LDFLAGS before the objects, where an archive would be searched
 # before anything needs it: name every entry point of the engine so it is always searched.
-USSL_COMMA := ,
 USSL_PAREN := (
 USSL_ENTRY_POINTS := $(shell sed -n 's/^[a-z_0-9 ]*[ *]\(ussl_[a-z0-9_]*\)$(USSL_PAREN).*/\1/p' $(USSL_MOD_DIR)/ussl_engine.h)
 # On the unix port -lm goes first: otherwise the weak sqrt/floor/... of Rust's

@@ -23,7 +23,11 @@ NORETURN void ussl_raise(uint32_t code, const char *detail) {
     if (code == USSL_CODE_NULL_ARGUMENT) {
         mp_raise_type_arg(&mp_type_TypeError, msg);
     }
-    // The engine's codes come in blocks: 1xx are the caller's mistakes.
+    // The engine's codes come in blocks: 12x name a part left out of this build, the rest of
+    // 1xx are the caller's mistakes.
+    if (code >= USSL_CODE_SERVER_NOT_BUILT && code < USSL_CODE_SERVER_NOT_BUILT + 10) {
+        mp_raise_type_arg(&mp_type_NotImplementedError, msg);
+    }
     if (code >= 100 && code < 200) {
         mp_raise_type_arg(&mp_type_ValueError, msg);
     }

@@ -487,7 +487,11 @@ static mp_obj_t ussl_sock_getpeercert(size_t n_args, const mp_obj_t *args) {
     if (binary) {
         return mp_obj_new_bytes(der, len);
     }
+    #if USSL_HAS_CERTINFO
     return ussl_cert_dict(der, len);
+    #else
+    ussl_raise(USSL_CODE_CERT_INFO_NOT_BUILT, NULL);
+    #endif
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ussl_sock_getpeercert_obj, 1, 2, ussl_sock_getpeercert);
 

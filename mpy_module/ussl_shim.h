@@ -56,7 +56,9 @@ void ussl_share_server_state(ussl_context *ctx);
 // save_session(): takes in records already waiting (tickets), then saves the session.
 mp_obj_t ussl_socket_save_session(mp_obj_t ssl_sock);
 
-// getpeercert() as a dict like CPython's, from DER.
+// getpeercert() as a dict like CPython's, from DER (builds with the engine's `certinfo`).
+#if USSL_HAS_CERTINFO
 mp_obj_t ussl_cert_dict(const uint8_t *der, size_t len);
+#endif
 
 #endif

@@ -111,6 +111,7 @@ pub fn public_key(der: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     (unused == 0).then_some((oid, params, key))
 }
 
+#[cfg(feature = "certinfo")]
 pub fn describe(der: &[u8]) -> Option<CertInfo> {
     let cert = parse(der)?;
     let mut fields = Vec::new();
@@ -129,6 +130,7 @@ pub fn describe(der: &[u8]) -> Option<CertInfo> {
     Some(CertInfo { fields })
 }
 
+#[cfg(feature = "certinfo")]
 fn push_name(fields: &mut Vec<Field>, name: &[u8], new_rdn: FieldKind, same_rdn: FieldKind) -> Option<()> {
     let mut rdns = Reader::new(name);
     while !rdns.is_empty() {
@@ -149,6 +151,7 @@ fn push_name(fields: &mut Vec<Field>, name: &[u8], new_rdn: FieldKind, same_rdn:
     Some(())
 }
 
+#[cfg(feature = "certinfo")]
 /// OpenSSL's long names, which CPython's getpeercert() uses as keys, by OID contents.
 fn attribute_name(oid: &[u8]) -> String {
     const NAMES: &[(&[u8], &str)] = &[
@@ -174,6 +177,7 @@ fn attribute_name(oid: &[u8]) -> String {
     }
 }
 
+#[cfg(feature = "certinfo")]
 /// An OID in dotted decimal, as OpenSSL shows one it has no name for.
 fn dotted(oid: &[u8]) -> String {
     let mut arcs: Vec<u64> = Vec::new();
@@ -201,8 +205,10 @@ fn dotted(oid: &[u8]) -> String {
     out
 }
 
+#[cfg(feature = "certinfo")]
 const BMP_STRING: u8 = 0x1e;
 
+#[cfg(feature = "certinfo")]
 fn directory_string(tag: u8, bytes: &[u8]) -> String {
     if tag == BMP_STRING {
         let units = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
@@ -212,6 +218,7 @@ fn directory_string(tag: u8, bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+#[cfg(feature = "certinfo")]
 fn push_decimal(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
@@ -228,12 +235,14 @@ fn push_decimal(out: &mut String, mut n: u64) {
     }
 }
 
+#[cfg(feature = "certinfo")]
 fn decimal(n: u32) -> String {
     let mut out = String::new();
     push_decimal(&mut out, u64::from(n));
     out
 }
 
+#[cfg(feature = "certinfo")]
 /// `n` as two decimal digits, or with a space in front for the day (OpenSSL's "%2d").
 fn push_two(out: &mut String, n: u32, pad: char) {
     if n < 10 {
@@ -242,8 +251,10 @@ fn push_two(out: &mut String, n: u32, pad: char) {
     push_decimal(out, u64::from(n));
 }
 
+#[cfg(feature = "certinfo")]
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+#[cfg(feature = "certinfo")]
 fn hex_upper(bytes: &[u8]) -> String {
     // Like OpenSSL's serial: no leading zero byte that DER added for the sign.
     let trimmed = match bytes {
@@ -295,6 +306,7 @@ pub fn unix_time(time: (u8, &[u8])) -> Option<u64> {
     u64::try_from(secs).ok()
 }
 
+#[cfg(feature = "certinfo")]
 /// "Jan  5 09:34:43 2018 GMT", as OpenSSL prints ASN1 times and CPython reports them.
 fn openssl_time(time: (u8, &[u8])) -> Option<String> {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -315,6 +327,7 @@ fn openssl_time(time: (u8, &[u8])) -> Option<String> {
     Some(out)
 }
 
+#[cfg(feature = "certinfo")]
 /// The subjectAltName extension's names CPython shows: DNS, email, URI, IP Address.
 fn subject_alt_names(extensions: &[u8]) -> Option<Vec<(&'static str, String)>> {
     const SAN_OID: &[u8] = &[0x55, 0x1d, 0x11];
@@ -344,6 +357,7 @@ fn subject_alt_names(extensions: &[u8]) -> Option<Vec<(&'static str, String)>> {
     Some(out)
 }
 
+#[cfg(feature = "certinfo")]
 /// IPv4 dotted, IPv6 as OpenSSL prints it in getpeercert() (uppercase, uncompressed).
 fn format_ip(bytes: &[u8]) -> String {
     let mut out = String::new();
@@ -374,6 +388,44 @@ fn format_ip(bytes: &[u8]) -> String {
     out
 }
 
+/// The subject's commonName values, and whether the certificate has a DNS or IP subjectAltName
+/// (for matching a pinned certificate by its CN: RFC 6125 section 6.4.4).
+pub fn common_names(der: &[u8]) -> Option<(Vec<&[u8]>, bool)> {
+    const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
+    const SAN_OID: &[u8] = &[0x55, 0x1d, 0x11];
+    let cert = parse(der)?;
+    let mut names = Vec::new();
+    let mut rdns = Reader::new(cert.subject);
+    while !rdns.is_empty() {
+        let mut rdn = rdns.nested(SET)?;
+        while !rdn.is_empty() {
+            let mut atv = rdn.nested(SEQUENCE)?;
+            let oid = atv.read(OID)?;
+            let (_, value, _) = atv.read_element()?;
+            if oid == COMMON_NAME {
+                names.push(value);
+            }
+        }
+    }
+    let mut has_san = false;
+    if let Some(extensions) = cert.extensions {
+        let mut exts = Reader::new(extensions);
+        while !exts.is_empty() {
+            let mut ext = exts.nested(SEQUENCE)?;
+            if ext.read(OID)? != SAN_OID {
+                continue;
+            }
+            ext.read_optional(0x01);
+            let mut general = Reader::new(ext.read(OCTET_STRING)?).nested(SEQUENCE)?;
+            while !general.is_empty() {
+                let (tag, _, _) = general.read_element()?;
+                has_san |= matches!(tag, 0x82 | 0x87);
+            }
+        }
+    }
+    Some((names, has_san))
+}
+
 /// The whole DER SubjectPublicKeyInfo of a certificate.
 pub fn subject_public_key_info(der: &[u8]) -> Option<&[u8]> {
     parse(der).map(|p| p.spki_element)
@@ -383,6 +435,7 @@ pub fn subject_public_key_info(der: &[u8]) -> Option<&[u8]> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "certinfo")]
     #[test]
     fn formats() {
         assert_eq!(hex_upper(&[0x00, 0x8a, 0x01]), "8A01");
@@ -401,6 +454,7 @@ mod tests {
         assert_eq!(unix_time((GENERALIZED_TIME, b"20240229235959Z")), Some(1_709_251_199));
     }
 
+    #[cfg(feature = "certinfo")]
     #[test]
     fn garbage_is_none() {
         assert!(describe(b"garbage").is_none());
@@ -408,6 +462,7 @@ mod tests {
         assert!(describe(&[0x30, 0x80]).is_none());
     }
 
+    #[cfg(feature = "certinfo")]
     #[test]
     fn reads_the_test_certificates() {
         use rustls::pki_types::pem::PemObject;

@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use rustls::client::UnbufferedClientConnection;
+#[cfg(feature = "server")]
 use rustls::server::UnbufferedServerConnection;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedStatus};
@@ -23,6 +24,7 @@ pub const MAX_WRITE_CHUNK: usize = 16384;
 
 enum Tls {
     Client(UnbufferedClientConnection),
+    #[cfg(feature = "server")]
     Server(UnbufferedServerConnection),
 }
 
@@ -115,10 +117,16 @@ impl Connection {
     }
 
     /// A server connection for an accepted socket: it waits for the ClientHello.
+    #[cfg(feature = "server")]
     pub fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
         let config = ctx.server_config()?;
         let conn = UnbufferedServerConnection::new(config).map_err(|e| result::from_rustls(&e))?;
         Ok(Self::new(Tls::Server(conn)))
+    }
+
+    #[cfg(not(feature = "server"))]
+    pub fn server(_ctx: &mut Context) -> Result<Self, UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
     }
 
     fn new(tls: Tls) -> Self {
@@ -151,6 +159,7 @@ impl Connection {
     fn common(&self) -> &CommonState {
         match &self.tls {
             Tls::Client(c) => c,
+            #[cfg(feature = "server")]
             Tls::Server(s) => s,
         }
     }
@@ -161,7 +170,10 @@ impl Connection {
     }
 
     pub fn is_server(&self) -> bool {
-        matches!(self.tls, Tls::Server(_))
+        #[cfg(feature = "server")]
+        return matches!(self.tls, Tls::Server(_));
+        #[cfg(not(feature = "server"))]
+        false
     }
 
     pub fn error(&self) -> Option<UsslResult> {
@@ -351,6 +363,7 @@ impl Connection {
             let records = self.incoming.records_mut();
             let (discard, next) = match &mut self.tls {
                 Tls::Client(c) => step(c.process_tls_records(records), &mut self.bufs, &mut action, sink),
+                #[cfg(feature = "server")]
                 Tls::Server(c) => step(c.process_tls_records(records), &mut self.bufs, &mut action, sink),
             };
             self.incoming.discard(discard);
@@ -379,6 +392,7 @@ impl Connection {
             let mut nothing = Action::Nothing;
             let (discard, next) = match &mut self.tls {
                 Tls::Client(c) => alert_step(c.process_tls_records(records), &mut self.bufs, &mut nothing),
+                #[cfg(feature = "server")]
                 Tls::Server(c) => alert_step(c.process_tls_records(records), &mut self.bufs, &mut nothing),
             };
             self.incoming.discard(discard);

@@ -6,16 +6,22 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls::client::ClientConfig;
+#[cfg(feature = "server")]
 use rustls::server::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::version::{TLS12, TLS13};
+#[cfg(feature = "tls12")]
+use rustls::version::TLS12;
+use rustls::version::TLS13;
 use rustls::{RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 
 use crate::keys;
 use crate::result::UsslResult;
 use crate::session::{ClientSetup, SessionStore};
+#[cfg(feature = "server")]
 use crate::tickets::ServerState;
-use crate::verify::{ClientVerifier, PortClock, ServerVerifier};
+#[cfg(feature = "server")]
+use crate::verify_client::ClientVerifier;
+use crate::verify::{PortClock, ServerVerifier};
 
 /// The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
 #[repr(u32)]
@@ -48,10 +54,12 @@ pub struct Context {
     client_configs: [Option<ClientSetup>; 2],
     /// Sessions the client side collects; shared by every config this context builds.
     session_store: Arc<SessionStore>,
+    #[cfg(feature = "server")]
     server_config: Option<Arc<ServerConfig>>,
     /// The suites offered, in order; all of ours unless `set_cipher_suites` narrowed them.
     suites: Vec<SupportedCipherSuite>,
     /// Ticket keys and session cache; outlive config rebuilds, and may be shared.
+    #[cfg(feature = "server")]
     server_state: ServerState,
 }
 
@@ -65,8 +73,10 @@ impl Context {
             key: None,
             client_configs: [None, None],
             session_store: Arc::new(SessionStore::default()),
+            #[cfg(feature = "server")]
             server_config: None,
             suites: crate::provider::ALL_CIPHER_SUITES.to_vec(),
+            #[cfg(feature = "server")]
             server_state: ServerState::default(),
         }
     }
@@ -77,7 +87,10 @@ impl Context {
 
     fn changed(&mut self) {
         self.client_configs = [None, None];
-        self.server_config = None;
+        #[cfg(feature = "server")]
+        {
+            self.server_config = None;
+        }
     }
 
     pub fn set_verify_mode(&mut self, mode: VerifyMode) {
@@ -128,6 +141,7 @@ impl Context {
         if self.suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls13(_))) {
             versions.push(&TLS13);
         }
+        #[cfg(feature = "tls12")]
         if self.suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls12(_))) {
             versions.push(&TLS12);
         }
@@ -179,6 +193,7 @@ impl Context {
     }
 
     /// Shares ticket keys and session cache with other contexts of the same settings.
+    #[cfg(feature = "server")]
     pub fn set_server_state(&mut self, state: &ServerState) {
         self.server_state = state.clone();
         self.server_config = None;
@@ -189,6 +204,7 @@ impl Context {
         self.fingerprint(false)
     }
 
+    #[cfg(feature = "server")]
     pub fn server_config(&mut self) -> Result<Arc<ServerConfig>, UsslResult> {
         if let Some(config) = &self.server_config {
             return Ok(config.clone());
@@ -198,6 +214,7 @@ impl Context {
         Ok(config)
     }
 
+    #[cfg(feature = "server")]
     fn build_server_config(&self) -> Result<ServerConfig, UsslResult> {
         let builder = ServerConfig::builder_with_details(self.provider(), Arc::new(PortClock))
             .with_protocol_versions(&self.versions())
@@ -256,9 +273,11 @@ impl Context {
 }
 
 /// A server with no certificate yet: every handshake fails.
+#[cfg(feature = "server")]
 #[derive(Debug)]
 struct NoCertificate;
 
+#[cfg(feature = "server")]
 impl rustls::server::ResolvesServerCert for NoCertificate {
     fn resolve(&self, _: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
         None

@@ -15,6 +15,7 @@ use crate::context::{Context, VerifyMode};
 use crate::hostname::{self, CertName};
 use crate::result::UsslResult;
 use crate::session::Session;
+#[cfg(feature = "server")]
 use crate::tickets::ServerState;
 
 pub type ussl_result = u32;
@@ -36,6 +37,7 @@ pub struct ussl_session {
 
 /// Ticket keys and session cache that server contexts with the same settings share.
 pub struct ussl_server_state {
+    #[cfg(feature = "server")]
     inner: ServerState,
 }
 
@@ -227,8 +229,10 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
         match crate::keys::load_private_key(key) {
-            Ok(k) if crate::provider::sign::KeyMaterial::from_der(&k).is_some() => OK,
-            Ok(_) => code(UsslResult::UnsupportedPrivateKey),
+            Ok(k) => match crate::provider::sign::KeyMaterial::from_der(&k) {
+                Ok(_) => OK,
+                Err(e) => code(e),
+            },
             Err(e) => code(e),
         }
     })
@@ -644,6 +648,12 @@ pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut
         if out.is_null() {
             return code(UsslResult::NullArgument);
         }
+        #[cfg(not(feature = "certinfo"))]
+        {
+            let _ = der;
+            code(UsslResult::CertInfoNotBuilt)
+        }
+        #[cfg(feature = "certinfo")]
         match crate::certinfo::describe(der) {
             Some(info) => {
                 // SAFETY: `out` is non-null and writable.
@@ -814,9 +824,14 @@ pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state)
     if out.is_null() {
         return code(UsslResult::NullArgument);
     }
-    // SAFETY: `out` is non-null and writable.
-    unsafe { *out = Box::into_raw(Box::new(ussl_server_state { inner: ServerState::default() })) };
-    OK
+    #[cfg(not(feature = "server"))]
+    return code(UsslResult::ServerNotBuilt);
+    #[cfg(feature = "server")]
+    {
+        // SAFETY: `out` is non-null and writable.
+        unsafe { *out = Box::into_raw(Box::new(ussl_server_state { inner: ServerState::default() })) };
+        OK
+    }
 }
 
 /// # Safety
@@ -838,8 +853,16 @@ pub unsafe extern "C" fn ussl_context_set_server_state(ctx: *mut ussl_context, s
     let (Some(ctx), Some(state)) = (unsafe { context_mut(ctx) }, unsafe { state.as_ref() }) else {
         return code(UsslResult::NullArgument);
     };
-    ctx.set_server_state(&state.inner);
-    OK
+    #[cfg(feature = "server")]
+    {
+        ctx.set_server_state(&state.inner);
+        OK
+    }
+    #[cfg(not(feature = "server"))]
+    {
+        let _ = (ctx, state);
+        code(UsslResult::ServerNotBuilt)
+    }
 }
 
 /// Writes the 32-byte digest of the context's settings (verification, anchors, our

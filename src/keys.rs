@@ -78,7 +78,7 @@ pub fn load_private_key(data: &[u8]) -> Result<PrivateKeyDer<'static>, UsslResul
 /// are loaded rather than as a handshake failure on the peer's side.
 pub fn check_key_matches(chain: &[CertificateDer<'_>], key: &PrivateKeyDer<'_>) -> Result<(), UsslResult> {
     let leaf = chain.first().ok_or(UsslResult::NoCertificatesFound)?;
-    let key = crate::provider::sign::KeyMaterial::from_der(key).ok_or(UsslResult::UnsupportedPrivateKey)?;
+    let key = crate::provider::sign::KeyMaterial::from_der(key)?;
     let cert_spki = crate::certinfo::subject_public_key_info(leaf).ok_or(UsslResult::InvalidCertificateData)?;
     if key.public_key_info().as_ref() == cert_spki {
         Ok(())
@@ -103,6 +103,6 @@ mod tests {
         assert!(load_private_key(b"garbage").is_err());
         // Parses as a DER structure but is no key we can use.
         let odd = load_private_key(&[0x30, 0x03, 0x02, 0x01, 0x00]);
-        assert!(odd.map_or(true, |k| crate::provider::sign::KeyMaterial::from_der(&k).is_none()));
+        assert!(odd.map_or(true, |k| crate::provider::sign::KeyMaterial::from_der(&k).is_err()));
     }
 }

@@ -27,8 +27,11 @@ pub mod record;
 pub mod result;
 pub mod session;
 pub mod sync;
+#[cfg(feature = "server")]
 pub mod tickets;
 pub mod verify;
+#[cfg(feature = "server")]
+pub mod verify_client;
 
 #[cfg(feature = "micropython")]
 mod runtime;

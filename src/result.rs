@@ -20,6 +20,10 @@ pub enum UsslResult {
     KeyDoesNotMatchCertificate = 114,
     CaCertsRequired = 115,
     MissingCertificateOrKey = 116,
+    // 12x: a part left out of this build (NotImplementedError)
+    ServerNotBuilt = 120,
+    CertInfoNotBuilt = 121,
+    RsaNotBuilt = 122,
 
     // 2xx: connection state
     HandshakeNotComplete = 200,
@@ -73,6 +77,9 @@ impl UsslResult {
             KeyDoesNotMatchCertificate => "the private key does not match the certificate",
             CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs",
             MissingCertificateOrKey => "a server needs both a key and a certificate",
+            ServerNotBuilt => "this build has no server side (the engine's Cargo feature `server`)",
+            CertInfoNotBuilt => "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER",
+            RsaNotBuilt => "this build has no RSA (Cargo feature `rsa`): use an ECDSA P-256 key",
             HandshakeNotComplete => "the handshake has not completed",
             ConnectionClosed => "the connection is closed",
             WouldBlock => "operation would block",
@@ -109,6 +116,7 @@ impl UsslResult {
             Ok, NullArgument, InvalidArgument, InvalidHostname, NoCertificatesFound,
             InvalidCertificateData, NoPrivateKeyFound, UnsupportedPrivateKey,
             KeyDoesNotMatchCertificate, CaCertsRequired, MissingCertificateOrKey,
+            ServerNotBuilt, CertInfoNotBuilt, RsaNotBuilt,
             HandshakeNotComplete, ConnectionClosed, WouldBlock, NoSession, CertExpired, CertNotYetValid,
             HostnameMismatch, UnknownIssuer, CertBadSignature, CertRevoked, CertInvalidPurpose,
             CertBadEncoding, CertInvalid, ClockNotSet, NoPeerCertificate, PeerAlert, PeerNotTls,
@@ -159,15 +167,48 @@ fn from_cert_error(err: &CertificateError) -> UsslResult {
     }
 }
 
+/// The engine's Cargo features this build leaves out (README, "Build profiles").
+pub fn left_out_features() -> &'static [&'static str] {
+    &[
+        #[cfg(not(feature = "server"))]
+        "server",
+        #[cfg(not(feature = "tls12"))]
+        "tls12",
+        #[cfg(not(feature = "rsa"))]
+        "rsa",
+        #[cfg(not(feature = "p384"))]
+        "p384",
+        #[cfg(not(feature = "ed25519"))]
+        "ed25519",
+        #[cfg(not(feature = "certinfo"))]
+        "certinfo",
+    ]
+}
+
+/// " (this build leaves out: tls12, rsa)", or nothing for a full build: a handshake that fails
+/// for want of a feature says so instead of looking like the peer's fault.
+fn left_out_note() -> alloc::string::String {
+    let mut note = alloc::string::String::new();
+    for (i, f) in left_out_features().iter().enumerate() {
+        note.push_str(if i == 0 { " (this build leaves out: " } else { ", " });
+        note.push_str(f);
+    }
+    if !note.is_empty() {
+        note.push(')');
+    }
+    note
+}
+
 /// Detail worth adding to a code's text, such as the alert the peer sent.
 pub fn detail(err: &Error) -> Option<alloc::string::String> {
     use alloc::format;
     match err {
         Error::AlertReceived(alert) => Some(format!("peer sent alert {}", alert_name(*alert))),
-        Error::PeerIncompatible(p) => Some(format!("peer is incompatible: {}", peer_incompatible_text(p))),
+        Error::PeerIncompatible(p) => Some(format!("peer is incompatible: {}{}", peer_incompatible_text(p), left_out_note())),
         Error::PeerMisbehaved(p) => Some(format!("peer violated the TLS protocol: {:?}", p as &PeerMisbehaved)),
         Error::InvalidMessage(m) => Some(format!("peer sent an invalid message: {:?}", m)),
         Error::InvalidCertificate(CertificateError::Other(o)) => Some(format!("certificate is invalid: {}", o)),
+        Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext { .. }) => Some(format!("certificate is signed with an algorithm this build does not verify{}", left_out_note())),
         Error::General(msg) if msg != CLOCK_NOT_SET_TAG => Some(format!("TLS error: {}", msg)),
         _ => None,
     }

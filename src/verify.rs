@@ -6,13 +6,12 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::time_provider::TimeProvider;
-use rustls::{DigitallySignedStruct, DistinguishedName, Error, RootCertStore, SignatureScheme};
+use rustls::{DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
 
 use crate::port;
 use crate::result::CLOCK_NOT_SET_TAG;
@@ -106,18 +105,16 @@ fn check_validity(der: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error> 
 /// The subject's common name, for a pinned certificate without any DNS or IP subjectAltName
 /// (RFC 6125 section 6.4.4 allows it; mbedTLS does it). Certificates with SANs never match here.
 fn common_name_matches(der: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
-    use crate::certinfo::FieldKind;
     use crate::hostname::CertName;
     let ServerName::DnsName(dns) = name else { return false };
-    let Some(info) = crate::certinfo::describe(der) else { return false };
-    if info.fields.iter().any(|f| f.kind == FieldKind::SubjectAltName && (f.key == "DNS" || f.key == "IP Address")) {
+    let Some((common_names, has_san)) = crate::certinfo::common_names(der) else { return false };
+    if has_san {
         return false;
     }
-    let names: Vec<CertName<'_>> = info
-        .fields
+    let names: Vec<CertName<'_>> = common_names
         .iter()
-        .filter(|f| matches!(f.kind, FieldKind::SubjectNewRdn | FieldKind::SubjectSameRdn) && f.key == "commonName")
-        .map(|f| CertName::CommonName(&f.value))
+        .filter_map(|cn| core::str::from_utf8(cn).ok())
+        .map(CertName::CommonName)
         .collect();
     crate::hostname::matches(&names, dns.as_ref())
 }
@@ -172,67 +169,3 @@ impl ServerCertVerifier for ServerVerifier {
     }
 }
 
-/// How a server checks client certificates: rustls' WebPKI client verifier (chain to
-/// `ca_certs`, client-auth EKU, validity) behind the same clock check as the client side.
-#[derive(Debug)]
-pub struct ClientVerifier {
-    inner: Arc<dyn ClientCertVerifier>,
-}
-
-impl ClientVerifier {
-    /// `mandatory` is CERT_REQUIRED; otherwise (CERT_OPTIONAL) a client may send no certificate,
-    /// but one it sends must verify.
-    pub fn new(roots: Arc<RootCertStore>, mandatory: bool) -> Result<Self, Error> {
-        let provider = Arc::new(crate::provider::provider());
-        let builder = rustls::server::WebPkiClientVerifier::builder_with_provider(roots, provider);
-        let builder = if mandatory { builder } else { builder.allow_unauthenticated() };
-        let inner = builder.build().map_err(|e| Error::General(alloc::format!("{e}")))?;
-        Ok(Self { inner })
-    }
-}
-
-impl ClientCertVerifier for ClientVerifier {
-    fn offer_client_auth(&self) -> bool {
-        self.inner.offer_client_auth()
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        self.inner.client_auth_mandatory()
-    }
-
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.inner.root_hint_subjects()
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
-    ) -> Result<ClientCertVerified, Error> {
-        check_clock(now)?;
-        self.inner.verify_client_cert(end_entity, intermediates, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}

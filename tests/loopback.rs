@@ -1,3 +1,4 @@
+#![cfg(feature = "server")]
 //! Our client against our server in one process, over every suite we offer, with the
 //! provider's known-answer tests alongside. The pytest suite covers foreign peers.
 use ussl::connection::Connection;

@@ -7,15 +7,17 @@ use core::marker::PhantomData;
 use aes_gcm::aead::consts::{U12, U16};
 use aes_gcm::aead::{AeadInPlace, Buffer, KeyInit};
 use rustls::crypto::cipher::{
-    make_tls12_aad, make_tls13_aad, AeadKey, BorrowedPayload, InboundOpaqueMessage,
-    InboundPlainMessage, Iv, KeyBlockShape, MessageDecrypter, MessageEncrypter, Nonce,
-    OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload, Tls12AeadAlgorithm,
-    Tls13AeadAlgorithm, UnsupportedOperationError, NONCE_LEN,
+    make_tls13_aad, AeadKey, BorrowedPayload, InboundOpaqueMessage, InboundPlainMessage, Iv, MessageDecrypter,
+    MessageEncrypter, Nonce, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload, Tls13AeadAlgorithm,
+    UnsupportedOperationError, NONCE_LEN,
 };
+#[cfg(feature = "tls12")]
+use rustls::crypto::cipher::{make_tls12_aad, KeyBlockShape, Tls12AeadAlgorithm};
 use rustls::{ConnectionTrafficSecrets, ContentType, ProtocolVersion};
 
 const TAG_LEN: usize = 16;
 /// TLS 1.2 AES-GCM sends 8 bytes of the nonce with each record (RFC 5288).
+#[cfg(feature = "tls12")]
 const GCM_EXPLICIT_NONCE_LEN: usize = 8;
 
 /// What the generic code needs of an AEAD: 96-bit nonces and 128-bit tags.
@@ -24,15 +26,20 @@ impl<A: AeadInPlace<NonceSize = U12, TagSize = U16> + KeyInit + Send + Sync + 's
 
 pub struct Tls13<A>(PhantomData<A>);
 /// TLS 1.2 with an explicit per-record nonce (AES-GCM, RFC 5288).
+#[cfg(feature = "tls12")]
 pub struct Tls12Explicit<A>(PhantomData<A>);
 /// TLS 1.2 with the nonce derived from the sequence number (ChaCha20-Poly1305, RFC 7905).
+#[cfg(feature = "tls12")]
 pub struct Tls12Implicit<A>(PhantomData<A>);
 
 pub static TLS13_AES_128_GCM: Tls13<aes_gcm::Aes128Gcm> = Tls13(PhantomData);
 pub static TLS13_AES_256_GCM: Tls13<aes_gcm::Aes256Gcm> = Tls13(PhantomData);
 pub static TLS13_CHACHA20_POLY1305: Tls13<chacha20poly1305::ChaCha20Poly1305> = Tls13(PhantomData);
+#[cfg(feature = "tls12")]
 pub static TLS12_AES_128_GCM: Tls12Explicit<aes_gcm::Aes128Gcm> = Tls12Explicit(PhantomData);
+#[cfg(feature = "tls12")]
 pub static TLS12_AES_256_GCM: Tls12Explicit<aes_gcm::Aes256Gcm> = Tls12Explicit(PhantomData);
+#[cfg(feature = "tls12")]
 pub static TLS12_CHACHA20_POLY1305: Tls12Implicit<chacha20poly1305::ChaCha20Poly1305> =
     Tls12Implicit(PhantomData);
 
@@ -49,7 +56,7 @@ impl<A: TlsAead> Cipher<A> {
     }
 
     fn nonce(&self, seq: u64) -> [u8; NONCE_LEN] {
-        Nonce::new(&Iv::new(self.iv), seq).0
+        Nonce::new(&Iv::from(self.iv), seq).0
     }
 }
 
@@ -110,6 +117,7 @@ impl<A: TlsAead> MessageDecrypter for Tls13Cipher<A> {
     }
 }
 
+#[cfg(feature = "tls12")]
 impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Explicit<A> {
     fn encrypter(&self, key: AeadKey, write_iv: &[u8], explicit: &[u8]) -> Box<dyn MessageEncrypter> {
         let mut iv = [0u8; NONCE_LEN];
@@ -137,8 +145,10 @@ impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Explicit<A> {
     }
 }
 
+#[cfg(feature = "tls12")]
 struct Tls12GcmCipher<A>(Cipher<A>);
 
+#[cfg(feature = "tls12")]
 impl<A: TlsAead> MessageEncrypter for Tls12GcmCipher<A> {
     fn encrypt(&mut self, m: OutboundPlainMessage<'_>, seq: u64) -> Result<OutboundOpaqueMessage, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::EncryptError)?;
@@ -160,6 +170,7 @@ impl<A: TlsAead> MessageEncrypter for Tls12GcmCipher<A> {
     }
 }
 
+#[cfg(feature = "tls12")]
 impl<A: TlsAead> MessageDecrypter for Tls12GcmCipher<A> {
     fn decrypt<'a>(&mut self, mut m: InboundOpaqueMessage<'a>, seq: u64) -> Result<InboundPlainMessage<'a>, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::DecryptError)?;
@@ -182,6 +193,7 @@ impl<A: TlsAead> MessageDecrypter for Tls12GcmCipher<A> {
     }
 }
 
+#[cfg(feature = "tls12")]
 impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Implicit<A> {
     fn encrypter(&self, key: AeadKey, iv: &[u8], _: &[u8]) -> Box<dyn MessageEncrypter> {
         Box::new(Tls12ChaChaCipher(Cipher::<A>::new(key.as_ref(), iv_from_slice(iv))))
@@ -200,8 +212,10 @@ impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Implicit<A> {
     }
 }
 
+#[cfg(feature = "tls12")]
 struct Tls12ChaChaCipher<A>(Cipher<A>);
 
+#[cfg(feature = "tls12")]
 impl<A: TlsAead> MessageEncrypter for Tls12ChaChaCipher<A> {
     fn encrypt(&mut self, m: OutboundPlainMessage<'_>, seq: u64) -> Result<OutboundOpaqueMessage, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::EncryptError)?;
@@ -219,6 +233,7 @@ impl<A: TlsAead> MessageEncrypter for Tls12ChaChaCipher<A> {
     }
 }
 
+#[cfg(feature = "tls12")]
 impl<A: TlsAead> MessageDecrypter for Tls12ChaChaCipher<A> {
     fn decrypt<'a>(&mut self, mut m: InboundOpaqueMessage<'a>, seq: u64) -> Result<InboundPlainMessage<'a>, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::DecryptError)?;

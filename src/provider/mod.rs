@@ -6,10 +6,14 @@ mod hash;
 mod hmac;
 mod kx;
 pub mod sign;
+#[cfg(feature = "rsa")]
+mod sign_rsa;
 mod suites;
 #[cfg(feature = "p384")]
 pub mod p384;
 mod verify;
+#[cfg(feature = "rsa")]
+mod verify_rsa;
 
 use alloc::sync::Arc;
 

@@ -7,11 +7,11 @@ use alloc::vec::Vec;
 use rustls::pki_types::{alg_id, PrivateKeyDer, SubjectPublicKeyInfoDer};
 use rustls::sign::{Signer, SigningKey};
 use rustls::{Error, SignatureAlgorithm, SignatureScheme};
-use sha2::{Sha256, Sha384, Sha512};
 use signature::RandomizedSigner;
 
 use crate::der::{Reader, OCTET_STRING, OID, SEQUENCE};
 use crate::port::PortRng;
+use crate::result::UsslResult;
 
 /// OIDs (contents) of the key types we read.
 const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
@@ -21,29 +21,31 @@ const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 
 /// A private key we can sign with.
 pub enum KeyMaterial {
     EcdsaP256(p256::ecdsa::SigningKey),
+    #[cfg(feature = "rsa")]
     Rsa(rsa::RsaPrivateKey),
 }
 
 impl KeyMaterial {
-    /// Reads a PKCS#8, SEC1 (P-256) or PKCS#1 (RSA) private key; None for anything else.
-    pub fn from_der(der: &PrivateKeyDer<'_>) -> Option<Self> {
+    /// Reads a PKCS#8, SEC1 (P-256) or PKCS#1 (RSA) private key.
+    pub fn from_der(der: &PrivateKeyDer<'_>) -> Result<Self, UsslResult> {
         match der {
             PrivateKeyDer::Pkcs8(k) => pkcs8(k.secret_pkcs8_der()),
-            PrivateKeyDer::Sec1(k) => sec1_p256(k.secret_sec1_der()).map(Self::EcdsaP256),
-            PrivateKeyDer::Pkcs1(k) => pkcs1_rsa(k.secret_pkcs1_der()).map(Self::Rsa),
-            _ => None,
+            PrivateKeyDer::Sec1(k) => sec1_p256(k.secret_sec1_der()).map(Self::EcdsaP256).ok_or(UsslResult::UnsupportedPrivateKey),
+            PrivateKeyDer::Pkcs1(k) => rsa_key(k.secret_pkcs1_der()),
+            _ => Err(UsslResult::UnsupportedPrivateKey),
         }
     }
 
     /// The DER SubjectPublicKeyInfo of the key, as its certificate must carry it.
     pub fn public_key_info(&self) -> SubjectPublicKeyInfoDer<'static> {
-        use rsa::traits::PublicKeyParts;
         match self {
             Self::EcdsaP256(key) => {
                 let point = key.verifying_key().to_encoded_point(false);
                 rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, point.as_bytes())
             }
+            #[cfg(feature = "rsa")]
             Self::Rsa(key) => {
+                use rsa::traits::PublicKeyParts;
                 let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
                 let rsa_public_key = crate::der::encode_unsigned_sequence(&[&n, &e]);
                 rustls::sign::public_key_to_spki(&alg_id::RSA_ENCRYPTION, rsa_public_key)
@@ -53,19 +55,31 @@ impl KeyMaterial {
 }
 
 /// PrivateKeyInfo (RFC 5208): SEQUENCE { version, AlgorithmIdentifier, OCTET STRING key, ... }.
-fn pkcs8(der: &[u8]) -> Option<KeyMaterial> {
+fn pkcs8(der: &[u8]) -> Result<KeyMaterial, UsslResult> {
+    let bad = UsslResult::UnsupportedPrivateKey;
     let mut outer = Reader::new(der);
-    let mut info = outer.nested(SEQUENCE)?;
-    if !matches!(info.unsigned_integer()?, [0] | [1]) {
-        return None;
+    let mut info = outer.nested(SEQUENCE).ok_or(bad)?;
+    if !matches!(info.unsigned_integer().ok_or(bad)?, [0] | [1]) {
+        return Err(bad);
     }
-    let mut alg = info.nested(SEQUENCE)?;
-    let oid = alg.read(OID)?;
-    let key = info.read(OCTET_STRING)?;
+    let mut alg = info.nested(SEQUENCE).ok_or(bad)?;
+    let oid = alg.read(OID).ok_or(bad)?;
+    let key = info.read(OCTET_STRING).ok_or(bad)?;
     match oid {
-        EC_PUBLIC_KEY if alg.read(OID)? == PRIME256V1 => sec1_p256(key).map(KeyMaterial::EcdsaP256),
-        RSA_ENCRYPTION => pkcs1_rsa(key).map(KeyMaterial::Rsa),
-        _ => None,
+        EC_PUBLIC_KEY if alg.read(OID) == Some(PRIME256V1) => sec1_p256(key).map(KeyMaterial::EcdsaP256).ok_or(bad),
+        RSA_ENCRYPTION => rsa_key(key),
+        _ => Err(bad),
+    }
+}
+
+/// An RSA key in PKCS#1 form, when this build has RSA.
+fn rsa_key(der: &[u8]) -> Result<KeyMaterial, UsslResult> {
+    #[cfg(feature = "rsa")]
+    return super::sign_rsa::pkcs1_rsa(der).map(KeyMaterial::Rsa).ok_or(UsslResult::UnsupportedPrivateKey);
+    #[cfg(not(feature = "rsa"))]
+    {
+        let _ = der;
+        Err(UsslResult::RsaNotBuilt)
     }
 }
 
@@ -90,30 +104,16 @@ fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
     p256::ecdsa::SigningKey::from_bytes(&scalar.into()).ok()
 }
 
-/// RSAPrivateKey (RFC 8017): SEQUENCE { 0, n, e, d, p, q, dP, dQ, qInv } (two primes).
-fn pkcs1_rsa(der: &[u8]) -> Option<rsa::RsaPrivateKey> {
-    use rsa::BigUint;
-    let mut outer = Reader::new(der);
-    let mut key = outer.nested(SEQUENCE)?;
-    if key.unsigned_integer()? != [0] {
-        return None;
-    }
-    let mut next = || key.unsigned_integer().map(BigUint::from_bytes_be);
-    let (n, e, d, p, q) = (next()?, next()?, next()?, next()?, next()?);
-    let key = rsa::RsaPrivateKey::from_components(n, e, d, alloc::vec![p, q]).ok()?;
-    key.validate().ok()?;
-    Some(key)
-}
-
 /// Loads a private key of any type we can sign with.
 pub fn any_supported_key(der: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>, Error> {
-    let Some(material) = KeyMaterial::from_der(der) else {
-        return Err(Error::General("unsupported private key type (ECDSA P-256 and RSA keys are supported)".into()));
+    let Ok(material) = KeyMaterial::from_der(der) else {
+        return Err(Error::General("unsupported private key type".into()));
     };
     let spki = material.public_key_info();
     Ok(match material {
         KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key), spki }),
-        KeyMaterial::Rsa(key) => Arc::new(RsaKey { key: Arc::new(key), spki }),
+        #[cfg(feature = "rsa")]
+        KeyMaterial::Rsa(key) => Arc::new(super::sign_rsa::RsaKey { key: Arc::new(key), spki }),
     })
 }
 
@@ -162,73 +162,3 @@ impl Signer for EcdsaP256Signer {
     }
 }
 
-#[derive(Debug)]
-struct RsaKey {
-    key: Arc<rsa::RsaPrivateKey>,
-    spki: SubjectPublicKeyInfoDer<'static>,
-}
-
-const RSA_SCHEMES: &[SignatureScheme] = &[
-    SignatureScheme::RSA_PSS_SHA256,
-    SignatureScheme::RSA_PSS_SHA384,
-    SignatureScheme::RSA_PSS_SHA512,
-    SignatureScheme::RSA_PKCS1_SHA256,
-    SignatureScheme::RSA_PKCS1_SHA384,
-    SignatureScheme::RSA_PKCS1_SHA512,
-];
-
-impl SigningKey for RsaKey {
-    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        let scheme = RSA_SCHEMES.iter().find(|s| offered.contains(s))?;
-        Some(Box::new(RsaSigner { key: self.key.clone(), scheme: *scheme }))
-    }
-
-    fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
-        Some(self.spki.clone())
-    }
-
-    fn algorithm(&self) -> SignatureAlgorithm {
-        SignatureAlgorithm::RSA
-    }
-}
-
-enum RsaPadding {
-    Pss(rsa::Pss),
-    Pkcs1(rsa::Pkcs1v15Sign),
-}
-
-#[derive(Debug)]
-struct RsaSigner {
-    key: Arc<rsa::RsaPrivateKey>,
-    scheme: SignatureScheme,
-}
-
-impl Signer for RsaSigner {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        use sha2::Digest;
-        let (digest, padding): (Vec<u8>, RsaPadding) = match self.scheme {
-            SignatureScheme::RSA_PSS_SHA256 => (Sha256::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha256>())),
-            SignatureScheme::RSA_PSS_SHA384 => (Sha384::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha384>())),
-            SignatureScheme::RSA_PSS_SHA512 => (Sha512::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha512>())),
-            SignatureScheme::RSA_PKCS1_SHA256 => (Sha256::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify::pkcs1v15::<Sha256>())),
-            SignatureScheme::RSA_PKCS1_SHA384 => (Sha384::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify::pkcs1v15::<Sha384>())),
-            SignatureScheme::RSA_PKCS1_SHA512 => (Sha512::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify::pkcs1v15::<Sha512>())),
-            _ => return Err(Error::General("unsupported RSA signature scheme".into())),
-        };
-        // The port RNG feeds RSA blinding and PSS salts.
-        let mut rng = PortRng::default();
-        let sig = match padding {
-            RsaPadding::Pss(p) => self.key.sign_with_rng(&mut rng, p, &digest),
-            RsaPadding::Pkcs1(p) => self.key.sign_with_rng(&mut rng, p, &digest),
-        }
-        .map_err(|_| Error::General("RSA signing failed".into()))?;
-        if rng.failed() {
-            return Err(Error::FailedToGetRandomBytes);
-        }
-        Ok(sig)
-    }
-
-    fn scheme(&self) -> SignatureScheme {
-        self.scheme
-    }
-}

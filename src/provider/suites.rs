@@ -1,9 +1,14 @@
 //! The cipher suites we offer: TLS 1.3 first, then TLS 1.2 with ECDHE only.
 
+#[cfg(feature = "tls12")]
 use rustls::crypto::tls12::PrfUsingHmac;
 use rustls::crypto::tls13::HkdfUsingHmac;
-use rustls::crypto::{CipherSuiteCommon, KeyExchangeAlgorithm};
-use rustls::{CipherSuite, SignatureScheme, SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite};
+use rustls::crypto::CipherSuiteCommon;
+#[cfg(feature = "tls12")]
+use rustls::crypto::KeyExchangeAlgorithm;
+use rustls::{CipherSuite, SupportedCipherSuite, Tls13CipherSuite};
+#[cfg(feature = "tls12")]
+use rustls::{SignatureScheme, Tls12CipherSuite};
 
 use super::{aead, hash, hmac};
 
@@ -44,12 +49,16 @@ pub static TLS13_CHACHA20_POLY1305_SHA256: Tls13CipherSuite = Tls13CipherSuite {
     quic: None,
 };
 
+#[cfg(feature = "tls12")]
 static TLS12_ECDSA_SCHEMES: &[SignatureScheme] = &[
+    #[cfg(feature = "ed25519")]
     SignatureScheme::ED25519,
+    #[cfg(feature = "p384")]
     SignatureScheme::ECDSA_NISTP384_SHA384,
     SignatureScheme::ECDSA_NISTP256_SHA256,
 ];
 
+#[cfg(all(feature = "tls12", feature = "rsa"))]
 static TLS12_RSA_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PSS_SHA512,
     SignatureScheme::RSA_PSS_SHA384,
@@ -59,6 +68,7 @@ static TLS12_RSA_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PKCS1_SHA256,
 ];
 
+#[cfg(feature = "tls12")]
 macro_rules! tls12_suite {
     ($name:ident, $suite:ident, $hash:ident, $schemes:ident, $aead:ident, $limit:expr) => {
         pub static $name: Tls12CipherSuite = Tls12CipherSuite {
@@ -75,22 +85,34 @@ macro_rules! tls12_suite {
     };
 }
 
+#[cfg(feature = "tls12")]
 tls12_suite!(ECDHE_ECDSA_AES_128_GCM, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SHA256, TLS12_ECDSA_SCHEMES, TLS12_AES_128_GCM, AES_GCM_LIMIT);
+#[cfg(feature = "tls12")]
 tls12_suite!(ECDHE_ECDSA_AES_256_GCM, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, SHA384, TLS12_ECDSA_SCHEMES, TLS12_AES_256_GCM, AES_GCM_LIMIT);
+#[cfg(feature = "tls12")]
 tls12_suite!(ECDHE_ECDSA_CHACHA20, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, SHA256, TLS12_ECDSA_SCHEMES, TLS12_CHACHA20_POLY1305, NO_LIMIT);
+#[cfg(all(feature = "tls12", feature = "rsa"))]
 tls12_suite!(ECDHE_RSA_AES_128_GCM, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SHA256, TLS12_RSA_SCHEMES, TLS12_AES_128_GCM, AES_GCM_LIMIT);
+#[cfg(all(feature = "tls12", feature = "rsa"))]
 tls12_suite!(ECDHE_RSA_AES_256_GCM, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, SHA384, TLS12_RSA_SCHEMES, TLS12_AES_256_GCM, AES_GCM_LIMIT);
+#[cfg(all(feature = "tls12", feature = "rsa"))]
 tls12_suite!(ECDHE_RSA_CHACHA20, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, SHA256, TLS12_RSA_SCHEMES, TLS12_CHACHA20_POLY1305, NO_LIMIT);
 
 pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
     SupportedCipherSuite::Tls13(&TLS13_AES_256_GCM_SHA384),
     SupportedCipherSuite::Tls13(&TLS13_CHACHA20_POLY1305_SHA256),
+    #[cfg(feature = "tls12")]
     SupportedCipherSuite::Tls12(&ECDHE_ECDSA_AES_128_GCM),
+    #[cfg(feature = "tls12")]
     SupportedCipherSuite::Tls12(&ECDHE_ECDSA_AES_256_GCM),
+    #[cfg(feature = "tls12")]
     SupportedCipherSuite::Tls12(&ECDHE_ECDSA_CHACHA20),
+    #[cfg(all(feature = "tls12", feature = "rsa"))]
     SupportedCipherSuite::Tls12(&ECDHE_RSA_AES_128_GCM),
+    #[cfg(all(feature = "tls12", feature = "rsa"))]
     SupportedCipherSuite::Tls12(&ECDHE_RSA_AES_256_GCM),
+    #[cfg(all(feature = "tls12", feature = "rsa"))]
     SupportedCipherSuite::Tls12(&ECDHE_RSA_CHACHA20),
 ];
 
