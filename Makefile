@@ -25,6 +25,7 @@ include mk/deps.mk
 include mk/mpy-tree.mk
 include mk/unix.mk
 include mk/firmware.mk
+include mk/rp2.mk
 
 # Regenerates the checked-in C header of the engine's API.
 header:
@@ -40,7 +41,7 @@ test-rust:
 test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
 
-test-firmware: firmware venv
+test-firmware: firmware firmware-rp2 venv
 	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
 
 # The Debian 1.25 tree keeps building and passes a smoke subset of the suite.
@@ -74,7 +75,7 @@ bench-smoke: $(BENCH_DEPS) firmware-bench venv
 	$(PY) bench/qemu_bench.py --smoke
 
 # Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full and client, into BENCHMARKS.md.
-size: firmware firmware-baseline venv
+size: firmware firmware-baseline firmware-rp2 firmware-rp2-stock venv
 	$(MAKE) --no-print-directory USSL_PROFILE=client firmware
 	$(PY) bench/size.py
 

@@ -520,13 +520,15 @@ def write_markdown(r):
 
 def size_markdown(z):
     """The flash-by-crate table, from bench/size.py (make size)."""
+    rp2 = z.get("RPI_PICO_W")
+    z = {k: v for k, v in z.items() if k != "RPI_PICO_W"}
     targets = list(z)
     lines = ["## Flash by crate (make size)", "",
              "What ussl adds to each firmware image (text + data, bytes): the image with ussl minus the same "
              "image without TLS, and within that the symbols grouped by crate (`nm -S`, demangled). "
              "\"unattributed\" is rodata without symbols (string and constant tables) and what MicroPython itself "
              "grows by (qstrs, the frozen ssl.py).", "",
-             "| crate | " + " | ".join(f"{t} ({z[t]['board']}{'' if z[t].get('profile', 'full') == 'full' else ', profile ' + z[t]['profile']})" for t in targets) + " |",
+             "| crate | " + " | ".join(f"{t} ({z[t]['board']})" for t in targets) + " |",
              "|---|" + "---|" * len(targets)]
     crates = sorted({c for t in targets for c in z[t]["crates"]}, key=lambda c: -max(z[t]["crates"].get(c, 0) for t in targets))
     for c in crates:
@@ -539,6 +541,14 @@ def size_markdown(z):
     lines.append("| **TLS share** | " + " | ".join(f"**{z[t]['tls_share']}**" for t in targets) + " |")
     lines.append("| the whole image | " + " | ".join(str(z[t]["image"]) for t in targets) + " |")
     lines.append("")
+    if rp2 and "ussl" in rp2:
+        lines += ["### RPI_PICO_W (firmware.bin, bytes)", "",
+                  "| image | size | of the firmware region |", "|---|---|---|",
+                  f"| stock RPI_PICO_W, MicroPython's mbedTLS module | {rp2.get('mbedtls', 'n/a')} | "
+                  f"{rp2['mbedtls'] / rp2['region']:.1%} |" if "mbedtls" in rp2 else "| stock | n/a | |",
+                  f"| RPI_PICO_W_USSL, ussl ({rp2.get('profile', 'client')} profile) | {rp2['ussl']} | "
+                  f"{rp2['ussl'] / rp2['region']:.1%} |",
+                  f"| the firmware region (2 MB flash less the 848 KB filesystem) | {rp2['region']} | |", ""]
     return lines
 
 

@@ -81,10 +81,26 @@ def measure():
     return results
 
 
+def rp2_images():
+    """The RPI_PICO_W images' firmware.bin sizes: ussl's (make firmware-rp2) and the stock one with
+    MicroPython's mbedTLS module (make firmware-rp2-stock)."""
+    out = {"region": 2 * 1024 * 1024 - 848 * 1024}
+    for key, image in (("ussl", "RPI_PICO_W"), ("mbedtls", "RPI_PICO_W-mbedtls")):
+        path = os.path.join(FIRMWARE, image, "firmware.bin")
+        if os.path.exists(path):
+            out[key] = os.path.getsize(path)
+    out["profile"] = os.environ.get("USSL_RP2_PROFILE", "client")
+    return out
+
+
 def main():
     results = measure()
+    results["RPI_PICO_W"] = rp2_images()
     json.dump(results, open(os.path.join(ROOT, "bench", "results-size.json"), "w"), indent=1)
     for target, r in results.items():
+        if target == "RPI_PICO_W":
+            print(f"RPI_PICO_W firmware.bin: {r}")
+            continue
         print(f"{target} ({r['board']}): TLS share {r['tls_share']} of an image of {r['image']}")
         for crate, size in list(r["crates"].items())[:12]:
             print(f"  {size:8d} {crate}")

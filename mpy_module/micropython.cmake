@@ -27,7 +27,6 @@ if("full" IN_LIST USSL_FEATURE_LIST OR "certinfo" IN_LIST USSL_FEATURE_LIST)
 else()
     target_compile_definitions(usermod_ussl INTERFACE USSL_HAS_CERTINFO=0)
 endif()
-target_compile_definitions(usermod_ussl INTERFACE "MICROPY_TRACKED_ALLOC=(1)")
 
 if(NOT USSL_LIB)
     set(USSL_LIB ${CMAKE_CURRENT_LIST_DIR}/../target/release/libussl.a)

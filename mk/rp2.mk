@@ -1,0 +1,55 @@
+# An RPI_PICO_W image with ussl in place of MicroPython's mbedTLS TLS module, built through
+# micropython.cmake (the way CMake ports take user C modules), from ../shared/vendor's rp2-deps
+# (pico-sdk, tinyusb, cyw43-driver, lwip, btstack) and picotool:
+#   build/firmware/RPI_PICO_W/firmware.{elf,bin,uf2}
+# The board definition is ours (boards/rp2/RPI_PICO_W_USSL). The engine is the Cortex-M0+ one of
+# the MPS2_AN385_M0PLUS qemu board (same target and ABI), in the profile that fits the board's
+# 1,228,800-byte firmware region: client (USSL_RP2_PROFILE).
+RP2_PORT := $(MPY_DIR)/ports/rp2
+RP2_OUT := $(FIRMWARE)/RPI_PICO_W
+RP2_STAMP := $(MPY_DIR)/lib/pico-sdk/.extracted
+PICOTOOL_DIR := $(BUILD)/picotool
+USSL_RP2_PROFILE ?= client
+RP2_ENGINE := $(FIRMWARE)/MPS2_AN385_M0PLUS$(if $(filter full,$(USSL_RP2_PROFILE)),,-$(USSL_RP2_PROFILE))/libussl.a
+
+$(RP2_STAMP): $(MPY_STAMP) $(RP2_DEPS_TARBALL)
+	echo "$(RP2_DEPS_SHA256)  $(RP2_DEPS_TARBALL)" | sha256sum -c --quiet
+	tar -xJf $(RP2_DEPS_TARBALL) -C $(MPY_DIR)
+	touch $@
+
+$(PICOTOOL_DIR)/picotool/picotool: $(RP2_STAMP)
+	$(call apt_install,cmake libusb-1.0-0-dev $(FW_APT_MPS2_AN385))
+	rm -rf $(BUILD)/picotool-src $(BUILD)/picotool-build && mkdir -p $(BUILD)/picotool-src $(BUILD)/picotool-build
+	echo "664273485d2d19a487d2830f3c78a70a5b24436c2cb8102ff2720dcd94a9e78f  $(VENDOR)/picotool-2.2.0.tar.xz" | sha256sum -c --quiet
+	tar -xJf $(VENDOR)/picotool-2.2.0.tar.xz -C $(BUILD)/picotool-src
+	cd $(BUILD)/picotool-build && PICO_SDK_PATH=$(MPY_DIR)/lib/pico-sdk cmake $(BUILD)/picotool-src/picotool \
+	  -DCMAKE_INSTALL_PREFIX=$(PICOTOOL_DIR) -DPICOTOOL_FLAT_INSTALL=1 >$(BUILD)/picotool-build.log 2>&1 \
+	  && $(MAKE) -j$(JOBS) install >>$(BUILD)/picotool-build.log 2>&1 || { tail -30 $(BUILD)/picotool-build.log; exit 1; }
+
+# The engine comes from the firmware rules in the board's profile (a make of its own when that
+# is not the profile of this one).
+ifneq ($(USSL_PROFILE),$(USSL_RP2_PROFILE))
+$(RP2_ENGINE): FORCE
+	@$(MAKE) --no-print-directory USSL_PROFILE=$(USSL_RP2_PROFILE) $@
+endif
+
+firmware-rp2: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS) $(RP2_ENGINE)
+	@mkdir -p $(RP2_OUT)
+	cmake -S $(RP2_PORT) -B $(RP2_OUT)/build -DPICO_BUILD_DOCS=0 -DMICROPY_BOARD=RPI_PICO_W_USSL \
+	  -DMICROPY_BOARD_DIR=$(ROOT)/boards/rp2/RPI_PICO_W_USSL -DUSER_C_MODULES=$(ROOT)/mpy_module/micropython.cmake \
+	  -DUSSL_LIB=$(RP2_ENGINE) -DUSSL_FEATURES=$(USSL_RP2_PROFILE) -Dpicotool_DIR=$(PICOTOOL_DIR)/picotool \
+	  >$(RP2_OUT)/build.log 2>&1 || { tail -30 $(RP2_OUT)/build.log; exit 1; }
+	$(MAKE) -j$(JOBS) -C $(RP2_OUT)/build >>$(RP2_OUT)/build.log 2>&1 || { tail -40 $(RP2_OUT)/build.log; exit 1; }
+	@cp $(RP2_OUT)/build/firmware.elf $(RP2_OUT)/build/firmware.bin $(RP2_OUT)/build/firmware.uf2 $(RP2_OUT)/
+	@echo "built $(RP2_OUT)/firmware.uf2 ($$(stat -c %s $(RP2_OUT)/firmware.bin) bytes of firmware)"
+
+# The stock board with MicroPython's own mbedTLS module, for make size.
+firmware-rp2-stock: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS)
+	@mkdir -p $(FIRMWARE)/RPI_PICO_W-mbedtls
+	cmake -S $(RP2_PORT) -B $(FIRMWARE)/RPI_PICO_W-mbedtls/build -DPICO_BUILD_DOCS=0 -DMICROPY_BOARD=RPI_PICO_W \
+	  -Dpicotool_DIR=$(PICOTOOL_DIR)/picotool >$(FIRMWARE)/RPI_PICO_W-mbedtls/build.log 2>&1
+	$(MAKE) -j$(JOBS) -C $(FIRMWARE)/RPI_PICO_W-mbedtls/build >>$(FIRMWARE)/RPI_PICO_W-mbedtls/build.log 2>&1 \
+	  || { tail -40 $(FIRMWARE)/RPI_PICO_W-mbedtls/build.log; exit 1; }
+	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin $(FIRMWARE)/RPI_PICO_W-mbedtls/
+
+.PHONY: firmware-rp2 firmware-rp2-stock
