@@ -28,6 +28,8 @@ else()
     target_compile_definitions(usermod_ussl INTERFACE USSL_HAS_CERTINFO=0)
 endif()
 
+target_compile_definitions(usermod_ussl INTERFACE USSL_BENCH=0)
+
 if(NOT USSL_LIB)
     set(USSL_LIB ${CMAKE_CURRENT_LIST_DIR}/../target/release/libussl.a)
 endif()

@@ -22,6 +22,9 @@ ifeq ($(USSL_HAS_CERTINFO),1)
 SRC_USERMOD_C += $(USSL_MOD_DIR)/certdict.c
 endif
 CFLAGS_USERMOD += -DUSSL_HAS_CERTINFO=$(USSL_HAS_CERTINFO)
+# USSL_BENCH=1 adds ussl._memory(), the engine's allocation counters, for make bench.
+USSL_BENCH ?= 0
+CFLAGS_USERMOD += -DUSSL_BENCH=$(USSL_BENCH)
 
 # The engine allocates through m_tracked_calloc/m_tracked_free. Spelled as ports spell it, so a
 # port that defines it too sees an identical redefinition, not a conflicting one.

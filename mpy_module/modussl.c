@@ -298,8 +298,9 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_match_hostname_obj, mod_ussl_match_hostname);
 
+#if USSL_BENCH
 // ussl._memory(reset_peak=False): (bytes the engine holds, most it held since the last reset),
-// for `make bench`.
+// for `make bench` (builds with USSL_BENCH=1 only).
 static mp_obj_t mod_ussl_memory(size_t n_args, const mp_obj_t *args) {
     size_t current = 0, peak = 0;
     ussl_engine_memory(&current, &peak, n_args > 0 && mp_obj_is_true(args[0]));
@@ -307,9 +308,12 @@ static mp_obj_t mod_ussl_memory(size_t n_args, const mp_obj_t *args) {
     return mp_obj_new_tuple(2, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_memory_obj, 0, 1, mod_ussl_memory);
+#endif
 
 static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
+    #if USSL_BENCH
     { MP_ROM_QSTR(MP_QSTR__memory), MP_ROM_PTR(&mod_ussl_memory_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_ussl) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&mod_ussl_wrap_socket_obj) },
     { MP_ROM_QSTR(MP_QSTR_save_session), MP_ROM_PTR(&mod_ussl_save_session_obj) },

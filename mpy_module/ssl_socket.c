@@ -224,7 +224,17 @@ static void handshake_now(ussl_socket_obj_t *o) {
 }
 
 mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake, bool mainline_errors) {
-    ussl_socket_obj_t *o = mp_obj_malloc_with_finaliser(ussl_socket_obj_t, &ussl_socket_type);
+    // The object owns the connection from here on; if it cannot be made, the connection must
+    // not leak with it.
+    ussl_socket_obj_t *o;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        o = mp_obj_malloc_with_finaliser(ussl_socket_obj_t, &ussl_socket_type);
+        nlr_pop();
+    } else {
+        ussl_conn_free(conn);
+        nlr_jump(nlr.ret_val);
+    }
     o->sock = sock;
     o->poller = MP_OBJ_NULL;
     o->conn = conn;

@@ -430,6 +430,7 @@ fn append_with<E>(
 ) -> Result<Result<usize, E>, ()> {
     let start = buf.len();
     let mut room = first_guess;
+    let mut last = None;
     for _ in 0..4 {
         if buf.try_reserve_exact(room).is_err() {
             return Err(());
@@ -443,13 +444,20 @@ fn append_with<E>(
             Err(e) => {
                 buf.truncate(start);
                 match required(&e) {
-                    Some(needed) if needed > room => room = needed,
+                    Some(needed) if needed > room => {
+                        room = needed;
+                        last = Some(e);
+                    }
                     _ => return Ok(Err(e)),
                 }
             }
         }
     }
-    Ok(Ok(0))
+    // Still too small after growing as asked four times: an error, never "nothing written".
+    match last {
+        Some(e) => Ok(Err(e)),
+        None => Err(()),
+    }
 }
 
 fn step<Data>(
@@ -471,7 +479,8 @@ fn step<Data>(
                     bufs.oom = true;
                     Next::Closed
                 }
-                Ok(_) => Next::Continue,
+                Ok(Ok(_)) => Next::Continue,
+                Ok(Err(_)) => Next::Failed(rustls::Error::General("could not encode a handshake message".into())),
             }
         }
         Ok(ConnectionState::TransmitTlsData(tx)) => {
@@ -544,10 +553,14 @@ fn step<Data>(
                         EncryptError::InsufficientSize(s) => Some(s.required_size),
                         _ => None,
                     });
-                    if res.is_err() {
-                        bufs.oom = true;
+                    match res {
+                        Err(()) => {
+                            bufs.oom = true;
+                            Next::Idle
+                        }
+                        Ok(Ok(_)) => Next::Idle,
+                        Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
                     }
-                    Next::Idle
                 }
             }
         }

@@ -55,6 +55,15 @@ impl<A: TlsAead> Cipher<A> {
         Self { aead: A::new_from_slice(key).ok(), iv }
     }
 
+    /// A cipher from a key and an IV of the wrong length refuses every record: a zero-filled IV
+    /// would reuse nonces.
+    fn new_checked(key: &[u8], iv: Option<[u8; NONCE_LEN]>) -> Self {
+        match iv {
+            Some(iv) => Self::new(key, iv),
+            None => Self { aead: None, iv: [0; NONCE_LEN] },
+        }
+    }
+
     fn nonce(&self, seq: u64) -> [u8; NONCE_LEN] {
         Nonce::new(&Iv::from(self.iv), seq).0
     }
@@ -62,11 +71,11 @@ impl<A: TlsAead> Cipher<A> {
 
 impl<A: TlsAead> Tls13AeadAlgorithm for Tls13<A> {
     fn encrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageEncrypter> {
-        Box::new(Tls13Cipher(Cipher::<A>::new(key.as_ref(), iv_from_slice(iv.as_ref()))))
+        Box::new(Tls13Cipher(Cipher::<A>::new_checked(key.as_ref(), iv_exact(iv.as_ref()))))
     }
 
     fn decrypter(&self, key: AeadKey, iv: Iv) -> Box<dyn MessageDecrypter> {
-        Box::new(Tls13Cipher(Cipher::<A>::new(key.as_ref(), iv_from_slice(iv.as_ref()))))
+        Box::new(Tls13Cipher(Cipher::<A>::new_checked(key.as_ref(), iv_exact(iv.as_ref()))))
     }
 
     fn key_len(&self) -> usize {
@@ -79,11 +88,9 @@ impl<A: TlsAead> Tls13AeadAlgorithm for Tls13<A> {
 }
 
 /// A 12-byte IV from a slice that rustls sizes by the key block shape; never panics on length.
-fn iv_from_slice(src: &[u8]) -> [u8; NONCE_LEN] {
-    let mut out = [0u8; NONCE_LEN];
-    let n = src.len().min(NONCE_LEN);
-    out[..n].copy_from_slice(&src[..n]);
-    out
+/// A full-length IV, or None for any other length.
+fn iv_exact(src: &[u8]) -> Option<[u8; NONCE_LEN]> {
+    src.try_into().ok()
 }
 
 struct Tls13Cipher<A>(Cipher<A>);
@@ -120,20 +127,22 @@ impl<A: TlsAead> MessageDecrypter for Tls13Cipher<A> {
 #[cfg(feature = "tls12")]
 impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Explicit<A> {
     fn encrypter(&self, key: AeadKey, write_iv: &[u8], explicit: &[u8]) -> Box<dyn MessageEncrypter> {
-        let mut iv = [0u8; NONCE_LEN];
-        if write_iv.len() == 4 && explicit.len() == GCM_EXPLICIT_NONCE_LEN {
+        let iv = (write_iv.len() == 4 && explicit.len() == GCM_EXPLICIT_NONCE_LEN).then(|| {
+            let mut iv = [0u8; NONCE_LEN];
             iv[..4].copy_from_slice(write_iv);
             iv[4..].copy_from_slice(explicit);
-        }
-        Box::new(Tls12GcmCipher(Cipher::<A>::new(key.as_ref(), iv)))
+            iv
+        });
+        Box::new(Tls12GcmCipher(Cipher::<A>::new_checked(key.as_ref(), iv)))
     }
 
     fn decrypter(&self, key: AeadKey, iv: &[u8]) -> Box<dyn MessageDecrypter> {
-        let mut salt = [0u8; NONCE_LEN];
-        if iv.len() == 4 {
+        let salt = (iv.len() == 4).then(|| {
+            let mut salt = [0u8; NONCE_LEN];
             salt[..4].copy_from_slice(iv);
-        }
-        Box::new(Tls12GcmCipher(Cipher::<A>::new(key.as_ref(), salt)))
+            salt
+        });
+        Box::new(Tls12GcmCipher(Cipher::<A>::new_checked(key.as_ref(), salt)))
     }
 
     fn key_block_shape(&self) -> KeyBlockShape {
@@ -196,11 +205,11 @@ impl<A: TlsAead> MessageDecrypter for Tls12GcmCipher<A> {
 #[cfg(feature = "tls12")]
 impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Implicit<A> {
     fn encrypter(&self, key: AeadKey, iv: &[u8], _: &[u8]) -> Box<dyn MessageEncrypter> {
-        Box::new(Tls12ChaChaCipher(Cipher::<A>::new(key.as_ref(), iv_from_slice(iv))))
+        Box::new(Tls12ChaChaCipher(Cipher::<A>::new_checked(key.as_ref(), iv_exact(iv))))
     }
 
     fn decrypter(&self, key: AeadKey, iv: &[u8]) -> Box<dyn MessageDecrypter> {
-        Box::new(Tls12ChaChaCipher(Cipher::<A>::new(key.as_ref(), iv_from_slice(iv))))
+        Box::new(Tls12ChaChaCipher(Cipher::<A>::new_checked(key.as_ref(), iv_exact(iv))))
     }
 
     fn key_block_shape(&self) -> KeyBlockShape {
