@@ -267,7 +267,13 @@ impl Context {
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
             None => builder.with_no_client_auth(),
         };
-        config.resumption = rustls::client::Resumption::store(self.session_store.clone());
+        // Sessions are kept by server name. Without a name every server would share one entry
+        // (rustls needs some name: we give 0.0.0.0), so a nameless connection keeps and offers none.
+        config.resumption = if check_name {
+            rustls::client::Resumption::store(self.session_store.clone())
+        } else {
+            rustls::client::Resumption::disabled()
+        };
         Ok(config)
     }
 }

@@ -230,6 +230,23 @@ fn saved_sessions_resume_only_under_the_same_settings() {
 }
 
 #[test]
+fn a_connection_without_a_server_name_keeps_no_session() {
+    // Its session would be filed under the placeholder name and offered to every other server.
+    let mut sctx = server_ctx("ec");
+    let mut cctx = client_ctx();
+    cctx.set_verify_mode(ussl::context::VerifyMode::None);
+    let mut client = Connection::client(&mut cctx, None, None).unwrap();
+    let mut server = Connection::server(&mut sctx).unwrap();
+    handshake(&mut client, &mut server).unwrap();
+    exchange(&mut server, &mut client, b"tickets");
+    assert_eq!(client.save_session().err(), Some(UsslResult::NoSession));
+    let mut client = Connection::client(&mut cctx, None, None).unwrap();
+    let mut server = Connection::server(&mut sctx).unwrap();
+    handshake(&mut client, &mut server).unwrap();
+    assert!(!client.session_reused());
+}
+
+#[test]
 fn provider_known_answers() {
     let provider = ussl::provider::provider();
     let rustls::SupportedCipherSuite::Tls13(suite) = provider.cipher_suites[0] else { panic!("TLS 1.3 first") };
