@@ -32,8 +32,29 @@ struct TrackedHeap;
 #[global_allocator]
 static ALLOCATOR: TrackedHeap = TrackedHeap;
 
-/// Count of allocations the heap refused (served from the reserve instead, or failed).
-static OOM_EVENTS: AtomicUsize = AtomicUsize::new(0);
+/// Allocations the heap refused (served from the reserve instead, or failed), counted per
+/// thread: an engine step compares its own thread's count before and after, so one thread
+/// running out of memory does not fail another thread's connection. Threads beyond the table
+/// share its last slot (a refusal there may fail a neighbour's step, never go unnoticed).
+const OOM_SLOTS: usize = 16;
+static OOM_OWNER: [AtomicUsize; OOM_SLOTS] = [const { AtomicUsize::new(0) }; OOM_SLOTS];
+static OOM_COUNT: [AtomicUsize; OOM_SLOTS] = [const { AtomicUsize::new(0) }; OOM_SLOTS];
+
+/// This thread's slot, claimed on first use.
+fn oom_slot() -> &'static AtomicUsize {
+    // SAFETY: the shim's hook has no preconditions.
+    let me = unsafe { ussl_port_thread_id() };
+    let last = OOM_SLOTS - 1;
+    for (owner, count) in OOM_OWNER.iter().zip(OOM_COUNT.iter()).take(last) {
+        let current = owner.load(Ordering::Acquire);
+        if current == me
+            || (current == 0 && owner.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire).map_or_else(|o| o == me, |_| true))
+        {
+            return count;
+        }
+    }
+    &OOM_COUNT[last]
+}
 
 /// Holds the heap lock if that can be done without waiting. A finaliser runs inside a GC that
 /// holds MicroPython's GC lock; if another thread holds our lock it may be waiting for that GC
@@ -43,7 +64,7 @@ pub fn try_hold_heap() -> Option<Guard> {
 }
 
 pub fn oom_events() -> usize {
-    OOM_EVENTS.load(Ordering::Relaxed)
+    oom_slot().load(Ordering::Relaxed)
 }
 
 /// Bytes the engine holds now and at most since the last reset (as requested, before the
@@ -141,7 +162,7 @@ unsafe impl GlobalAlloc for TrackedHeap {
             count_alloc(layout.size());
             return ptr;
         }
-        OOM_EVENTS.fetch_add(1, Ordering::Relaxed);
+        oom_slot().fetch_add(1, Ordering::Relaxed);
         // SAFETY: LOCK is held by `_guard`.
         let ptr = unsafe { RESERVE.alloc(layout) };
         if !ptr.is_null() {
