@@ -25,7 +25,7 @@ UNIX_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
 # The engine: a no_std staticlib; bindgen reads the tree's headers. Cargo decides what to rebuild.
 engine: $(MPY_STAMP)
 	@$(MAKE) --no-print-directory apt-deps
-	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo build --release $(ENGINE_FEATURES)
+	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo rustc --lib --crate-type staticlib --release $(ENGINE_FEATURES)
 
 # micropython.mk makes the port relink when the archive changes.
 unix-port: engine $(MPY_CROSS)

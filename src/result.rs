@@ -2,7 +2,8 @@
 //! 1xx are the caller's mistakes (TypeError/ValueError), everything from 2xx up is an SSLError
 //! carrying the code and its text; 500 is MemoryError.
 
-use rustls::{AlertDescription, CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use alloc::string::String;
+use rustls::{AlertDescription, CertificateError, Error, InvalidMessage, PeerIncompatible};
 
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,8 +188,8 @@ pub fn left_out_features() -> &'static [&'static str] {
 
 /// " (this build leaves out: tls12, rsa)", or nothing for a full build: a handshake that fails
 /// for want of a feature says so instead of looking like the peer's fault.
-fn left_out_note() -> alloc::string::String {
-    let mut note = alloc::string::String::new();
+fn left_out_note() -> String {
+    let mut note = String::new();
     for (i, f) in left_out_features().iter().enumerate() {
         note.push_str(if i == 0 { " (this build leaves out: " } else { ", " });
         note.push_str(f);
@@ -199,45 +200,84 @@ fn left_out_note() -> alloc::string::String {
     note
 }
 
-/// Detail worth adding to a code's text, such as the alert the peer sent.
-pub fn detail(err: &Error) -> Option<alloc::string::String> {
-    use alloc::format;
-    match err {
-        Error::AlertReceived(alert) => Some(format!("peer sent alert {}", alert_name(*alert))),
-        Error::PeerIncompatible(p) => Some(format!("peer is incompatible: {}{}", peer_incompatible_text(p), left_out_note())),
-        Error::PeerMisbehaved(p) => Some(format!("peer violated the TLS protocol: {:?}", p as &PeerMisbehaved)),
-        Error::InvalidMessage(m) => Some(format!("peer sent an invalid message: {:?}", m)),
-        Error::InvalidCertificate(CertificateError::Other(o)) => Some(format!("certificate is invalid: {}", o)),
-        Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext { .. }) => Some(format!("certificate is signed with an algorithm this build does not verify{}", left_out_note())),
-        Error::General(msg) if msg != CLOCK_NOT_SET_TAG => Some(format!("TLS error: {}", msg)),
-        _ => None,
-    }
-}
-
-fn peer_incompatible_text(p: &PeerIncompatible) -> alloc::string::String {
-    alloc::format!("{:?}", p)
-}
-
-/// Alert names as OpenSSL and RFC 8446 spell them ("handshake_failure").
-pub fn alert_name(alert: AlertDescription) -> alloc::string::String {
-    use alloc::string::ToString;
-    // rustls' Debug spells them in CamelCase: turn "HandshakeFailure" into "handshake_failure".
-    let camel = alloc::format!("{:?}", alert);
-    let mut out = alloc::string::String::with_capacity(camel.len() + 4);
-    for (i, ch) in camel.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(ch.to_ascii_lowercase());
-        } else {
-            out.push(ch);
+/// Detail worth adding to a code's text, such as the alert the peer sent. Static texts put
+/// together by concatenation: no `core::fmt` (its machinery costs flash on a board).
+pub fn detail(err: &Error) -> Option<String> {
+    let parts: [&str; 3] = match err {
+        Error::AlertReceived(alert) => ["peer sent alert ", alert_name(*alert), ""],
+        Error::PeerIncompatible(p) => ["peer is incompatible: ", peer_incompatible_text(p), &left_out_note()],
+        Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext { .. }) => {
+            ["certificate is signed with an algorithm this build does not verify", &left_out_note(), ""]
         }
+        Error::General(msg) if msg != CLOCK_NOT_SET_TAG => ["TLS error: ", msg, ""],
+        _ => return None,
+    };
+    Some(parts.concat())
+}
+
+fn peer_incompatible_text(p: &PeerIncompatible) -> &'static str {
+    use PeerIncompatible as P;
+    match p {
+        P::NoCipherSuitesInCommon => "no cipher suite in common",
+        P::NoKxGroupsInCommon => "no key exchange group in common",
+        P::NoSignatureSchemesInCommon | P::NoCertificateRequestSignatureSchemesInCommon => {
+            "no signature scheme in common"
+        }
+        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
+            "no TLS version in common (TLS 1.2 and 1.3 are supported)"
+        }
+        P::Tls12NotOffered | P::Tls12NotOfferedOrEnabled | P::SupportedVersionsExtensionRequired => {
+            "the peer offers no TLS version this side has enabled"
+        }
+        P::ExtendedMasterSecretExtensionRequired => "the peer does not do extended master secret",
+        P::NoEcPointFormatsInCommon | P::UncompressedEcPointsRequired | P::EcPointsExtensionRequired => {
+            "no EC point format in common"
+        }
+        P::NullCompressionRequired => "the peer requires compression",
+        _ => "a required extension is missing or not supported",
     }
-    if out.is_empty() {
-        return "unknown".to_string();
+}
+
+/// Alert names as OpenSSL and RFC 8446 spell them ("handshake_failure"), by the alert's number.
+pub fn alert_name(alert: AlertDescription) -> &'static str {
+    match u8::from(alert) {
+        0 => "close_notify",
+        10 => "unexpected_message",
+        20 => "bad_record_mac",
+        21 => "decryption_failed",
+        22 => "record_overflow",
+        30 => "decompression_failure",
+        40 => "handshake_failure",
+        41 => "no_certificate",
+        42 => "bad_certificate",
+        43 => "unsupported_certificate",
+        44 => "certificate_revoked",
+        45 => "certificate_expired",
+        46 => "certificate_unknown",
+        47 => "illegal_parameter",
+        48 => "unknown_ca",
+        49 => "access_denied",
+        50 => "decode_error",
+        51 => "decrypt_error",
+        60 => "export_restriction",
+        70 => "protocol_version",
+        71 => "insufficient_security",
+        80 => "internal_error",
+        86 => "inappropriate_fallback",
+        90 => "user_canceled",
+        100 => "no_renegotiation",
+        109 => "missing_extension",
+        110 => "unsupported_extension",
+        111 => "certificate_unobtainable",
+        112 => "unrecognized_name",
+        113 => "bad_certificate_status_response",
+        114 => "bad_certificate_hash_value",
+        115 => "unknown_psk_identity",
+        116 => "certificate_required",
+        120 => "no_application_protocol",
+        121 => "ech_required",
+        _ => "unknown",
     }
-    out
 }
 
 #[cfg(test)]
@@ -248,6 +288,8 @@ mod tests {
     fn alert_names_are_snake_case() {
         assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake_failure");
         assert_eq!(alert_name(AlertDescription::BadCertificate), "bad_certificate");
+        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
+        assert_eq!(alert_name(AlertDescription::Unknown(200)), "unknown");
     }
 
     #[test]

@@ -118,33 +118,36 @@ pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
 
 
 /// Names of our suites as OpenSSL spells them (what CPython's `cipher()` and `get_ciphers()`
-/// report), with their key sizes in bits.
-static NAMES: &[(CipherSuite, &str, u32)] = &[
-    (CipherSuite::TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", 128),
-    (CipherSuite::TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", 256),
-    (CipherSuite::TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", 256),
-    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", 128),
-    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", 256),
-    (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", 256),
-    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256", 128),
-    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384", 256),
-    (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305", 256),
+/// report), with their IANA names and key sizes in bits. Our own table: rustls's name lookup
+/// covers every registered suite and costs kilobytes of flash.
+static NAMES: &[(CipherSuite, &str, &str, u32)] = &[
+    (CipherSuite::TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 128),
+    (CipherSuite::TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", 256),
+    (CipherSuite::TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", 256),
+    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 128),
+    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 256),
+    (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 256),
+    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 128),
+    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 256),
+    (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 256),
 ];
 
 /// The OpenSSL name and key bits of one of our suites.
 pub fn openssl_name(suite: CipherSuite) -> Option<(&'static str, u32)> {
-    NAMES.iter().find(|(s, _, _)| *s == suite).map(|(_, n, b)| (*n, *b))
+    NAMES.iter().find(|(s, _, _, _)| *s == suite).map(|(_, n, _, b)| (*n, *b))
+}
+
+/// `a` and `b` are the same name, ignoring case and taking '-' for '_' (mbedTLS's spelling).
+fn same_name(a: &str, b: &str) -> bool {
+    let fold = |c: u8| if c == b'-' { b'_' } else { c.to_ascii_uppercase() };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
 }
 
 /// One of our suites by its OpenSSL name, its IANA name ("TLS_AES_128_GCM_SHA256") or the
 /// same with dashes as mbedTLS spells them ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256").
 pub fn find_by_name(name: &str) -> Option<SupportedCipherSuite> {
-    ALL_CIPHER_SUITES.iter().copied().find(|s| {
-        let suite = s.suite();
-        let iana_matches = |iana: &str| {
-            let iana = iana.strip_prefix("TLS13_").map_or_else(|| iana.into(), |rest| alloc::format!("TLS_{rest}"));
-            iana.eq_ignore_ascii_case(name) || iana.replace('_', "-").eq_ignore_ascii_case(name)
-        };
-        openssl_name(suite).is_some_and(|(n, _)| n.eq_ignore_ascii_case(name)) || suite.as_str().is_some_and(iana_matches)
-    })
+    let (suite, _, _, _) = NAMES
+        .iter()
+        .find(|(_, openssl, iana, _)| openssl.eq_ignore_ascii_case(name) || same_name(iana, name))?;
+    ALL_CIPHER_SUITES.iter().copied().find(|s| s.suite() == *suite)
 }
