@@ -5,8 +5,6 @@
 #include "py/parsenum.h"
 #include "ussl_shim.h"
 
-enum { F_SUBJECT_NEW = 1, F_SUBJECT_SAME, F_ISSUER_NEW, F_ISSUER_SAME, F_VERSION, F_SERIAL,
-       F_NOT_BEFORE, F_NOT_AFTER, F_SAN };
 
 // Appends (key, value) to the last RDN of `rdns` (a list of lists), starting a new RDN first
 // when asked.
@@ -39,10 +37,7 @@ static mp_obj_t freeze(mp_obj_t rdns) {
 
 mp_obj_t ussl_cert_dict(const uint8_t *der, size_t len) {
     ussl_certinfo *info = NULL;
-    uint32_t rc = ussl_certinfo_new(der, len, &info);
-    if (rc != 0) {
-        ussl_raise(rc, NULL);
-    }
+    ussl_check(ussl_certinfo_new(der, len, &info));
     mp_obj_t dict = mp_obj_new_dict(8);
     mp_obj_t subject = mp_obj_new_list(0, NULL);
     mp_obj_t issuer = mp_obj_new_list(0, NULL);
@@ -60,27 +55,27 @@ mp_obj_t ussl_cert_dict(const uint8_t *der, size_t len) {
             mp_obj_t v = mp_obj_new_str((const char *)value, value_len);
             mp_obj_t pair[2] = { mp_obj_new_str((const char *)key, key_len), v };
             switch (kind) {
-                case F_SUBJECT_NEW:
-                case F_SUBJECT_SAME:
-                    add_attribute(subject, kind == F_SUBJECT_NEW, mp_obj_new_tuple(2, pair));
+                case USSL_FIELD_KIND_SUBJECT_NEW_RDN:
+                case USSL_FIELD_KIND_SUBJECT_SAME_RDN:
+                    add_attribute(subject, kind == USSL_FIELD_KIND_SUBJECT_NEW_RDN, mp_obj_new_tuple(2, pair));
                     break;
-                case F_ISSUER_NEW:
-                case F_ISSUER_SAME:
-                    add_attribute(issuer, kind == F_ISSUER_NEW, mp_obj_new_tuple(2, pair));
+                case USSL_FIELD_KIND_ISSUER_NEW_RDN:
+                case USSL_FIELD_KIND_ISSUER_SAME_RDN:
+                    add_attribute(issuer, kind == USSL_FIELD_KIND_ISSUER_NEW_RDN, mp_obj_new_tuple(2, pair));
                     break;
-                case F_VERSION:
+                case USSL_FIELD_KIND_VERSION:
                     mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(MP_QSTR_version), mp_parse_num_integer((const char *)value, value_len, 10, NULL));
                     break;
-                case F_SERIAL:
+                case USSL_FIELD_KIND_SERIAL_NUMBER:
                     mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(MP_QSTR_serialNumber), v);
                     break;
-                case F_NOT_BEFORE:
+                case USSL_FIELD_KIND_NOT_BEFORE:
                     mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(MP_QSTR_notBefore), v);
                     break;
-                case F_NOT_AFTER:
+                case USSL_FIELD_KIND_NOT_AFTER:
                     mp_obj_dict_store(dict, MP_OBJ_NEW_QSTR(MP_QSTR_notAfter), v);
                     break;
-                case F_SAN:
+                case USSL_FIELD_KIND_SUBJECT_ALT_NAME:
                     mp_obj_list_append(san, mp_obj_new_tuple(2, pair));
                     break;
             }

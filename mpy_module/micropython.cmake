@@ -11,6 +11,8 @@ target_sources(usermod_ussl INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/port_atomics.c
     ${CMAKE_CURRENT_LIST_DIR}/session.c
     ${CMAKE_CURRENT_LIST_DIR}/modtls.c
+    ${CMAKE_CURRENT_LIST_DIR}/errors.c
+    ${CMAKE_CURRENT_LIST_DIR}/loader.c
 )
 
 target_include_directories(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR})

@@ -13,6 +13,8 @@ SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_atomics.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/session.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modtls.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/errors.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/loader.c
 
 # The engine's build profile or features (README, "Build profiles"), as the archive was built
 # with: the shim leaves out its getpeercert() dict without `certinfo`.

@@ -15,12 +15,6 @@ typedef struct _tls_context_obj_t {
     bool server;
 } tls_context_obj_t;
 
-static void check(uint32_t code) {
-    if (code != 0) {
-        ussl_raise(code, NULL);
-    }
-}
-
 static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
     mp_arg_check_num(n_args, n_kw, 1, 1, false);
     mp_int_t protocol = mp_obj_get_int(args[0]);
@@ -31,7 +25,9 @@ static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, s
     self->ctx = NULL;
     self->server = protocol == PROTOCOL_TLS_SERVER;
     // Clients default to CERT_REQUIRED and servers to CERT_NONE, as in mainline MicroPython.
-    check(ussl_context_new(self->server, &self->ctx));
+    ussl_check(ussl_context_new(self->server, &self->ctx));
+    // Mainline's rule: a client that verifies names the server.
+    ussl_check(ussl_context_set_hostname_required(self->ctx, true));
     return MP_OBJ_FROM_PTR(self);
 }
 
@@ -52,11 +48,7 @@ static void tls_context_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     if (dest[0] == MP_OBJ_NULL) {
         dest[0] = MP_OBJ_NEW_SMALL_INT(ussl_context_verify_mode(self->ctx));
     } else if (dest[1] != MP_OBJ_NULL) {
-        mp_int_t mode = mp_obj_get_int(dest[1]);
-        if (mode < USSL_CERT_NONE || mode > USSL_CERT_REQUIRED) {
-            mp_raise_ValueError(MP_ERROR_TEXT("verify_mode must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED"));
-        }
-        check(ussl_context_set_verify_mode(self->ctx, (uint32_t)mode));
+        ussl_check(ussl_context_set_verify_mode(self->ctx, (uint32_t)mp_obj_get_int(dest[1])));
         dest[0] = MP_OBJ_NULL;
     }
 }
@@ -71,15 +63,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_del_obj, tls_context_del);
 
 // load_cert_chain(cert, key): each bytes (PEM or DER), a path, or a file-like object.
 static mp_obj_t tls_context_load_cert_chain(mp_obj_t self_in, mp_obj_t cert_in, mp_obj_t key_in) {
-    tls_context_obj_t *self = get_context(self_in);
-    // The key first, as mainline does: a bad key is reported before a missing certificate.
-    mp_obj_t key = ussl_load_data(key_in);
-    mp_buffer_info_t c, k;
-    mp_get_buffer_raise(key, &k, MP_BUFFER_READ);
-    check(ussl_check_private_key(k.buf, k.len));
-    mp_obj_t cert = ussl_load_data(cert_in);
-    mp_get_buffer_raise(cert, &c, MP_BUFFER_READ);
-    check(ussl_context_set_certificate(self->ctx, c.buf, c.len, k.buf, k.len));
+    ussl_load_cert_chain(get_context(self_in)->ctx, cert_in, key_in);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(tls_context_load_cert_chain_obj, tls_context_load_cert_chain);
@@ -102,10 +86,7 @@ static mp_obj_t tls_context_load_verify_locations(size_t n_args, const mp_obj_t 
             continue;
         }
         // A positional bytes argument is cadata, as in mainline; a str is a path.
-        mp_obj_t data = ussl_load_data(sources[i]);
-        mp_buffer_info_t buf;
-        mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
-        check(ussl_context_add_ca(self->ctx, buf.buf, buf.len));
+        ussl_load_ca(self->ctx, sources[i]);
         any = true;
     }
     if (!any) {
@@ -145,11 +126,7 @@ static mp_obj_t tls_context_set_ciphers(mp_obj_t self_in, mp_obj_t ciphers) {
     }
     uint32_t rc = ussl_context_set_ciphers(self->ctx, (const uint8_t *)joined.buf, joined.len);
     vstr_clear(&joined);
-    if (rc != 0) {
-        // CPython raises SSLError ("No cipher can be selected"); mainline an OSError.
-        mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(rc), mp_obj_new_str_from_cstr("no known cipher suite in the list (see get_ciphers())") };
-        nlr_raise(mp_obj_new_exception_args(&mp_type_SSLError, 2, args));
-    }
+    ussl_check(rc);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_ciphers_obj, tls_context_set_ciphers);
@@ -176,19 +153,17 @@ static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args,
     ussl_conn *conn = NULL;
     if (self->server) {
         ussl_share_server_state(self->ctx);
-        check(ussl_conn_new_server(self->ctx, &conn));
+        ussl_check(ussl_conn_new_server(self->ctx, &conn));
     } else {
         mp_obj_t host = args[ARG_server_hostname].u_obj;
         const char *hostname = NULL;
         size_t hostname_len = 0;
         if (host != mp_const_none) {
             hostname = mp_obj_str_get_data(host, &hostname_len);
-        } else if (ussl_context_verify_mode(self->ctx) == USSL_CERT_REQUIRED) {
-            mp_raise_ValueError(MP_ERROR_TEXT("CERT_REQUIRED requires server_hostname"));
         }
-        check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, NULL, &conn));
+        ussl_check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, NULL, &conn));
     }
-    return ussl_socket_new(sock, conn, 0, args[ARG_do_handshake_on_connect].u_bool, true);
+    return ussl_socket_new(sock, conn, USSL_API_MAINLINE, 0, args[ARG_do_handshake_on_connect].u_bool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_wrap_socket_obj, 2, tls_context_wrap_socket);
 
@@ -223,9 +198,9 @@ static const mp_rom_map_elem_t mp_module_tls_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_SSLError), MP_ROM_PTR(&mp_type_SSLError) },
     { MP_ROM_QSTR(MP_QSTR_PROTOCOL_TLS_CLIENT), MP_ROM_INT(PROTOCOL_TLS_CLIENT) },
     { MP_ROM_QSTR(MP_QSTR_PROTOCOL_TLS_SERVER), MP_ROM_INT(PROTOCOL_TLS_SERVER) },
-    { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_CERT_NONE) },
-    { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_CERT_OPTIONAL) },
-    { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_CERT_REQUIRED) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_VERIFY_MODE_NONE) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_VERIFY_MODE_OPTIONAL) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_VERIFY_MODE_REQUIRED) },
 };
 static MP_DEFINE_CONST_DICT(mp_module_tls_globals, mp_module_tls_globals_table);
 

@@ -2,110 +2,9 @@
 #include <string.h>
 
 #include "py/runtime.h"
-#include "py/objexcept.h"
 #include "py/objstr.h"
-#include "py/builtin.h"
 #include "py/stream.h"
 #include "ussl_shim.h"
-
-MP_DEFINE_EXCEPTION(SSLError, OSError)
-
-NORETURN void ussl_raise(uint32_t code, const char *detail) {
-    char text[160];
-    if (detail == NULL || detail[0] == '\0') {
-        ussl_result_text(code, text, sizeof(text));
-        detail = text;
-    }
-    if (code == USSL_CODE_OUT_OF_MEMORY) {
-        mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("ussl: out of memory"));
-    }
-    mp_obj_t msg = mp_obj_new_str(detail, strlen(detail));
-    if (code == USSL_CODE_NULL_ARGUMENT) {
-        mp_raise_type_arg(&mp_type_TypeError, msg);
-    }
-    // The engine's codes come in blocks: 12x name a part left out of this build, the rest of
-    // 1xx are the caller's mistakes.
-    if (code >= USSL_CODE_SERVER_NOT_BUILT && code < USSL_CODE_SERVER_NOT_BUILT + 10) {
-        mp_raise_type_arg(&mp_type_NotImplementedError, msg);
-    }
-    if (code >= 100 && code < 200) {
-        mp_raise_type_arg(&mp_type_ValueError, msg);
-    }
-    mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(code), msg };
-    nlr_raise(mp_obj_new_exception_args(&mp_type_SSLError, 2, args));
-}
-
-NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code) {
-    char text[160];
-    text[0] = '\0';
-    if (conn != NULL && ussl_conn_error(conn) == code) {
-        ussl_conn_error_text(conn, text, sizeof(text));
-    }
-    ussl_raise(code, text);
-}
-
-static bool looks_like_pem_text(const char *s, size_t len) {
-    static const char marker[] = "-----BEGIN ";
-    for (size_t i = 0; i + sizeof(marker) - 1 <= len; i++) {
-        if (memcmp(s + i, marker, sizeof(marker) - 1) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-mp_obj_t ussl_load_data(mp_obj_t source) {
-    if (mp_obj_is_type(source, &mp_type_bytes) || mp_obj_is_type(source, &mp_type_bytearray)
-        || mp_obj_is_type(source, &mp_type_memoryview)) {
-        mp_buffer_info_t buf;
-        mp_get_buffer_raise(source, &buf, MP_BUFFER_READ);
-        return mp_obj_new_bytes(buf.buf, buf.len);
-    }
-    if (mp_obj_is_str(source)) {
-        size_t len;
-        const char *s = mp_obj_str_get_data(source, &len);
-        if (looks_like_pem_text(s, len)) {
-            return mp_obj_new_bytes((const byte *)s, len);
-        }
-        // A path: open() raises OSError(ENOENT) for a missing file, as users expect.
-        mp_obj_t args[2] = { source, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
-        mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
-        nlr_buf_t nlr;
-        mp_obj_t data = mp_const_none;
-        if (nlr_push(&nlr) == 0) {
-            mp_obj_t read[2];
-            mp_load_method(f, MP_QSTR_read, read);
-            data = mp_call_method_n_kw(0, 0, read);
-            nlr_pop();
-        } else {
-            mp_stream_close(f);
-            nlr_jump(nlr.ret_val);
-        }
-        mp_stream_close(f);
-        return data;
-    }
-    mp_obj_t read[2];
-    mp_load_method_maybe(source, MP_QSTR_read, read);
-    if (read[0] != MP_OBJ_NULL) {
-        mp_obj_t data = mp_call_method_n_kw(0, 0, read);
-        if (mp_obj_is_str(data) || mp_obj_is_type(data, &mp_type_bytes) || mp_obj_is_type(data, &mp_type_bytearray)) {
-            mp_buffer_info_t buf;
-            mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
-            return mp_obj_new_bytes(buf.buf, buf.len);
-        }
-        mp_raise_TypeError(MP_ERROR_TEXT("read() must return bytes or str"));
-    }
-    // Anything else: the TypeError MicroPython gives for a non-str where a path is expected,
-    // word for word what mainline's module raises.
-    mp_obj_str_get_str(source);
-    mp_raise_TypeError(MP_ERROR_TEXT("expected a path, bytes or an object with read()"));
-}
-
-static void check_raise(uint32_t code) {
-    if (code != 0) {
-        ussl_raise(code, NULL);
-    }
-}
 
 // Frees the context when a Python exception leaves wrap_socket early.
 static void context_free_on_error(ussl_context *ctx, nlr_buf_t *nlr) {
@@ -124,7 +23,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         { MP_QSTR_keyfile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_certfile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_server_side, MP_ARG_BOOL, {.u_bool = false} },
-        { MP_QSTR_cert_reqs, MP_ARG_INT, {.u_int = USSL_CERT_NONE} },
+        { MP_QSTR_cert_reqs, MP_ARG_INT, {.u_int = USSL_VERIFY_MODE_NONE} },
         { MP_QSTR_ssl_version, MP_ARG_INT, {.u_int = 0} },
         { MP_QSTR_ca_certs, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_server_hostname, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -151,10 +50,6 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         }
         session = ussl_session_get(args[ARG_saved_session].u_obj);
     }
-    mp_int_t cert_reqs = args[ARG_cert_reqs].u_int;
-    if (cert_reqs < USSL_CERT_NONE || cert_reqs > USSL_CERT_REQUIRED) {
-        mp_raise_ValueError(MP_ERROR_TEXT("cert_reqs must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED"));
-    }
     mp_int_t ssl_version = args[ARG_ssl_version].u_int;
     if (ssl_version != 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("ssl_version must be 0 (TLS 1.2 or 1.3, negotiated)"));
@@ -166,58 +61,42 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
             mp_raise_ValueError(MP_ERROR_TEXT("timeout must be positive (seconds)"));
         }
     }
-    // At least 1 ms: 0 means "no bound" to the socket code.
+    // At least 1 ms, at most what the tick arithmetic holds.
     uint32_t timeout_ms = timeout_s * 1000 > 0x7fffffff ? 0x7fffffff : (uint32_t)(timeout_s * 1000);
     if (timeout_ms == 0) {
         timeout_ms = 1;
     }
-
-    // Load every input before creating engine objects, so a Python exception leaks nothing.
-    mp_obj_t ca = MP_OBJ_NULL, cert = MP_OBJ_NULL, key = MP_OBJ_NULL;
-    if (args[ARG_ca_certs].u_obj != mp_const_none) {
-        ca = ussl_load_data(args[ARG_ca_certs].u_obj);
+    mp_obj_t certfile = args[ARG_certfile].u_obj, keyfile = args[ARG_keyfile].u_obj;
+    if ((certfile == mp_const_none) != (keyfile == mp_const_none)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("keyfile and certfile must be given together"));
     }
-    if (args[ARG_certfile].u_obj != mp_const_none || args[ARG_keyfile].u_obj != mp_const_none) {
-        if (args[ARG_certfile].u_obj == mp_const_none || args[ARG_keyfile].u_obj == mp_const_none) {
-            mp_raise_ValueError(MP_ERROR_TEXT("keyfile and certfile must be given together"));
-        }
-        cert = ussl_load_data(args[ARG_certfile].u_obj);
-        key = ussl_load_data(args[ARG_keyfile].u_obj);
+    if (server_side && certfile == mp_const_none) {
+        ussl_raise(USSL_CODE_MISSING_CERTIFICATE_OR_KEY, NULL);
     }
     const char *hostname = NULL;
     size_t hostname_len = 0;
     if (args[ARG_server_hostname].u_obj != mp_const_none) {
         hostname = mp_obj_str_get_data(args[ARG_server_hostname].u_obj, &hostname_len);
     }
-    if (cert_reqs != USSL_CERT_NONE && ca == MP_OBJ_NULL) {
-        mp_raise_ValueError(MP_ERROR_TEXT("CERT_REQUIRED and CERT_OPTIONAL need ca_certs"));
-    }
-    if (server_side && cert == MP_OBJ_NULL) {
-        mp_raise_ValueError(MP_ERROR_TEXT("a server needs keyfile and certfile"));
-    }
 
+    // The engine checks cert_reqs and that verification has its CA certificates.
     ussl_context *ctx = NULL;
-    check_raise(ussl_context_new(server_side, &ctx));
+    ussl_check(ussl_context_new(server_side, &ctx));
     ussl_conn *conn = NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        check_raise(ussl_context_set_verify_mode(ctx, (uint32_t)cert_reqs));
-        mp_buffer_info_t buf;
-        if (ca != MP_OBJ_NULL) {
-            mp_get_buffer_raise(ca, &buf, MP_BUFFER_READ);
-            check_raise(ussl_context_add_ca(ctx, buf.buf, buf.len));
+        ussl_check(ussl_context_set_verify_mode(ctx, (uint32_t)args[ARG_cert_reqs].u_int));
+        if (args[ARG_ca_certs].u_obj != mp_const_none) {
+            ussl_load_ca(ctx, args[ARG_ca_certs].u_obj);
         }
-        if (cert != MP_OBJ_NULL) {
-            mp_buffer_info_t kbuf;
-            mp_get_buffer_raise(cert, &buf, MP_BUFFER_READ);
-            mp_get_buffer_raise(key, &kbuf, MP_BUFFER_READ);
-            check_raise(ussl_context_set_certificate(ctx, buf.buf, buf.len, kbuf.buf, kbuf.len));
+        if (certfile != mp_const_none) {
+            ussl_load_cert_chain(ctx, certfile, keyfile);
         }
         if (server_side) {
             ussl_share_server_state(ctx);
-            check_raise(ussl_conn_new_server(ctx, &conn));
+            ussl_check(ussl_conn_new_server(ctx, &conn));
         } else {
-            check_raise(ussl_conn_new_client(ctx, (const uint8_t *)hostname, hostname_len, session, &conn));
+            ussl_check(ussl_conn_new_client(ctx, (const uint8_t *)hostname, hostname_len, session, &conn));
         }
         nlr_pop();
     } else {
@@ -225,7 +104,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     }
     // The connection holds what it needs of the context.
     ussl_context_free(ctx);
-    return ussl_socket_new(sock, conn, timeout_ms, args[ARG_do_handshake].u_bool, false);
+    return ussl_socket_new(sock, conn, USSL_API_PYCOM, timeout_ms, args[ARG_do_handshake].u_bool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(mod_ussl_wrap_socket_obj, 1, mod_ussl_wrap_socket);
 
@@ -266,7 +145,7 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
         mp_obj_t *pair;
         mp_obj_get_array_fixed_n(san_items[i], 2, &pair);
         const char *kind = mp_obj_str_get_str(pair[0]);
-        uint32_t k = strcmp(kind, "DNS") == 0 ? 1 : strcmp(kind, "IP Address") == 0 ? 2 : 0;
+        uint32_t k = strcmp(kind, "DNS") == 0 ? USSL_NAME_KIND_DNS : strcmp(kind, "IP Address") == 0 ? USSL_NAME_KIND_IP : 0;
         if (k != 0) {
             names[count].kind = k;
             names[count].name = (const uint8_t *)mp_obj_str_get_data(pair[1], &names[count].len);
@@ -281,7 +160,7 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
             mp_obj_t *pair;
             mp_obj_get_array_fixed_n(atvs[j], 2, &pair);
             if (strcmp(mp_obj_str_get_str(pair[0]), "commonName") == 0) {
-                names[count].kind = 3;
+                names[count].kind = USSL_NAME_KIND_COMMON_NAME;
                 names[count].name = (const uint8_t *)mp_obj_str_get_data(pair[1], &names[count].len);
                 count++;
             }
@@ -290,9 +169,7 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
     bool ok = ussl_match_hostname(names, count, (const uint8_t *)host, host_len);
     m_del(ussl_cert_name, names, cap + 1);
     if (!ok) {
-        mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(USSL_CODE_HOSTNAME_MISMATCH),
-                             mp_obj_new_str_from_cstr("hostname mismatch") };
-        nlr_raise(mp_obj_new_exception_args(&mp_type_SSLError, 2, args));
+        ussl_raise(USSL_CODE_HOSTNAME_MISMATCH, NULL);
     }
     return mp_const_none;
 }
@@ -321,9 +198,9 @@ static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_SSLError), MP_ROM_PTR(&mp_type_SSLError) },
     { MP_ROM_QSTR(MP_QSTR_SSLSocket), MP_ROM_PTR(&ussl_socket_type) },
     { MP_ROM_QSTR(MP_QSTR_SSLSession), MP_ROM_PTR(&ussl_session_type) },
-    { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_CERT_NONE) },
-    { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_CERT_OPTIONAL) },
-    { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_CERT_REQUIRED) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_VERIFY_MODE_NONE) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_OPTIONAL), MP_ROM_INT(USSL_VERIFY_MODE_OPTIONAL) },
+    { MP_ROM_QSTR(MP_QSTR_CERT_REQUIRED), MP_ROM_INT(USSL_VERIFY_MODE_REQUIRED) },
 };
 static MP_DEFINE_CONST_DICT(mp_module_ussl_globals, mp_module_ussl_globals_table);
 

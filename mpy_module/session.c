@@ -99,10 +99,7 @@ void ussl_share_server_state(ussl_context *ctx) {
     } else {
         o = mp_obj_malloc_with_finaliser(ussl_server_state_obj_t, &ussl_server_state_type);
         o->state = NULL;
-        uint32_t rc = ussl_server_state_new(&o->state);
-        if (rc != 0) {
-            ussl_raise(rc, NULL);
-        }
+        ussl_check(ussl_server_state_new(&o->state));
         mp_obj_dict_store(states, key, MP_OBJ_FROM_PTR(o));
     }
     ussl_context_set_server_state(ctx, o->state);

@@ -9,6 +9,19 @@
 #include "py/mphal.h"
 #include "ussl_shim.h"
 
+typedef struct _ussl_socket_obj_t {
+    mp_obj_base_t base;
+    mp_obj_t sock;          // the underlying socket; MP_OBJ_NULL once closed
+    mp_obj_t poller;        // select.poll() used to wait during a blocking handshake
+    ussl_conn *conn;        // engine connection; NULL once closed
+    ussl_api api;           // which module made it (errors, where the handshake runs)
+    uint32_t timeout_ms;    // USSL_API_PYCOM: bound on the whole handshake
+    uint32_t sticky_code;   // engine error that ended the connection (0 while fine)
+    int sticky_errno;       // socket error that ended the connection (0 while fine)
+    bool handshake_pending; // the handshake has not finished yet
+    uint16_t poll_mask;     // direction the handshake needs, when it differs from the call's
+} ussl_socket_obj_t;
+
 static ussl_socket_obj_t *get_open(mp_obj_t self_in) {
     ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
     if (o->conn == NULL || o->sock == MP_OBJ_NULL) {
@@ -17,19 +30,8 @@ static ussl_socket_obj_t *get_open(mp_obj_t self_in) {
     return o;
 }
 
-// Raises an engine failure as the socket's API expects: the tls module raises ValueError for
-// a certificate that failed verification, as MicroPython's mbedTLS module does.
 NORETURN static void raise_code(ussl_socket_obj_t *o, uint32_t code) {
-    if (o->mainline_errors && code >= USSL_CODE_CERT_EXPIRED && code < USSL_CODE_PEER_ALERT) {
-        char text[160];
-        text[0] = '\0';
-        ussl_conn_error_text(o->conn, text, sizeof(text));
-        if (text[0] == '\0') {
-            ussl_result_text(code, text, sizeof(text));
-        }
-        mp_raise_type_arg(&mp_type_ValueError, mp_obj_new_str_from_cstr(text));
-    }
-    ussl_raise_conn(o->conn, code);
+    ussl_raise_conn(o->conn, code, o->api);
 }
 
 // Records an engine failure and raises it.
@@ -131,51 +133,61 @@ static bool wait_ready(ussl_socket_obj_t *o, mp_uint_t events, mp_int_t ms) {
     return n > 0;
 }
 
-static mp_int_t remaining_ms(mp_uint_t start, uint32_t timeout_ms) {
-    mp_int_t elapsed = (mp_int_t)(mp_hal_ticks_ms() - start);
-    return (mp_int_t)timeout_ms - elapsed;
+NORETURN static void fail_errno(ussl_socket_obj_t *o, int err) {
+    o->sticky_errno = err;
+    mp_raise_OSError(err);
 }
 
-NORETURN static void handshake_timed_out(ussl_socket_obj_t *o) {
-    o->sticky_code = USSL_CODE_HANDSHAKE_TIMEOUT;
-    ussl_raise(USSL_CODE_HANDSHAKE_TIMEOUT, NULL);
+// Waits for `events` until the deadline (none when timeout_ms < 0); raises once it has passed.
+static void wait_or_time_out(ussl_socket_obj_t *o, mp_uint_t events, mp_uint_t start, mp_int_t timeout_ms) {
+    if (timeout_ms < 0) {
+        wait_ready(o, events, -1);
+        return;
+    }
+    mp_int_t left = timeout_ms - (mp_int_t)(mp_hal_ticks_ms() - start);
+    if (left <= 0 || !wait_ready(o, events, left)) {
+        o->sticky_code = USSL_CODE_HANDSHAKE_TIMEOUT;
+        ussl_raise(USSL_CODE_HANDSHAKE_TIMEOUT, NULL);
+    }
 }
 
-// Runs the handshake to completion within the timeout, waiting on the socket between steps.
-// Returns MP_ENOTCONN/MP_EPIPE without raising when the socket turns out not to be connected
-// before anything was sent (wrap before connect); raises on every other failure.
-static int run_handshake(ussl_socket_obj_t *o, bool allow_unconnected) {
+// The handshake driver: runs the handshake to completion, waiting on the socket (never
+// spinning) between steps, within timeout_ms (none when < 0). With a deadline it waits for data
+// before each read, so a blocking socket cannot hold it past the deadline. Returns
+// MP_ENOTCONN/MP_EPIPE without raising when `allow_unconnected` and the socket turns out not to
+// be connected before anything was sent (ussl's wrap before connect); raises on every other
+// failure.
+static int run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allow_unconnected) {
     mp_uint_t start = mp_hal_ticks_ms();
     bool first_flight = true;
     for (;;) {
         raise_if_failed(o);
         int err = flush_output(o);
         while (err == MP_EAGAIN) {
-            mp_int_t left = remaining_ms(start, o->timeout_ms);
-            if (left <= 0 || !wait_ready(o, MP_STREAM_POLL_WR, left)) {
-                handshake_timed_out(o);
-            }
+            wait_or_time_out(o, MP_STREAM_POLL_WR, start, timeout_ms);
             err = flush_output(o);
         }
         if (err != 0) {
             if (allow_unconnected && first_flight && (err == MP_ENOTCONN || err == MP_EPIPE)) {
                 return err;
             }
-            o->sticky_errno = err;
-            mp_raise_OSError(err);
+            fail_errno(o, err);
         }
         first_flight = false;
         if (!ussl_conn_is_handshaking(o->conn)) {
             break;
         }
-        mp_int_t left = remaining_ms(start, o->timeout_ms);
-        if (left <= 0 || !wait_ready(o, MP_STREAM_POLL_RD, left)) {
-            handshake_timed_out(o);
+        if (timeout_ms >= 0) {
+            wait_or_time_out(o, MP_STREAM_POLL_RD, start, timeout_ms);
         }
         bool eof = false;
-        if (!receive_some(o, &err, &eof) && err != MP_EAGAIN) {
-            o->sticky_errno = err;
-            mp_raise_OSError(err);
+        if (!receive_some(o, &err, &eof)) {
+            if (err != MP_EAGAIN) {
+                fail_errno(o, err);
+            }
+            if (timeout_ms < 0) {
+                wait_or_time_out(o, MP_STREAM_POLL_RD, start, timeout_ms);
+            }
         }
     }
     o->handshake_pending = false;
@@ -183,9 +195,18 @@ static int run_handshake(ussl_socket_obj_t *o, bool allow_unconnected) {
     return 0;
 }
 
-// One go at the handshake without waiting: sends what is pending and takes in what the socket
-// has. Returns 0 once the handshake is done, or the socket's errno (MP_EAGAIN when it must
-// wait); *needs_write tells which direction it waits for. Raises on an engine failure.
+// The whole handshake as the socket's API runs it: bounded by ussl's timeout, or in the
+// socket's own blocking mode for tls.
+static void finish_handshake(ussl_socket_obj_t *o) {
+    if (o->handshake_pending) {
+        run_handshake(o, o->api == USSL_API_PYCOM ? (mp_int_t)o->timeout_ms : -1, false);
+    }
+}
+
+// One go at the handshake without waiting (tls's non-blocking sockets): sends what is pending
+// and takes in what the socket has. Returns 0 once the handshake is done, or the socket's errno
+// (MP_EAGAIN when it must wait); *needs_write tells which direction it waits for. Raises on an
+// engine failure.
 static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     for (;;) {
         int err = flush_output(o);
@@ -205,25 +226,7 @@ static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     }
 }
 
-// The tls module's eager handshake: in the socket's own blocking mode, waiting on the socket
-// (not spinning) when it is non-blocking.
-static void handshake_now(ussl_socket_obj_t *o) {
-    for (;;) {
-        bool needs_write = false;
-        int err = handshake_step(o, &needs_write);
-        if (err == 0) {
-            o->poller = MP_OBJ_NULL;
-            return;
-        }
-        if (err != MP_EAGAIN) {
-            o->sticky_errno = err;
-            mp_raise_OSError(err);
-        }
-        wait_ready(o, needs_write ? MP_STREAM_POLL_WR : MP_STREAM_POLL_RD, -1);
-    }
-}
-
-mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bool do_handshake, bool mainline_errors) {
+mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms, bool do_handshake) {
     // The object owns the connection from here on; if it cannot be made, the connection must
     // not leak with it.
     ussl_socket_obj_t *o;
@@ -238,19 +241,17 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, uint32_t timeout_ms, bo
     o->sock = sock;
     o->poller = MP_OBJ_NULL;
     o->conn = conn;
+    o->api = api;
     o->timeout_ms = timeout_ms;
     o->sticky_code = 0;
     o->sticky_errno = 0;
     o->handshake_pending = true;
-    o->mainline_errors = mainline_errors;
     o->poll_mask = 0;
-    if (do_handshake) {
-        if (timeout_ms > 0) {
-            // Only a client can have been wrapped before connecting.
-            run_handshake(o, !ussl_conn_is_server(conn));
-        } else {
-            handshake_now(o);
-        }
+    if (do_handshake && api == USSL_API_PYCOM) {
+        // Only a client can have been wrapped before connecting.
+        run_handshake(o, (mp_int_t)timeout_ms, !ussl_conn_is_server(conn));
+    } else if (do_handshake) {
+        finish_handshake(o);
     }
     return MP_OBJ_FROM_PTR(o);
 }
@@ -263,9 +264,9 @@ static int advance_handshake(ussl_socket_obj_t *o, bool writing) {
     if (!o->handshake_pending) {
         return 0;
     }
-    if (o->timeout_ms > 0) {
+    if (o->api == USSL_API_PYCOM) {
         // ussl's API: a socket wrapped before connect(), used without connect().
-        run_handshake(o, false);
+        finish_handshake(o);
         return 0;
     }
     bool needs_write = false;
@@ -465,9 +466,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_settimeout_obj, ussl_sock_settimeout)
 static mp_obj_t ussl_sock_connect(mp_obj_t self_in, mp_obj_t addr) {
     ussl_socket_obj_t *o = get_open(self_in);
     call_sock_method(o, MP_QSTR_connect, 1, &addr);
-    if (o->handshake_pending) {
-        run_handshake(o, false);
-    }
+    finish_handshake(o);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_connect_obj, ussl_sock_connect);
@@ -475,13 +474,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_connect_obj, ussl_sock_connect);
 static mp_obj_t ussl_sock_do_handshake(mp_obj_t self_in) {
     ussl_socket_obj_t *o = get_open(self_in);
     raise_if_failed(o);
-    if (o->handshake_pending) {
-        if (o->timeout_ms > 0) {
-            run_handshake(o, false);
-        } else {
-            handshake_now(o);
-        }
-    }
+    finish_handshake(o);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_do_handshake_obj, ussl_sock_do_handshake);
@@ -552,10 +545,7 @@ mp_obj_t ussl_socket_save_session(mp_obj_t self_in) {
     raise_if_failed(o);
     take_in_waiting_records(o);
     ussl_session *session = NULL;
-    uint32_t rc = ussl_conn_save_session(o->conn, &session);
-    if (rc != 0) {
-        ussl_raise(rc, NULL);
-    }
+    ussl_check(ussl_conn_save_session(o->conn, &session));
     return ussl_session_new(session);
 }
 

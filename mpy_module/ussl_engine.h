@@ -7,6 +7,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ What a result code becomes in Python (`ussl_result_kind`).
+ */
+enum ussl_error_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   Success: nothing to raise.
+   */
+  USSL_ERROR_KIND_NONE = 0,
+  /*
+   The caller's mistake in a value: ValueError.
+   */
+  USSL_ERROR_KIND_VALUE = 1,
+  /*
+   The caller's mistake in a type or a missing argument: TypeError.
+   */
+  USSL_ERROR_KIND_TYPE = 2,
+  /*
+   A part left out of this build: NotImplementedError.
+   */
+  USSL_ERROR_KIND_NOT_BUILT = 3,
+  /*
+   MemoryError.
+   */
+  USSL_ERROR_KIND_MEMORY = 4,
+  /*
+   The peer's certificate failed verification: SSLError in ussl, ValueError in tls (as
+   mainline's mbedTLS module raises).
+   */
+  USSL_ERROR_KIND_VERIFY = 5,
+  /*
+   Everything else about the connection: SSLError(code, text).
+   */
+  USSL_ERROR_KIND_TLS = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_error_kind ussl_error_kind;
+#else
+typedef uint32_t ussl_error_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 enum ussl_code
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -16,6 +62,8 @@ enum ussl_code
   USSL_CODE_NULL_ARGUMENT = 100,
   USSL_CODE_INVALID_ARGUMENT = 101,
   USSL_CODE_INVALID_HOSTNAME = 102,
+  USSL_CODE_INVALID_VERIFY_MODE = 103,
+  USSL_CODE_UNKNOWN_CIPHER_SUITE = 104,
   USSL_CODE_NO_CERTIFICATES_FOUND = 110,
   USSL_CODE_INVALID_CERTIFICATE_DATA = 111,
   USSL_CODE_NO_PRIVATE_KEY_FOUND = 112,
@@ -23,6 +71,7 @@ enum ussl_code
   USSL_CODE_KEY_DOES_NOT_MATCH_CERTIFICATE = 114,
   USSL_CODE_CA_CERTS_REQUIRED = 115,
   USSL_CODE_MISSING_CERTIFICATE_OR_KEY = 116,
+  USSL_CODE_HOSTNAME_REQUIRED = 117,
   USSL_CODE_SERVER_NOT_BUILT = 120,
   USSL_CODE_CERT_INFO_NOT_BUILT = 121,
   USSL_CODE_RSA_NOT_BUILT = 122,
@@ -63,6 +112,87 @@ typedef uint32_t ussl_code;
 #endif // __cplusplus
 
 /*
+ The kinds of name in a `ussl_cert_name`.
+ */
+enum ussl_name_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   A subjectAltName DNS name.
+   */
+  USSL_NAME_KIND_DNS = 1,
+  /*
+   A subjectAltName IP address, as text.
+   */
+  USSL_NAME_KIND_IP = 2,
+  /*
+   The subject's commonName.
+   */
+  USSL_NAME_KIND_COMMON_NAME = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_name_kind ussl_name_kind;
+#else
+typedef uint32_t ussl_name_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
+ */
+enum ussl_verify_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  USSL_VERIFY_MODE_NONE = 0,
+  USSL_VERIFY_MODE_OPTIONAL = 1,
+  USSL_VERIFY_MODE_REQUIRED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_verify_mode ussl_verify_mode;
+#else
+typedef uint32_t ussl_verify_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ Which part of the certificate a field belongs to. Numbers cross the FFI.
+ */
+enum ussl_field_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint8_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   An attribute that starts a new relative distinguished name in the subject.
+   */
+  USSL_FIELD_KIND_SUBJECT_NEW_RDN = 1,
+  /*
+   An attribute that belongs to the same RDN as the one before it.
+   */
+  USSL_FIELD_KIND_SUBJECT_SAME_RDN = 2,
+  USSL_FIELD_KIND_ISSUER_NEW_RDN = 3,
+  USSL_FIELD_KIND_ISSUER_SAME_RDN = 4,
+  USSL_FIELD_KIND_VERSION = 5,
+  USSL_FIELD_KIND_SERIAL_NUMBER = 6,
+  USSL_FIELD_KIND_NOT_BEFORE = 7,
+  USSL_FIELD_KIND_NOT_AFTER = 8,
+  USSL_FIELD_KIND_SUBJECT_ALT_NAME = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_field_kind ussl_field_kind;
+#else
+typedef uint8_t ussl_field_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
  The fields of one certificate, for getpeercert().
  */
 typedef struct ussl_certinfo ussl_certinfo;
@@ -90,8 +220,7 @@ typedef struct ussl_session ussl_session;
 typedef uint32_t ussl_result;
 
 /*
- A name from a certificate, for `ussl_match_hostname`: kind 1 is a DNS name, 2 an IP
- address (text), 3 the subject's commonName.
+ A name from a certificate, for `ussl_match_hostname`; `kind` is a `ussl_name_kind`.
  */
 typedef struct {
   uint32_t kind;
@@ -102,6 +231,11 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Which Python exception a result code becomes (unknown codes are USSL_ERROR_KIND_TLS).
+ */
+ussl_error_kind ussl_result_kind(ussl_result result);
 
 /*
  The text of a result code, NUL-terminated into `buf`; returns the text's length.
@@ -131,6 +265,15 @@ void ussl_context_free(ussl_context *ctx);
  `ctx` must be a live context.
  */
 ussl_result ussl_context_set_verify_mode(ussl_context *ctx, uint32_t mode);
+
+/*
+ With `required`, a client connection under CERT_REQUIRED needs a server name
+ (USSL_CODE_HOSTNAME_REQUIRED), as in mainline MicroPython's tls module.
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_set_hostname_required(ussl_context *ctx, bool required);
 
 /*
  # Safety
@@ -460,7 +603,7 @@ ussl_result ussl_context_fingerprint(const ussl_context *ctx, uint8_t *out);
 
 /*
  Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
- cipher strings); an unknown name is USSL_CODE_INVALID_ARGUMENT.
+ cipher strings); an unknown name is USSL_CODE_UNKNOWN_CIPHER_SUITE.
 
  # Safety
  `ctx` must be a live context; `names` must point to `len` readable bytes.

@@ -89,6 +89,7 @@ impl Connection {
     /// A saved `session` is offered when it was made for the same server name under the same
     /// settings; otherwise it is ignored and a full handshake runs.
     pub fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
+        ctx.check_client_name(hostname)?;
         let mut setup = ctx.client_setup(hostname.is_some())?;
         let name = match hostname {
             Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),

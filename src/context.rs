@@ -45,6 +45,9 @@ impl VerifyMode {
 
 pub struct Context {
     verify_mode: VerifyMode,
+    /// Mainline's rule: a client that verifies must name the server (the tls module sets it;
+    /// ussl's API verifies the chain alone when no server_hostname is given).
+    hostname_required: bool,
     roots: RootCertStore,
     /// The trust anchors as given, for the settings fingerprint.
     anchor_ders: Vec<CertificateDer<'static>>,
@@ -67,6 +70,7 @@ impl Context {
     pub fn new(server_side: bool) -> Self {
         Self {
             verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
+            hostname_required: false,
             roots: RootCertStore::empty(),
             anchor_ders: Vec::new(),
             chain: Vec::new(),
@@ -98,6 +102,18 @@ impl Context {
         self.changed();
     }
 
+    pub fn set_hostname_required(&mut self, required: bool) {
+        self.hostname_required = required;
+    }
+
+    /// Whether a client connection may go without a server name under this policy.
+    pub fn check_client_name(&self, hostname: Option<&str>) -> Result<(), UsslResult> {
+        if hostname.is_none() && self.hostname_required && self.verify_mode == VerifyMode::Required {
+            return Err(UsslResult::HostnameRequired);
+        }
+        Ok(())
+    }
+
     /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
     pub fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
         let certs = keys::load_certificates(data)?;
@@ -115,13 +131,13 @@ impl Context {
     pub fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
         let mut suites = Vec::new();
         for name in names {
-            let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::InvalidArgument)?;
+            let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::UnknownCipherSuite)?;
             if !suites.contains(&suite) {
                 suites.push(suite);
             }
         }
         if suites.is_empty() {
-            return Err(UsslResult::InvalidArgument);
+            return Err(UsslResult::UnknownCipherSuite);
         }
         self.suites = suites;
         self.changed();

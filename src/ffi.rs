@@ -13,7 +13,7 @@ use crate::certinfo::CertInfo;
 use crate::connection::Connection;
 use crate::context::{Context, VerifyMode};
 use crate::hostname::{self, CertName};
-use crate::result::UsslResult;
+use crate::result::{UsslErrorKind, UsslResult};
 use crate::session::Session;
 #[cfg(feature = "server")]
 use crate::tickets::ServerState;
@@ -46,8 +46,19 @@ pub struct ussl_certinfo {
     inner: CertInfo,
 }
 
-/// A name from a certificate, for `ussl_match_hostname`: kind 1 is a DNS name, 2 an IP
-/// address (text), 3 the subject's commonName.
+/// The kinds of name in a `ussl_cert_name`.
+#[repr(u32)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum UsslNameKind {
+    /// A subjectAltName DNS name.
+    Dns = 1,
+    /// A subjectAltName IP address, as text.
+    Ip = 2,
+    /// The subject's commonName.
+    CommonName = 3,
+}
+
+/// A name from a certificate, for `ussl_match_hostname`; `kind` is a `ussl_name_kind`.
 #[repr(C)]
 pub struct ussl_cert_name {
     pub kind: u32,
@@ -106,6 +117,12 @@ unsafe fn copy_text(text: &str, buf: *mut c_char, cap: usize) -> usize {
     n
 }
 
+/// Which Python exception a result code becomes (unknown codes are USSL_ERROR_KIND_TLS).
+#[no_mangle]
+pub extern "C" fn ussl_result_kind(result: ussl_result) -> UsslErrorKind {
+    UsslResult::from_u32(result).map_or(UsslErrorKind::Tls, UsslResult::kind)
+}
+
 /// The text of a result code, NUL-terminated into `buf`; returns the text's length.
 ///
 /// # Safety
@@ -162,8 +179,21 @@ pub unsafe extern "C" fn ussl_context_set_verify_mode(ctx: *mut ussl_context, mo
             ctx.set_verify_mode(m);
             OK
         }
-        None => code(UsslResult::InvalidArgument),
+        None => code(UsslResult::InvalidVerifyMode),
     }
+}
+
+/// With `required`, a client connection under CERT_REQUIRED needs a server name
+/// (USSL_CODE_HOSTNAME_REQUIRED), as in mainline MicroPython's tls module.
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_hostname_required(ctx: *mut ussl_context, required: bool) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+    ctx.set_hostname_required(required);
+    OK
 }
 
 /// # Safety
@@ -742,10 +772,13 @@ pub unsafe extern "C" fn ussl_match_hostname(
         let Some(text) = (unsafe { bytes(e.name, e.len) }).and_then(|b| core::str::from_utf8(b).ok()) else {
             continue;
         };
+        const DNS: u32 = UsslNameKind::Dns as u32;
+        const IP: u32 = UsslNameKind::Ip as u32;
+        const COMMON_NAME: u32 = UsslNameKind::CommonName as u32;
         match e.kind {
-            1 => parsed.push(CertName::Dns(text)),
-            2 => parsed.push(CertName::Ip(text)),
-            3 => parsed.push(CertName::CommonName(text)),
+            DNS => parsed.push(CertName::Dns(text)),
+            IP => parsed.push(CertName::Ip(text)),
+            COMMON_NAME => parsed.push(CertName::CommonName(text)),
             _ => {}
         }
     }
@@ -886,7 +919,7 @@ pub unsafe extern "C" fn ussl_context_fingerprint(ctx: *const ussl_context, out:
 }
 
 /// Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
-/// cipher strings); an unknown name is USSL_CODE_INVALID_ARGUMENT.
+/// cipher strings); an unknown name is USSL_CODE_UNKNOWN_CIPHER_SUITE.
 ///
 /// # Safety
 /// `ctx` must be a live context; `names` must point to `len` readable bytes.

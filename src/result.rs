@@ -14,6 +14,8 @@ pub enum UsslResult {
     NullArgument = 100,
     InvalidArgument = 101,
     InvalidHostname = 102,
+    InvalidVerifyMode = 103,
+    UnknownCipherSuite = 104,
     NoCertificatesFound = 110,
     InvalidCertificateData = 111,
     NoPrivateKeyFound = 112,
@@ -21,6 +23,7 @@ pub enum UsslResult {
     KeyDoesNotMatchCertificate = 114,
     CaCertsRequired = 115,
     MissingCertificateOrKey = 116,
+    HostnameRequired = 117,
     // 12x: a part left out of this build (NotImplementedError)
     ServerNotBuilt = 120,
     CertInfoNotBuilt = 121,
@@ -62,6 +65,27 @@ pub enum UsslResult {
     Internal = 502,
 }
 
+/// What a result code becomes in Python (`ussl_result_kind`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsslErrorKind {
+    /// Success: nothing to raise.
+    None = 0,
+    /// The caller's mistake in a value: ValueError.
+    Value = 1,
+    /// The caller's mistake in a type or a missing argument: TypeError.
+    Type = 2,
+    /// A part left out of this build: NotImplementedError.
+    NotBuilt = 3,
+    /// MemoryError.
+    Memory = 4,
+    /// The peer's certificate failed verification: SSLError in ussl, ValueError in tls (as
+    /// mainline's mbedTLS module raises).
+    Verify = 5,
+    /// Everything else about the connection: SSLError(code, text).
+    Tls = 6,
+}
+
 impl UsslResult {
     /// The fixed text of a code; connections add detail (such as an alert's name) on top.
     pub fn text(self) -> &'static str {
@@ -76,7 +100,10 @@ impl UsslResult {
             NoPrivateKeyFound => "no private key found in the data (expected PEM or DER)",
             UnsupportedPrivateKey => "unsupported private key (ECDSA P-256 and RSA keys are supported)",
             KeyDoesNotMatchCertificate => "the private key does not match the certificate",
+            InvalidVerifyMode => "cert_reqs (verify_mode) must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED",
+            UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
             CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs",
+            HostnameRequired => "CERT_REQUIRED requires server_hostname",
             MissingCertificateOrKey => "a server needs both a key and a certificate",
             ServerNotBuilt => "this build has no server side (the engine's Cargo feature `server`)",
             CertInfoNotBuilt => "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER",
@@ -111,12 +138,32 @@ impl UsslResult {
         }
     }
 
+    /// The Python exception the shim raises for this code: decided here, so that no block of
+    /// numbers is written down twice.
+    pub fn kind(self) -> UsslErrorKind {
+        use UsslResult::*;
+        match self {
+            Ok => UsslErrorKind::None,
+            NullArgument => UsslErrorKind::Type,
+            ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt => UsslErrorKind::NotBuilt,
+            OutOfMemory => UsslErrorKind::Memory,
+            // CPython's set_ciphers raises SSLError ("No cipher can be selected").
+            UnknownCipherSuite => UsslErrorKind::Tls,
+            CertExpired | CertNotYetValid | HostnameMismatch | UnknownIssuer | CertBadSignature | CertRevoked
+            | CertInvalidPurpose | CertBadEncoding | CertInvalid | ClockNotSet | NoPeerCertificate => {
+                UsslErrorKind::Verify
+            }
+            r if (r as u32) < 200 => UsslErrorKind::Value,
+            _ => UsslErrorKind::Tls,
+        }
+    }
+
     pub fn from_u32(code: u32) -> Option<Self> {
         use UsslResult::*;
         const ALL: &[UsslResult] = &[
-            Ok, NullArgument, InvalidArgument, InvalidHostname, NoCertificatesFound,
+            Ok, NullArgument, InvalidArgument, InvalidHostname, InvalidVerifyMode, UnknownCipherSuite, NoCertificatesFound,
             InvalidCertificateData, NoPrivateKeyFound, UnsupportedPrivateKey,
-            KeyDoesNotMatchCertificate, CaCertsRequired, MissingCertificateOrKey,
+            KeyDoesNotMatchCertificate, CaCertsRequired, MissingCertificateOrKey, HostnameRequired,
             ServerNotBuilt, CertInfoNotBuilt, RsaNotBuilt,
             HandshakeNotComplete, ConnectionClosed, WouldBlock, NoSession, CertExpired, CertNotYetValid,
             HostnameMismatch, UnknownIssuer, CertBadSignature, CertRevoked, CertInvalidPurpose,
@@ -290,6 +337,25 @@ mod tests {
         assert_eq!(alert_name(AlertDescription::BadCertificate), "bad_certificate");
         assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
         assert_eq!(alert_name(AlertDescription::Unknown(200)), "unknown");
+    }
+
+    #[test]
+    fn kinds_follow_the_blocks() {
+        assert_eq!(UsslResult::Ok.kind(), UsslErrorKind::None);
+        assert_eq!(UsslResult::NullArgument.kind(), UsslErrorKind::Type);
+        assert_eq!(UsslResult::InvalidVerifyMode.kind(), UsslErrorKind::Value);
+        assert_eq!(UsslResult::HostnameRequired.kind(), UsslErrorKind::Value);
+        assert_eq!(UsslResult::UnknownCipherSuite.kind(), UsslErrorKind::Tls);
+        assert_eq!(UsslResult::RsaNotBuilt.kind(), UsslErrorKind::NotBuilt);
+        assert_eq!(UsslResult::ClockNotSet.kind(), UsslErrorKind::Verify);
+        assert_eq!(UsslResult::PeerAlert.kind(), UsslErrorKind::Tls);
+        assert_eq!(UsslResult::OutOfMemory.kind(), UsslErrorKind::Memory);
+        for code in 0..1000 {
+            if let Some(r) = UsslResult::from_u32(code) {
+                let not_built = matches!(r, UsslResult::ServerNotBuilt | UsslResult::CertInfoNotBuilt | UsslResult::RsaNotBuilt);
+                assert_eq!(r.kind() == UsslErrorKind::NotBuilt, not_built, "{code}");
+            }
+        }
     }
 
     #[test]

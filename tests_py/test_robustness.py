@@ -29,6 +29,38 @@ print('alive')
     assert lines[5] == "alive"
 
 
+def test_policy_errors_come_from_the_engine(pki):
+    """The engine owns the policy (verify modes, cipher names, mainline's hostname rule); the
+    shim raises what it reports, by the kind the engine gives each code."""
+    r = run_mpy(PRELUDE + f"""
+import tls
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+def set_mode(m):
+    ctx.verify_mode = m
+print(fails(lambda: set_mode(9)))
+print(fails(lambda: set_mode(-1)))
+print(fails(lambda: ctx.set_ciphers(['NO-SUCH-SUITE'])))
+ctx.load_verify_locations(cadata={pki.ca_pem!r})
+print(fails(lambda: ctx.wrap_socket(socket.socket())))
+ctx.verify_mode = tls.CERT_OPTIONAL
+s = ctx.wrap_socket(socket.socket(), do_handshake_on_connect=False)
+print('optional without a name', type(s).__name__)
+print(fails(lambda: ussl.wrap_socket(socket.socket(), server_side=True)))
+print(ctx.verify_mode, tls.CERT_NONE, tls.CERT_OPTIONAL, tls.CERT_REQUIRED)
+print('alive')
+""")
+    assert r.rc == 0, r
+    lines = r.lines()
+    assert lines[0].startswith("ValueError") and "CERT_REQUIRED" in lines[0], lines
+    assert lines[1].startswith("ValueError") and "CERT_REQUIRED" in lines[1], lines
+    assert lines[2] == "SSLError 104 no known cipher suite in the list (see get_ciphers())", lines
+    assert lines[3] == "ValueError CERT_REQUIRED requires server_hostname", lines
+    assert lines[4] == "optional without a name SSLSocket", lines
+    assert lines[5].startswith("ValueError") and "key and a certificate" in lines[5], lines
+    assert lines[6] == "1 0 1 2", lines
+    assert lines[7] == "alive"
+
+
 def test_bad_files_and_data(pki):
     r = run_mpy(PRELUDE + f"""
 print(fails(lambda: ussl.wrap_socket(socket.socket(), cert_reqs=ussl.CERT_REQUIRED, ca_certs='/nonexistent/ca.pem')))
