@@ -1,7 +1,8 @@
 # ussl: build, demo and tests. Everything the build needs is installed here when missing.
 #   make              MicroPython's unix port with ussl, at build/micropython
 #   make demo         a verified TLS 1.3 fetch from a local HTTPS server
-#   make test         cargo test, bench-smoke, the pytest suite, and the firmware images in qemu
+#   make test         lint, cargo test, the pytest suite, and the firmware images in qemu
+#   make bench-smoke  every benchmark workload once (CI runs it after make test)
 #   make firmware     ports/qemu images with ussl: build/firmware/{MPS2_AN385,VIRT_RV32}/firmware.elf
 #   make bench        side by side with MicroPython's own mbedTLS module (unix and qemu)
 # MICROPY_DIR=/path builds against a MicroPython tree of your own (see mk/mpy-tree.mk).
@@ -17,7 +18,7 @@ JOBS ?= $(shell nproc)
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
 .PHONY: all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
-	test test-rust test-py test-firmware test-1.25 test-profiles demo clean reference bench bench-smoke firmware size
+	test lint test-rust test-py test-firmware test-1.25 test-profiles demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
 
@@ -38,6 +39,15 @@ test-rust:
 	@$(MAKE) --no-print-directory apt-deps
 	USSL_CHECK_HEADER=1 cargo test
 
+# rustfmt, and clippy with no unwrap/expect/unchecked index and a SAFETY line on every unsafe
+# block in src/ (src/lib.rs), in the default and client profiles and inside MicroPython.
+lint: $(MPY_STAMP)
+	@for c in clippy rustfmt; do rustup component list --installed | grep -q "^$$c" || rustup component add $$c; done
+	cargo fmt --check
+	cargo clippy --lib -- -D warnings
+	cargo clippy --lib --no-default-features --features client -- -D warnings
+	$(ENGINE_ENV_UNIX) cargo clippy --lib $(ENGINE_FEATURES) -- -D warnings
+
 test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
 
@@ -57,7 +67,7 @@ test-profiles: venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
 	  -k "not getpeercert and not verified_round_trip and not our_server"
 
-test: test-rust bench-smoke test-py test-profiles test-firmware test-1.25
+test: lint test-rust test-py test-profiles test-firmware test-1.25
 
 demo: build/micropython venv
 	$(PY) scripts/demo.py

@@ -3,13 +3,14 @@
 # (pico-sdk, tinyusb, cyw43-driver, lwip, btstack) and picotool:
 #   build/firmware/RPI_PICO_W/firmware.{elf,bin,uf2}
 # The board definition is ours (boards/rp2/RPI_PICO_W_USSL). The engine is the Cortex-M0+ one of
-# the MPS2_AN385_M0PLUS qemu board (same target and ABI), in the profile that fits the board's
-# 1,228,800-byte firmware region: client (USSL_RP2_PROFILE).
+# the MPS2_AN385_M0PLUS qemu board (same target and ABI), in the `full` profile (server side and
+# getpeercert() dict included: it fits the board's 1,228,800-byte firmware region with room to
+# spare); USSL_RP2_PROFILE=client gives the smaller image.
 RP2_PORT := $(MPY_DIR)/ports/rp2
 RP2_OUT := $(FIRMWARE)/RPI_PICO_W
 RP2_STAMP := $(MPY_DIR)/lib/pico-sdk/.extracted
 PICOTOOL_DIR := $(BUILD)/picotool
-USSL_RP2_PROFILE ?= client
+USSL_RP2_PROFILE ?= full
 RP2_ENGINE := $(FIRMWARE)/MPS2_AN385_M0PLUS$(if $(filter full,$(USSL_RP2_PROFILE)),,-$(USSL_RP2_PROFILE))/libussl.a
 
 $(RP2_STAMP): $(MPY_STAMP) $(RP2_DEPS_TARBALL)

@@ -1,6 +1,8 @@
 # ussl as a MicroPython user C module, for make-based ports (unix, qemu, stm32, nrf, ...).
 # Build the engine for the port's target first (see README, "Adding ussl to a firmware"):
-#   cargo build --release --features micropython [--target <triple>]
+#   cargo rustc --lib --crate-type staticlib --release --features micropython [--target <triple>]
+#   (`cargo rustc --crate-type staticlib`, not `cargo build`: with the rlib the tests need beside
+#   it, cargo skips link-time optimisation, and the archive is a third bigger)
 # with MICROPY_DIR (and MICROPY_PORT_DIR, MICROPY_VARIANT_DIR) set, then pass its archive as
 # USSL_LIB=... together with USER_C_MODULES=<this repository>.
 USSL_MOD_DIR := $(USERMOD_DIR)

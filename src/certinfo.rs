@@ -211,7 +211,7 @@ const BMP_STRING: u8 = 0x1e;
 #[cfg(feature = "certinfo")]
 fn directory_string(tag: u8, bytes: &[u8]) -> String {
     if tag == BMP_STRING {
-        let units = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+        let units = bytes.chunks_exact(2).map(|c| <[u8; 2]>::try_from(c).map_or(0, u16::from_be_bytes));
         return char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
     }
     // UTF8String, PrintableString, IA5String, TeletexString (and anything odd): as text.
@@ -220,18 +220,14 @@ fn directory_string(tag: u8, bytes: &[u8]) -> String {
 
 #[cfg(feature = "certinfo")]
 fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+    // Digits come least significant first: insert each at the same place.
+    let at = out.len();
     loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        out.insert(at, char::from(b'0' + (n % 10) as u8));
         n /= 10;
         if n == 0 {
             break;
         }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
     }
 }
 
@@ -252,7 +248,9 @@ fn push_two(out: &mut String, n: u32, pad: char) {
 }
 
 #[cfg(feature = "certinfo")]
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+fn hex_digit(nibble: u8) -> char {
+    char::from(if nibble < 10 { b'0' + nibble } else { b'A' + nibble - 10 })
+}
 
 #[cfg(feature = "certinfo")]
 fn hex_upper(bytes: &[u8]) -> String {
@@ -263,8 +261,8 @@ fn hex_upper(bytes: &[u8]) -> String {
     };
     let mut out = String::with_capacity(trimmed.len() * 2);
     for b in trimmed {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+        out.push(hex_digit(b >> 4));
+        out.push(hex_digit(b & 15));
     }
     out
 }
@@ -375,7 +373,7 @@ fn format_ip(bytes: &[u8]) -> String {
                 if i > 0 {
                     out.push(':');
                 }
-                let v = u16::from_be_bytes([pair[0], pair[1]]);
+                let v = <[u8; 2]>::try_from(pair).map_or(0, u16::from_be_bytes);
                 let hex = hex_upper(&v.to_be_bytes());
                 out.push_str(hex.trim_start_matches('0'));
                 if v == 0 {

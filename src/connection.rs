@@ -7,19 +7,22 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use rustls::client::UnbufferedClientConnection;
+use rustls::pki_types::{CertificateDer, ServerName};
 #[cfg(feature = "server")]
 use rustls::server::UnbufferedServerConnection;
-use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedStatus};
 use rustls::{CommonState, ProtocolVersion};
 
 use crate::context::Context;
 use crate::record::Incoming;
-use crate::session::{ClientSetup, SavedValue, Session};
 use crate::result::{self, UsslResult};
+use crate::session::{ClientSetup, SavedValue, Session};
 
 /// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays
 /// near 16 KB however much a script writes at once.
+/// A ChangeCipherSpec record, as TLS 1.3 sends it (RFC 8446, D.4).
+const LONE_CHANGE_CIPHER_SPEC: &[u8] = &[0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
+
 pub const MAX_WRITE_CHUNK: usize = 16384;
 
 enum Tls {
@@ -88,13 +91,19 @@ impl Connection {
     ///
     /// A saved `session` is offered when it was made for the same server name under the same
     /// settings; otherwise it is ignored and a full handshake runs.
-    pub fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
+    pub fn client(
+        ctx: &mut Context,
+        hostname: Option<&str>,
+        session: Option<&mut Session>,
+    ) -> Result<Self, UsslResult> {
         ctx.check_client_name(hostname)?;
         let mut setup = ctx.client_setup(hostname.is_some())?;
         let name = match hostname {
             Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
             // No name to check or send: rustls needs one, and an IP address sends no SNI.
-            None => ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0]))),
+            None => {
+                ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0])))
+            }
         };
         if let Some(session) = session {
             if session.setup.fingerprint == setup.fingerprint && session.server_name == name {
@@ -109,7 +118,8 @@ impl Connection {
                 setup = session.setup.clone();
             }
         }
-        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| result::from_rustls(&e))?;
+        let conn =
+            UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| result::from_rustls(&e))?;
         let mut this = Self::new(Tls::Client(conn));
         this.client = Some((setup, name));
         // Encode the ClientHello now, so it is waiting in the output buffer.
@@ -267,8 +277,16 @@ impl Connection {
         (self.bufs.peer_closed || self.eof) && self.plaintext_pending() == 0
     }
 
+    /// The ciphertext to send now. A TLS 1.3 client's ChangeCipherSpec (sent for middleboxes
+    /// when the ServerHello arrives) waits for the rest of its flight (Certificate..Finished,
+    /// after the server's flight is in), so that the flight leaves in one write: nobody waits
+    /// for a lone ChangeCipherSpec.
     pub fn pending_output(&self) -> &[u8] {
-        &self.bufs.outgoing[self.bufs.sent..]
+        let pending = self.bufs.outgoing.get(self.bufs.sent..).unwrap_or_default();
+        if pending == LONE_CHANGE_CIPHER_SPEC && self.is_handshaking() && self.error.is_none() {
+            return &[];
+        }
+        pending
     }
 
     pub fn consume_output(&mut self, n: usize) {
@@ -286,9 +304,8 @@ impl Connection {
 
     /// Copies buffered plaintext out; 0 when there is none (ask the socket for more).
     pub fn read(&mut self, out: &mut [u8]) -> usize {
-        let avail = &self.bufs.plaintext[self.bufs.read..];
-        let n = avail.len().min(out.len());
-        out[..n].copy_from_slice(&avail[..n]);
+        let avail = self.bufs.plaintext.get(self.bufs.read..).unwrap_or_default();
+        let n = copy_prefix(out, avail);
         self.bufs.read += n;
         if self.bufs.read == self.bufs.plaintext.len() {
             self.bufs.plaintext.clear();
@@ -308,7 +325,7 @@ impl Connection {
         if self.close_sent {
             return Err(UsslResult::ConnectionClosed);
         }
-        let chunk = &data[..data.len().min(MAX_WRITE_CHUNK)];
+        let chunk = data.get(..MAX_WRITE_CHUNK).unwrap_or(data);
         self.bufs.encrypted = 0;
         self.drive(Action::Encrypt(chunk))?;
         Ok(self.bufs.encrypted)
@@ -405,7 +422,11 @@ impl Connection {
 }
 
 /// One step after a failure: only the queued alert's encoding and transmission are taken.
-fn alert_step<Data>(status: UnbufferedStatus<'_, '_, Data>, bufs: &mut Buffers, action: &mut Action<'_>) -> (usize, Next) {
+fn alert_step<Data>(
+    status: UnbufferedStatus<'_, '_, Data>,
+    bufs: &mut Buffers,
+    action: &mut Action<'_>,
+) -> (usize, Next) {
     match status.state {
         Ok(ConnectionState::EncodeTlsData(_)) | Ok(ConnectionState::TransmitTlsData(_)) => {
             step(status, bufs, action, &mut Sink::none())
@@ -437,7 +458,8 @@ fn append_with<E>(
             return Err(());
         }
         buf.resize(start + room, 0);
-        match fill(&mut buf[start..]) {
+        let Some(space) = buf.get_mut(start..) else { return Err(()) };
+        match fill(space) {
             Ok(n) => {
                 buf.truncate(start + n);
                 return Ok(Ok(n));
@@ -471,10 +493,15 @@ fn step<Data>(
     let next = match status.state {
         Err(err) => Next::Failed(err),
         Ok(ConnectionState::EncodeTlsData(mut enc)) => {
-            let res = append_with(&mut bufs.outgoing, 512, |out| enc.encode(out), |e| match e {
-                EncodeError::InsufficientSize(s) => Some(s.required_size),
-                _ => None,
-            });
+            let res = append_with(
+                &mut bufs.outgoing,
+                512,
+                |out| enc.encode(out),
+                |e| match e {
+                    EncodeError::InsufficientSize(s) => Some(s.required_size),
+                    _ => None,
+                },
+            );
             match res {
                 Err(()) => {
                     bufs.oom = true;
@@ -499,11 +526,10 @@ fn step<Data>(
                         discard += rec.discard;
                         let mut payload = rec.payload;
                         if bufs.plaintext.len() == bufs.read {
-                            let room = &mut sink.out[sink.filled..];
-                            let n = room.len().min(payload.len());
-                            room[..n].copy_from_slice(&payload[..n]);
+                            let room = sink.out.get_mut(sink.filled..).unwrap_or_default();
+                            let n = copy_prefix(room, payload);
                             sink.filled += n;
-                            payload = &payload[n..];
+                            payload = payload.get(n..).unwrap_or_default();
                         }
                         if bufs.plaintext.try_reserve(payload.len()).is_err() {
                             bufs.oom = true;
@@ -528,44 +554,61 @@ fn step<Data>(
             Next::Continue
         }
         Ok(ConnectionState::Closed) => Next::Closed,
-        Ok(ConnectionState::WriteTraffic(mut wr)) => {
-            match core::mem::replace(action, Action::Nothing) {
-                Action::Nothing => Next::Idle,
-                Action::Encrypt(data) => {
-                    let guess = data.len() + 64;
-                    let res = append_with(&mut bufs.outgoing, guess, |out| wr.encrypt(data, out), |e| match e {
+        Ok(ConnectionState::WriteTraffic(mut wr)) => match core::mem::replace(action, Action::Nothing) {
+            Action::Nothing => Next::Idle,
+            Action::Encrypt(data) => {
+                let guess = data.len() + 64;
+                let res = append_with(
+                    &mut bufs.outgoing,
+                    guess,
+                    |out| wr.encrypt(data, out),
+                    |e| match e {
                         EncryptError::InsufficientSize(s) => Some(s.required_size),
                         _ => None,
-                    });
-                    match res {
-                        Err(()) => {
-                            bufs.oom = true;
-                            Next::Idle
-                        }
-                        Ok(Ok(_)) => {
-                            bufs.encrypted = data.len();
-                            Next::Idle
-                        }
-                        Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
+                    },
+                );
+                match res {
+                    Err(()) => {
+                        bufs.oom = true;
+                        Next::Idle
                     }
-                }
-                Action::CloseNotify => {
-                    let res = append_with(&mut bufs.outgoing, 64, |out| wr.queue_close_notify(out), |e| match e {
-                        EncryptError::InsufficientSize(s) => Some(s.required_size),
-                        _ => None,
-                    });
-                    match res {
-                        Err(()) => {
-                            bufs.oom = true;
-                            Next::Idle
-                        }
-                        Ok(Ok(_)) => Next::Idle,
-                        Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
+                    Ok(Ok(_)) => {
+                        bufs.encrypted = data.len();
+                        Next::Idle
                     }
+                    Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
                 }
             }
-        }
+            Action::CloseNotify => {
+                let res = append_with(
+                    &mut bufs.outgoing,
+                    64,
+                    |out| wr.queue_close_notify(out),
+                    |e| match e {
+                        EncryptError::InsufficientSize(s) => Some(s.required_size),
+                        _ => None,
+                    },
+                );
+                match res {
+                    Err(()) => {
+                        bufs.oom = true;
+                        Next::Idle
+                    }
+                    Ok(Ok(_)) => Next::Idle,
+                    Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
+                }
+            }
+        },
         Ok(_) => Next::Failed(rustls::Error::General("unexpected connection state".into())),
     };
     (discard, next)
+}
+
+/// Copies as much of `from` as fits into the start of `to`; returns how many bytes.
+fn copy_prefix(to: &mut [u8], from: &[u8]) -> usize {
+    let n = to.len().min(from.len());
+    if let (Some(to), Some(from)) = (to.get_mut(..n), from.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    n
 }

@@ -6,9 +6,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls::client::ClientConfig;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 #[cfg(feature = "server")]
 use rustls::server::ServerConfig;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 #[cfg(feature = "tls12")]
 use rustls::version::TLS12;
 use rustls::version::TLS13;
@@ -19,9 +19,9 @@ use crate::result::UsslResult;
 use crate::session::{ClientSetup, SessionStore};
 #[cfg(feature = "server")]
 use crate::tickets::ServerState;
+use crate::verify::{PortClock, ServerVerifier};
 #[cfg(feature = "server")]
 use crate::verify_client::ClientVerifier;
-use crate::verify::{PortClock, ServerVerifier};
 
 /// The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
 #[repr(u32)]
@@ -176,8 +176,8 @@ impl Context {
     }
 
     pub fn client_setup(&mut self, check_name: bool) -> Result<ClientSetup, UsslResult> {
-        let slot = usize::from(check_name);
-        if let Some(setup) = &self.client_configs[slot] {
+        let [plain, checking] = &mut self.client_configs;
+        if let Some(setup) = if check_name { checking } else { plain } {
             return Ok(setup.clone());
         }
         let setup = ClientSetup {
@@ -185,7 +185,8 @@ impl Context {
             store: self.session_store.clone(),
             fingerprint: self.fingerprint(check_name),
         };
-        self.client_configs[slot] = Some(setup.clone());
+        let [plain, checking] = &mut self.client_configs;
+        *(if check_name { checking } else { plain }) = Some(setup.clone());
         Ok(setup)
     }
 

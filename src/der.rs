@@ -103,7 +103,7 @@ pub fn unsigned(contents: &[u8]) -> Option<&[u8]> {
     match contents {
         [] => None,
         [b, ..] if b & 0x80 != 0 => None,
-        [0, rest @ ..] if rest.is_empty() => Some(contents),
+        [0] => Some(contents),
         [0, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => Some(rest),
         [0, ..] => None,
         _ => Some(contents),

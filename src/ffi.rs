@@ -544,7 +544,12 @@ pub unsafe extern "C" fn ussl_conn_read(conn: *mut ussl_conn, buf: *mut u8, len:
 /// `conn` must be a live connection; `data` must point to `len` readable bytes; `written`
 /// writable.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_conn_write(conn: *mut ussl_conn, data: *const u8, len: usize, written: *mut usize) -> ussl_result {
+pub unsafe extern "C" fn ussl_conn_write(
+    conn: *mut ussl_conn,
+    data: *const u8,
+    len: usize,
+    written: *mut usize,
+) -> ussl_result {
     crate::on_engine_stack(|| {
         // SAFETY: forwarded caller guarantees.
         let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
@@ -618,7 +623,12 @@ pub unsafe extern "C" fn ussl_conn_peer_cert_count(conn: *const ussl_conn) -> us
 /// `conn` must be a live connection; `der` and `len` writable. The bytes live as long as the
 /// connection.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_conn_peer_cert(conn: *const ussl_conn, index: usize, der: *mut *const u8, len: *mut usize) -> ussl_result {
+pub unsafe extern "C" fn ussl_conn_peer_cert(
+    conn: *const ussl_conn,
+    index: usize,
+    der: *mut *const u8,
+    len: *mut usize,
+) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
     let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
     if der.is_null() || len.is_null() {
@@ -655,7 +665,12 @@ pub unsafe extern "C" fn ussl_conn_version(conn: *const ussl_conn, buf: *mut c_c
 /// # Safety
 /// `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_conn_cipher(conn: *const ussl_conn, buf: *mut c_char, cap: usize, bits: *mut u32) -> usize {
+pub unsafe extern "C" fn ussl_conn_cipher(
+    conn: *const ussl_conn,
+    buf: *mut c_char,
+    cap: usize,
+    bits: *mut u32,
+) -> usize {
     // SAFETY: forwarded caller guarantee.
     let Some((name, key_bits)) = unsafe { conn_ref(conn) }.and_then(Connection::cipher) else { return 0 };
     if !bits.is_null() {
@@ -881,7 +896,10 @@ pub unsafe extern "C" fn ussl_server_state_free(state: *mut ussl_server_state) {
 /// # Safety
 /// `ctx` must be a live context and `state` a live server state.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_context_set_server_state(ctx: *mut ussl_context, state: *const ussl_server_state) -> ussl_result {
+pub unsafe extern "C" fn ussl_context_set_server_state(
+    ctx: *mut ussl_context,
+    state: *const ussl_server_state,
+) -> ussl_result {
     // SAFETY: forwarded caller guarantees.
     let (Some(ctx), Some(state)) = (unsafe { context_mut(ctx) }, unsafe { state.as_ref() }) else {
         return code(UsslResult::NullArgument);
@@ -951,7 +969,12 @@ pub unsafe extern "C" fn ussl_context_cipher_count(ctx: *const ussl_context) -> 
 /// # Safety
 /// `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_context_cipher_name(ctx: *const ussl_context, index: usize, buf: *mut c_char, cap: usize) -> usize {
+pub unsafe extern "C" fn ussl_context_cipher_name(
+    ctx: *const ussl_context,
+    index: usize,
+    buf: *mut c_char,
+    cap: usize,
+) -> usize {
     // SAFETY: forwarded caller guarantee.
     let Some(ctx) = (unsafe { ctx.as_ref() }) else { return 0 };
     let Some(suite) = ctx.inner.cipher_suites().get(index) else { return 0 };

@@ -21,10 +21,7 @@ pub fn load_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, Us
         }
         certs
     } else {
-        split_der_sequence(data)?
-            .into_iter()
-            .map(|der| CertificateDer::from(der.to_vec()))
-            .collect()
+        split_der_sequence(data)?.into_iter().map(|der| CertificateDer::from(der.to_vec())).collect()
     };
     if certs.is_empty() {
         return Err(UsslResult::NoCertificatesFound);
@@ -42,22 +39,23 @@ fn split_der_sequence(mut data: &[u8]) -> Result<Vec<&[u8]>, UsslResult> {
     let mut out = Vec::new();
     while !data.is_empty() {
         let len = der_element_len(data).ok_or(UsslResult::InvalidCertificateData)?;
-        out.push(&data[..len]);
-        data = &data[len..];
+        let (element, rest) = data.split_at_checked(len).ok_or(UsslResult::InvalidCertificateData)?;
+        out.push(element);
+        data = rest;
     }
     Ok(out)
 }
 
 /// The total length (tag, length and contents) of the DER SEQUENCE at the start of `data`.
 fn der_element_len(data: &[u8]) -> Option<usize> {
-    if data.len() < 2 || data[0] != 0x30 {
-        return None;
-    }
-    let (header, len) = match data[1] {
+    let [0x30, first_len, ..] = *data else { return None };
+    let (header, len) = match first_len {
         n @ 0..=0x7f => (2, usize::from(n)),
         0x81 => (3, usize::from(*data.get(2)?)),
         0x82 => (4, usize::from(u16::from_be_bytes([*data.get(2)?, *data.get(3)?]))),
-        0x83 => (5, (usize::from(*data.get(2)?) << 16) | (usize::from(*data.get(3)?) << 8) | usize::from(*data.get(4)?)),
+        0x83 => {
+            (5, (usize::from(*data.get(2)?) << 16) | (usize::from(*data.get(3)?) << 8) | usize::from(*data.get(4)?))
+        }
         _ => return None,
     };
     let total = header + len;
@@ -69,9 +67,7 @@ pub fn load_private_key(data: &[u8]) -> Result<PrivateKeyDer<'static>, UsslResul
     if looks_like_pem(data) {
         return PrivateKeyDer::from_pem_slice(data).map_err(|_| UsslResult::NoPrivateKeyFound);
     }
-    PrivateKeyDer::try_from(data)
-        .map(|k| k.clone_key())
-        .map_err(|_| UsslResult::NoPrivateKeyFound)
+    PrivateKeyDer::try_from(data).map(|k| k.clone_key()).map_err(|_| UsslResult::NoPrivateKeyFound)
 }
 
 /// Checks that `key` signs for the leaf of `chain`, so a mismatch is reported when the files

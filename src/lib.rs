@@ -5,6 +5,10 @@
 //! numbered [`result::UsslResult`].
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
+// Nothing in the engine may panic on input: no unwrap, no expect, no unchecked index (`make
+// lint`, in `make test`). Unit tests may.
+#![deny(clippy::undocumented_unsafe_blocks)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 #![allow(clippy::missing_safety_doc)]
 
 extern crate alloc;

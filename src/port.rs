@@ -28,9 +28,7 @@ pub fn fill_random(buf: &mut [u8]) -> bool {
     #[cfg(not(feature = "micropython"))]
     {
         use std::io::Read;
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(buf))
-            .is_ok()
+        std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(buf)).is_ok()
     }
 }
 
@@ -49,10 +47,7 @@ pub fn now_secs() -> Option<u64> {
     }
     #[cfg(not(feature = "micropython"))]
     {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()
-            .map(|d| d.as_secs())
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs())
     }
 }
 

@@ -43,7 +43,7 @@ impl Incoming {
             self.reserved = want;
         }
         let start = self.buf.len() - self.reserved;
-        Ok(&mut self.buf[start..])
+        self.buf.get_mut(start..).ok_or(UsslResult::Internal)
     }
 
     /// Keeps `n` bytes of the space just handed out and drops the rest. Returns true when a
@@ -59,7 +59,7 @@ impl Incoming {
                 return Ok(false);
             }
             let header_start = self.buf.len() - HEADER_LEN;
-            self.body_remaining = check_header(&self.buf[header_start..])?;
+            self.body_remaining = check_header(self.buf.get(header_start..).unwrap_or_default())?;
         } else {
             self.current += n;
             self.body_remaining -= n;
@@ -74,7 +74,7 @@ impl Incoming {
     /// The complete records, for rustls; the partial record at the end is left out.
     pub fn records_mut(&mut self) -> &mut [u8] {
         let end = self.buf.len() - self.reserved - self.current;
-        &mut self.buf[..end]
+        self.buf.get_mut(..end).unwrap_or_default()
     }
 
     /// Drops bytes rustls has finished with from the front.
@@ -101,12 +101,12 @@ impl Incoming {
 
 /// Validates a record header and returns the body length it announces.
 fn check_header(h: &[u8]) -> Result<usize, UsslResult> {
-    let content_type = h[0];
+    let &[content_type, major, _minor, len_hi, len_lo] = h else { return Err(UsslResult::Internal) };
     // change_cipher_spec, alert, handshake, application_data, heartbeat
-    if !(20..=24).contains(&content_type) || h[1] != 3 {
+    if !(20..=24).contains(&content_type) || major != 3 {
         return Err(UsslResult::PeerNotTls);
     }
-    let len = usize::from(u16::from_be_bytes([h[3], h[4]]));
+    let len = usize::from(u16::from_be_bytes([len_hi, len_lo]));
     if len > MAX_RECORD_BODY {
         return Err(UsslResult::RecordOverflow);
     }

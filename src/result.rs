@@ -106,7 +106,9 @@ impl UsslResult {
             HostnameRequired => "CERT_REQUIRED requires server_hostname",
             MissingCertificateOrKey => "a server needs both a key and a certificate",
             ServerNotBuilt => "this build has no server side (the engine's Cargo feature `server`)",
-            CertInfoNotBuilt => "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER",
+            CertInfoNotBuilt => {
+                "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER"
+            }
             RsaNotBuilt => "this build has no RSA (Cargo feature `rsa`): use an ECDSA P-256 key",
             HandshakeNotComplete => "the handshake has not completed",
             ConnectionClosed => "the connection is closed",
@@ -161,16 +163,50 @@ impl UsslResult {
     pub fn from_u32(code: u32) -> Option<Self> {
         use UsslResult::*;
         const ALL: &[UsslResult] = &[
-            Ok, NullArgument, InvalidArgument, InvalidHostname, InvalidVerifyMode, UnknownCipherSuite, NoCertificatesFound,
-            InvalidCertificateData, NoPrivateKeyFound, UnsupportedPrivateKey,
-            KeyDoesNotMatchCertificate, CaCertsRequired, MissingCertificateOrKey, HostnameRequired,
-            ServerNotBuilt, CertInfoNotBuilt, RsaNotBuilt,
-            HandshakeNotComplete, ConnectionClosed, WouldBlock, NoSession, CertExpired, CertNotYetValid,
-            HostnameMismatch, UnknownIssuer, CertBadSignature, CertRevoked, CertInvalidPurpose,
-            CertBadEncoding, CertInvalid, ClockNotSet, NoPeerCertificate, PeerAlert, PeerNotTls,
-            PeerMisbehaved, DecryptFailed, RecordOverflow, PeerIncompatible,
-            ClosedDuringHandshake, HandshakeTimeout, UnexpectedMessage, OutOfMemory,
-            RandomFailed, Internal,
+            Ok,
+            NullArgument,
+            InvalidArgument,
+            InvalidHostname,
+            InvalidVerifyMode,
+            UnknownCipherSuite,
+            NoCertificatesFound,
+            InvalidCertificateData,
+            NoPrivateKeyFound,
+            UnsupportedPrivateKey,
+            KeyDoesNotMatchCertificate,
+            CaCertsRequired,
+            MissingCertificateOrKey,
+            HostnameRequired,
+            ServerNotBuilt,
+            CertInfoNotBuilt,
+            RsaNotBuilt,
+            HandshakeNotComplete,
+            ConnectionClosed,
+            WouldBlock,
+            NoSession,
+            CertExpired,
+            CertNotYetValid,
+            HostnameMismatch,
+            UnknownIssuer,
+            CertBadSignature,
+            CertRevoked,
+            CertInvalidPurpose,
+            CertBadEncoding,
+            CertInvalid,
+            ClockNotSet,
+            NoPeerCertificate,
+            PeerAlert,
+            PeerNotTls,
+            PeerMisbehaved,
+            DecryptFailed,
+            RecordOverflow,
+            PeerIncompatible,
+            ClosedDuringHandshake,
+            HandshakeTimeout,
+            UnexpectedMessage,
+            OutOfMemory,
+            RandomFailed,
+            Internal,
         ];
         ALL.iter().copied().find(|r| *r as u32 == code)
     }
@@ -352,7 +388,8 @@ mod tests {
         assert_eq!(UsslResult::OutOfMemory.kind(), UsslErrorKind::Memory);
         for code in 0..1000 {
             if let Some(r) = UsslResult::from_u32(code) {
-                let not_built = matches!(r, UsslResult::ServerNotBuilt | UsslResult::CertInfoNotBuilt | UsslResult::RsaNotBuilt);
+                let not_built =
+                    matches!(r, UsslResult::ServerNotBuilt | UsslResult::CertInfoNotBuilt | UsslResult::RsaNotBuilt);
                 assert_eq!(r.kind() == UsslErrorKind::NotBuilt, not_built, "{code}");
             }
         }

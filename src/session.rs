@@ -48,7 +48,7 @@ impl SessionStore {
     fn with_entry<R>(&self, name: &ServerName<'_>, create: bool, f: impl FnOnce(&mut Entry) -> R) -> Option<R> {
         let mut entries = self.entries.lock();
         if let Some(pos) = entries.iter().position(|(n, _)| n == name) {
-            return Some(f(&mut entries[pos].1));
+            return entries.get_mut(pos).map(|(_, entry)| f(entry));
         }
         if !create {
             return None;
@@ -57,8 +57,7 @@ impl SessionStore {
             entries.remove(0);
         }
         entries.push((name.to_owned(), Entry::default()));
-        let last = entries.len() - 1;
-        Some(f(&mut entries[last].1))
+        entries.last_mut().map(|(_, entry)| f(entry))
     }
 
     /// Takes the freshest session for `name`: the newest TLS 1.3 ticket, else the TLS 1.2

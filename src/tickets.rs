@@ -115,10 +115,7 @@ impl ProducesTickets for Ticketer {
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
         let mut keys = self.keys.lock();
         Self::maybe_rotate(&mut keys);
-        let key = [keys.current.as_ref(), keys.previous.as_ref()]
-            .into_iter()
-            .flatten()
-            .find(|k| k.id == id)?;
+        let key = [keys.current.as_ref(), keys.previous.as_ref()].into_iter().flatten().find(|k| k.id == id)?;
         let mut n = [0u8; NONCE_LEN];
         n.copy_from_slice(nonce);
         key.cipher.decrypt(&n.into(), sealed).ok()

@@ -111,11 +111,8 @@ fn common_name_matches(der: &CertificateDer<'_>, name: &ServerName<'_>) -> bool 
     if has_san {
         return false;
     }
-    let names: Vec<CertName<'_>> = common_names
-        .iter()
-        .filter_map(|cn| core::str::from_utf8(cn).ok())
-        .map(CertName::CommonName)
-        .collect();
+    let names: Vec<CertName<'_>> =
+        common_names.iter().filter_map(|cn| core::str::from_utf8(cn).ok()).map(CertName::CommonName).collect();
     crate::hostname::matches(&names, dns.as_ref())
 }
 
@@ -168,4 +165,3 @@ impl ServerCertVerifier for ServerVerifier {
         self.algs.supported_schemes()
     }
 }
-

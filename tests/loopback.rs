@@ -148,7 +148,9 @@ fn wrong_name_and_unknown_issuer_fail() {
 #[test]
 fn garbage_into_a_server_is_an_error_not_a_crash() {
     let mut sctx = server_ctx("ec");
-    for garbage in [&b"GET / HTTP/1.1\r\n\r\n"[..], &[0x16, 3, 1, 0, 4, 1, 0, 0, 0][..], &[0x16, 3, 3, 0, 4, 0xff, 0, 0, 0][..]] {
+    for garbage in
+        [&b"GET / HTTP/1.1\r\n\r\n"[..], &[0x16, 3, 1, 0, 4, 1, 0, 0, 0][..], &[0x16, 3, 3, 0, 4, 0xff, 0, 0, 0][..]]
+    {
         let mut server = Connection::server(&mut sctx).unwrap();
         let mut result = Ok(());
         let mut rest = garbage;

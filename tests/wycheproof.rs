@@ -16,8 +16,12 @@ fn run(file: &str) -> (usize, usize) {
         let key = hex(group["key"].as_str().expect("key"));
         let sha = group["sha"].as_str().expect("sha");
         for t in group["tests"].as_array().expect("tests") {
-            let (id, msg, sig, result) = (t[0].as_u64().expect("id"), hex(t[1].as_str().expect("msg")),
-                                          hex(t[2].as_str().expect("sig")), t[3].as_str().expect("result"));
+            let (id, msg, sig, result) = (
+                t[0].as_u64().expect("id"),
+                hex(t[1].as_str().expect("msg")),
+                hex(t[2].as_str().expect("sig")),
+                t[3].as_str().expect("result"),
+            );
             let digest = match sha {
                 "SHA-256" => Sha256::digest(&msg).to_vec(),
                 "SHA-384" => Sha384::digest(&msg).to_vec(),

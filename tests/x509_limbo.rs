@@ -20,11 +20,8 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/x509-limbo")
 /// trust anchor's subject, key and name constraints only and ignores its other extensions, as
 /// RFC 5280 section 6.1.1 allows (the anchor is trusted as configured). Any other difference
 /// fails the test.
-const KNOWN_DIFFERENCES: &[&str] = &[
-    "rfc5280::aki::critical-aki",
-    "rfc5280::ski::critical-ski",
-    "rfc5280::unknown-critical-extension-root",
-];
+const KNOWN_DIFFERENCES: &[&str] =
+    &["rfc5280::aki::critical-aki", "rfc5280::ski::critical-ski", "rfc5280::unknown-critical-extension-root"];
 
 /// Our score when this test was written; a lower one is a regression.
 const EXPECTED_PASSES: usize = 87;
@@ -50,7 +47,8 @@ fn rfc3339(s: &str) -> u64 {
 
 #[test]
 fn x509_limbo_server_cases() {
-    let text = std::fs::read_to_string(format!("{DATA}/limbo.json")).expect("the x509-limbo vectors are in the repository");
+    let text =
+        std::fs::read_to_string(format!("{DATA}/limbo.json")).expect("the x509-limbo vectors are in the repository");
     let limbo: Value = serde_json::from_str(&text).unwrap();
     let theirs: Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{DATA}/rustls-webpki-results.json")).unwrap()).unwrap();
@@ -85,7 +83,9 @@ fn x509_limbo_server_cases() {
         let name = ServerName::try_from(name_value.to_string()).unwrap();
         let now = match case["validation_time"].as_str() {
             Some(t) => UnixTime::since_unix_epoch(Duration::from_secs(rfc3339(t))),
-            None => UnixTime::since_unix_epoch(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap()),
+            None => {
+                UnixTime::since_unix_epoch(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap())
+            }
         };
         let verifier = ServerVerifier::new(Some(Arc::new(roots)), true);
         let ours = match verifier.verify_chain_and_name(&leaf, &intermediates, &name, now) {
@@ -99,7 +99,10 @@ fn x509_limbo_server_cases() {
         }
         if let Some(theirs) = webpki.get(id) {
             if theirs != ours {
-                differences.push(format!("{id}: ours {ours}, rustls-webpki 0.101.7 {theirs}, expected {}", case["expected_result"]));
+                differences.push(format!(
+                    "{id}: ours {ours}, rustls-webpki 0.101.7 {theirs}, expected {}",
+                    case["expected_result"]
+                ));
             }
         }
     }

@@ -30,7 +30,7 @@ def test_image_fits_the_firmware_region():
 
 
 def test_ussl_is_linked_with_the_boards_hooks(symbols):
-    for name in ("ussl_conn_new_client", "ussl_port_random", "ussl_port_time", "mp_module_ussl",
+    for name in ("ussl_conn_new_client", "ussl_conn_new_server", "ussl_cert_dict", "ussl_port_random", "ussl_port_time", "mp_module_ussl",
                  "mp_module_tls", "__sync_val_compare_and_swap_4", "ussl_engine_stack"):
         assert symbols.get(name, "U") not in ("U", "w"), name
     assert "get_rand_32" in symbols  # entropy from pico_rand

@@ -99,3 +99,14 @@ def test_multi_net(name, tmp_path):
     if "1 tests skipped" in r.stdout:
         pytest.skip("the test skips itself (verify_callback is not offered: certificate checks stay in Rust)")
     assert "1 tests passed" in r.stdout, r.stdout[-3000:]
+
+
+def test_normalize_keeps_the_kind_of_error():
+    """mbedTLS's text and ours meet only when they report the same failure."""
+    assert normalize("The certificate validity has expired") == normalize("certificate has expired")
+    assert normalize("The certificate validity has expired") != normalize("certificate is not yet valid")
+    assert normalize("The certificate Common Name (CN) does not match with the expected CN") == normalize("hostname mismatch")
+    assert normalize("hostname mismatch") != normalize("unknown issuer")
+    assert normalize("ValueError('invalid cert',)") == normalize("ValueError('invalid certificate data (garbage PEM or DER)',)")
+    assert normalize("ValueError('invalid cert',)") != normalize("ValueError('invalid key',)")
+    assert normalize("an ordinary line") == "an ordinary line\n"

@@ -274,3 +274,52 @@ s.close()
     assert chunks[0][0] == 0x16
     second = chunks[1]
     assert second[0] == 0x16 and b"\x14\x03\x03\x00\x01\x01" in second, second[:16]
+
+
+COUNTING_STREAM = """
+import io
+class CountingStream(io.IOBase):
+    # A socket as a stream that notes every write() the SSL socket makes.
+    def __init__(self, sock):
+        self.sock = sock
+        self.writes = []
+    def readinto(self, buf):
+        return self.sock.readinto(buf)
+    def write(self, buf):
+        self.writes.append(bytes(buf[:6]))
+        return self.sock.write(buf)
+    def ioctl(self, req, arg):
+        if req == 4:  # MP_STREAM_CLOSE
+            self.sock.close()
+        return 0  # blocking: poll is not used
+"""
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.3"])
+def test_each_flight_is_one_write_call(pki, tls_server, version):
+    """Counts the write() calls on the stream under the SSL socket: each client flight before
+    application data is one call (TLS 1.2 with a client certificate: ClientHello, then
+    Certificate..Finished; TLS 1.3: ClientHello, then Certificate..Finished), and a short
+    application write is one more."""
+    server = tls_server(server_context(pki.ec_cert, pki.ec_key, version=version, ca=pki.ca_pem, require_client=True))
+    r = run_mpy(PRELUDE + COUNTING_STREAM + f"""
+import tls
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(cadata={pki.ca_pem!r})
+ctx.load_cert_chain({pki.client_cert!r}, {pki.client_key!r})
+raw = socket.socket()
+raw.connect(addr({server.port}))
+stream = CountingStream(raw)
+s = ctx.wrap_socket(stream, server_hostname='localhost')
+handshake_writes = list(stream.writes)
+s.write(b'data')
+print(s.read(4))
+print(len(handshake_writes), len(stream.writes))
+print([w[0] for w in handshake_writes])
+s.close()
+""")
+    assert r.rc == 0, r
+    lines = r.lines()
+    assert lines[0] == "b'data'", lines
+    assert lines[1] == "2 3", lines  # two flights, then the data
+    assert lines[2] == "[22, 22]" if version == "1.2" else lines[2] in ("[22, 22]", "[22, 20]"), lines

@@ -14,7 +14,8 @@ fn main() {
     println!("cargo:rerun-if-changed=wrapper.h");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")); // ok-panic: build script
     let Ok(root) = env::var("MICROPY_DIR") else {
-        panic!("micropython-sys: set MICROPY_DIR to a MicroPython source tree (the Makefile does)"); // ok-panic: build script
+        panic!("micropython-sys: set MICROPY_DIR to a MicroPython source tree (the Makefile does)");
+        // ok-panic: build script
     };
     let port = env::var("MICROPY_PORT_DIR").unwrap_or_else(|_| format!("{root}/ports/unix"));
     let variant = env::var("MICROPY_VARIANT_DIR").unwrap_or_else(|_| format!("{port}/variants/standard"));

@@ -6,13 +6,13 @@ use core::marker::PhantomData;
 
 use aes_gcm::aead::consts::{U12, U16};
 use aes_gcm::aead::{AeadInPlace, Buffer, KeyInit};
+#[cfg(feature = "tls12")]
+use rustls::crypto::cipher::{make_tls12_aad, KeyBlockShape, Tls12AeadAlgorithm};
 use rustls::crypto::cipher::{
     make_tls13_aad, AeadKey, BorrowedPayload, InboundOpaqueMessage, InboundPlainMessage, Iv, MessageDecrypter,
     MessageEncrypter, Nonce, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload, Tls13AeadAlgorithm,
     UnsupportedOperationError, NONCE_LEN,
 };
-#[cfg(feature = "tls12")]
-use rustls::crypto::cipher::{make_tls12_aad, KeyBlockShape, Tls12AeadAlgorithm};
 use rustls::{ConnectionTrafficSecrets, ContentType, ProtocolVersion};
 
 const TAG_LEN: usize = 16;
@@ -40,8 +40,7 @@ pub static TLS12_AES_128_GCM: Tls12Explicit<aes_gcm::Aes128Gcm> = Tls12Explicit(
 #[cfg(feature = "tls12")]
 pub static TLS12_AES_256_GCM: Tls12Explicit<aes_gcm::Aes256Gcm> = Tls12Explicit(PhantomData);
 #[cfg(feature = "tls12")]
-pub static TLS12_CHACHA20_POLY1305: Tls12Implicit<chacha20poly1305::ChaCha20Poly1305> =
-    Tls12Implicit(PhantomData);
+pub static TLS12_CHACHA20_POLY1305: Tls12Implicit<chacha20poly1305::ChaCha20Poly1305> = Tls12Implicit(PhantomData);
 
 /// Record protection keyed once; `None` when the key had the wrong length, which rustls never
 /// hands us but which must not panic either: such a cipher refuses every record.
@@ -114,7 +113,11 @@ impl<A: TlsAead> MessageEncrypter for Tls13Cipher<A> {
 }
 
 impl<A: TlsAead> MessageDecrypter for Tls13Cipher<A> {
-    fn decrypt<'a>(&mut self, mut m: InboundOpaqueMessage<'a>, seq: u64) -> Result<InboundPlainMessage<'a>, rustls::Error> {
+    fn decrypt<'a>(
+        &mut self,
+        mut m: InboundOpaqueMessage<'a>,
+        seq: u64,
+    ) -> Result<InboundPlainMessage<'a>, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::DecryptError)?;
         let nonce = self.0.nonce(seq);
         let aad = make_tls13_aad(m.payload.len());
@@ -149,7 +152,12 @@ impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Explicit<A> {
         KeyBlockShape { enc_key_len: A::key_size(), fixed_iv_len: 4, explicit_nonce_len: GCM_EXPLICIT_NONCE_LEN }
     }
 
-    fn extract_keys(&self, _: AeadKey, _: &[u8], _: &[u8]) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
+    fn extract_keys(
+        &self,
+        _: AeadKey,
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
         Err(UnsupportedOperationError)
     }
 }
@@ -167,9 +175,8 @@ impl<A: TlsAead> MessageEncrypter for Tls12GcmCipher<A> {
         let aad = make_tls12_aad(seq, m.typ, m.version, m.payload.len());
         payload.extend_from_slice(&nonce[4..]);
         payload.extend_from_chunks(&m.payload);
-        let tag = aead
-            .encrypt_in_place_detached(&nonce.into(), &aad, &mut payload.as_mut()[GCM_EXPLICIT_NONCE_LEN..])
-            .map_err(|_| rustls::Error::EncryptError)?;
+        let body = payload.as_mut().get_mut(GCM_EXPLICIT_NONCE_LEN..).ok_or(rustls::Error::EncryptError)?;
+        let tag = aead.encrypt_in_place_detached(&nonce.into(), &aad, body).map_err(|_| rustls::Error::EncryptError)?;
         payload.extend_from_slice(&tag);
         Ok(OutboundOpaqueMessage::new(m.typ, m.version, payload))
     }
@@ -181,7 +188,11 @@ impl<A: TlsAead> MessageEncrypter for Tls12GcmCipher<A> {
 
 #[cfg(feature = "tls12")]
 impl<A: TlsAead> MessageDecrypter for Tls12GcmCipher<A> {
-    fn decrypt<'a>(&mut self, mut m: InboundOpaqueMessage<'a>, seq: u64) -> Result<InboundPlainMessage<'a>, rustls::Error> {
+    fn decrypt<'a>(
+        &mut self,
+        mut m: InboundOpaqueMessage<'a>,
+        seq: u64,
+    ) -> Result<InboundPlainMessage<'a>, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::DecryptError)?;
         let len = m.payload.len();
         if len < GCM_EXPLICIT_NONCE_LEN + TAG_LEN {
@@ -189,10 +200,12 @@ impl<A: TlsAead> MessageDecrypter for Tls12GcmCipher<A> {
         }
         let mut nonce = [0u8; NONCE_LEN];
         nonce[..4].copy_from_slice(&self.0.iv[..4]);
-        nonce[4..].copy_from_slice(&m.payload[..GCM_EXPLICIT_NONCE_LEN]);
+        let (explicit, sealed) =
+            m.payload.split_at_mut_checked(GCM_EXPLICIT_NONCE_LEN).ok_or(rustls::Error::DecryptError)?;
+        nonce[4..].copy_from_slice(explicit);
         let plain_len = len - GCM_EXPLICIT_NONCE_LEN - TAG_LEN;
         let aad = make_tls12_aad(seq, m.typ, m.version, plain_len);
-        let (body, tag) = m.payload[GCM_EXPLICIT_NONCE_LEN..].split_at_mut(plain_len);
+        let (body, tag) = sealed.split_at_mut_checked(plain_len).ok_or(rustls::Error::DecryptError)?;
         aead.decrypt_in_place_detached(&nonce.into(), &aad, body, (&*tag).into())
             .map_err(|_| rustls::Error::DecryptError)?;
         // Move the plaintext over the explicit nonce only after authentication succeeded.
@@ -216,7 +229,12 @@ impl<A: TlsAead> Tls12AeadAlgorithm for Tls12Implicit<A> {
         KeyBlockShape { enc_key_len: A::key_size(), fixed_iv_len: NONCE_LEN, explicit_nonce_len: 0 }
     }
 
-    fn extract_keys(&self, _: AeadKey, _: &[u8], _: &[u8]) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
+    fn extract_keys(
+        &self,
+        _: AeadKey,
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
         Err(UnsupportedOperationError)
     }
 }
@@ -244,7 +262,11 @@ impl<A: TlsAead> MessageEncrypter for Tls12ChaChaCipher<A> {
 
 #[cfg(feature = "tls12")]
 impl<A: TlsAead> MessageDecrypter for Tls12ChaChaCipher<A> {
-    fn decrypt<'a>(&mut self, mut m: InboundOpaqueMessage<'a>, seq: u64) -> Result<InboundPlainMessage<'a>, rustls::Error> {
+    fn decrypt<'a>(
+        &mut self,
+        mut m: InboundOpaqueMessage<'a>,
+        seq: u64,
+    ) -> Result<InboundPlainMessage<'a>, rustls::Error> {
         let aead = self.0.aead.as_ref().ok_or(rustls::Error::DecryptError)?;
         let len = m.payload.len();
         if len < TAG_LEN {

@@ -8,10 +8,8 @@ use sha2::digest::{Digest, OutputSizeUser};
 
 pub struct RustCryptoHash<D>(PhantomData<D>, HashAlgorithm);
 
-pub static SHA256: RustCryptoHash<sha2::Sha256> =
-    RustCryptoHash(PhantomData, HashAlgorithm::SHA256);
-pub static SHA384: RustCryptoHash<sha2::Sha384> =
-    RustCryptoHash(PhantomData, HashAlgorithm::SHA384);
+pub static SHA256: RustCryptoHash<sha2::Sha256> = RustCryptoHash(PhantomData, HashAlgorithm::SHA256);
+pub static SHA384: RustCryptoHash<sha2::Sha384> = RustCryptoHash(PhantomData, HashAlgorithm::SHA384);
 
 impl<D> Hash for RustCryptoHash<D>
 where
@@ -56,4 +54,3 @@ where
         self.0.update(data);
     }
 }
-

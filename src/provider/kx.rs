@@ -40,9 +40,7 @@ struct X25519Exchange {
 
 impl ActiveKeyExchange for X25519Exchange {
     fn complete(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, Error> {
-        let peer: [u8; 32] = peer
-            .try_into()
-            .map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
+        let peer: [u8; 32] = peer.try_into().map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
         let shared = self.secret.diffie_hellman(&peer.into());
         if !shared.was_contributory() {
             return Err(PeerMisbehaved::InvalidKeyShare.into());
@@ -87,8 +85,7 @@ struct P256Exchange {
 
 impl ActiveKeyExchange for P256Exchange {
     fn complete(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, Error> {
-        let peer = p256::PublicKey::from_sec1_bytes(peer)
-            .map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
+        let peer = p256::PublicKey::from_sec1_bytes(peer).map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
         let shared = p256::ecdh::diffie_hellman(self.secret.to_nonzero_scalar(), peer.as_affine());
         Ok(SharedSecret::from(&shared.raw_secret_bytes()[..]))
     }

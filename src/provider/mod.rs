@@ -5,12 +5,12 @@ mod aead;
 mod hash;
 mod hmac;
 mod kx;
+#[cfg(feature = "p384")]
+pub mod p384;
 pub mod sign;
 #[cfg(feature = "rsa")]
 mod sign_rsa;
 mod suites;
-#[cfg(feature = "p384")]
-pub mod p384;
 mod verify;
 #[cfg(feature = "rsa")]
 mod verify_rsa;

@@ -11,12 +11,19 @@ const LIMBS: usize = 12;
 type Limbs = [u32; LIMBS];
 
 /// Big-endian bytes of the curve's constants (SEC 2, section 2.5.1).
-const P: [u8; 48] = hex48(b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff");
-const N: [u8; 48] = hex48(b"ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973");
-const B: [u8; 48] = hex48(b"b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef");
-const GX: [u8; 48] = hex48(b"aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7");
-const GY: [u8; 48] = hex48(b"3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f");
+const P: [u8; 48] =
+    hex48(b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff");
+const N: [u8; 48] =
+    hex48(b"ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973");
+const B: [u8; 48] =
+    hex48(b"b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef");
+const GX: [u8; 48] =
+    hex48(b"aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7");
+const GY: [u8; 48] =
+    hex48(b"3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f");
 
+// Evaluated at compile time only: an index out of range fails the build, not the program.
+#[allow(clippy::indexing_slicing)]
 const fn hex48(s: &[u8; 96]) -> [u8; 48] {
     const fn nibble(c: u8) -> u8 {
         match c {
@@ -36,9 +43,9 @@ const fn hex48(s: &[u8; 96]) -> [u8; 48] {
 
 fn from_be(bytes: &[u8; 48]) -> Limbs {
     let mut out = [0u32; LIMBS];
-    for (i, limb) in out.iter_mut().enumerate() {
-        let at = 48 - 4 * (i + 1);
-        *limb = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    // The last four bytes are the lowest limb.
+    for (limb, word) in out.iter_mut().zip(bytes.rchunks_exact(4)) {
+        *limb = <[u8; 4]>::try_from(word).map_or(0, u32::from_be_bytes);
     }
     out
 }
@@ -49,8 +56,13 @@ fn from_be_slice(bytes: &[u8]) -> Option<Limbs> {
         return None;
     }
     let mut padded = [0u8; 48];
-    padded[48 - bytes.len()..].copy_from_slice(bytes);
+    padded.get_mut(48 - bytes.len()..)?.copy_from_slice(bytes);
     Some(from_be(&padded))
+}
+
+/// Bit `i` of `x` (0 is the lowest).
+fn bit(x: &Limbs, i: usize) -> bool {
+    x.get(i / 32).is_some_and(|limb| (limb >> (i % 32)) & 1 == 1)
 }
 
 fn is_zero(a: &Limbs) -> bool {
@@ -59,9 +71,9 @@ fn is_zero(a: &Limbs) -> bool {
 
 /// a < b
 fn less(a: &Limbs, b: &Limbs) -> bool {
-    for i in (0..LIMBS).rev() {
-        if a[i] != b[i] {
-            return a[i] < b[i];
+    for (x, y) in a.iter().zip(b).rev() {
+        if x != y {
+            return x < y;
         }
     }
     false
@@ -71,9 +83,9 @@ fn less(a: &Limbs, b: &Limbs) -> bool {
 fn sub_borrow(a: &Limbs, b: &Limbs) -> (Limbs, bool) {
     let mut out = [0u32; LIMBS];
     let mut borrow = 0u64;
-    for i in 0..LIMBS {
-        let d = u64::from(a[i]).wrapping_sub(u64::from(b[i])).wrapping_sub(borrow);
-        out[i] = d as u32;
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        let d = u64::from(x).wrapping_sub(u64::from(y)).wrapping_sub(borrow);
+        *o = d as u32;
         borrow = (d >> 63) & 1;
     }
     (out, borrow != 0)
@@ -83,9 +95,9 @@ fn sub_borrow(a: &Limbs, b: &Limbs) -> (Limbs, bool) {
 fn add_carry(a: &Limbs, b: &Limbs) -> (Limbs, bool) {
     let mut out = [0u32; LIMBS];
     let mut carry = 0u64;
-    for i in 0..LIMBS {
-        let s = u64::from(a[i]) + u64::from(b[i]) + carry;
-        out[i] = s as u32;
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        let s = u64::from(x) + u64::from(y) + carry;
+        *o = s as u32;
         carry = s >> 32;
     }
     (out, carry != 0)
@@ -137,6 +149,9 @@ impl Modulus {
     }
 
     /// a * b / R mod m (CIOS), for a, b < m.
+    // Every index is a loop counter below LIMBS, or a constant, into arrays of LIMBS and
+    // LIMBS + 2 limbs: none can be out of range.
+    #[allow(clippy::indexing_slicing)]
     fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let mut t = [0u32; LIMBS + 2];
         for &ai in a.iter() {
@@ -173,7 +188,7 @@ impl Modulus {
         self.mul(a, &self.r2)
     }
 
-    fn from_mont(&self, a: &Limbs) -> Limbs {
+    fn leave_mont(&self, a: &Limbs) -> Limbs {
         let mut one = [0u32; LIMBS];
         one[0] = 1;
         self.mul(a, &one)
@@ -190,7 +205,7 @@ impl Modulus {
         let mut acc = self.one();
         for i in (0..LIMBS * 32).rev() {
             acc = self.mul(&acc, &acc);
-            if (e[i / 32] >> (i % 32)) & 1 == 1 {
+            if bit(e, i) {
                 acc = self.mul(&acc, a);
             }
         }
@@ -291,8 +306,8 @@ impl Curve {
         let mut acc = Point::infinity();
         for i in (0..LIMBS * 32).rev() {
             acc = self.double(&acc);
-            let bit_a = (a[i / 32] >> (i % 32)) & 1 == 1;
-            let bit_b = (b[i / 32] >> (i % 32)) & 1 == 1;
+            let bit_a = bit(a, i);
+            let bit_b = bit(b, i);
             acc = match (bit_a, bit_b) {
                 (true, true) => self.add(&acc, &pq),
                 (true, false) => self.add(&acc, p),
@@ -341,14 +356,17 @@ impl Curve {
                 .0;
                 for _ in 0..2 {
                     for i in 0..LIMBS {
-                        e[i] = (e[i] >> 1) | (e.get(i + 1).map_or(0, |n| n << 31));
+                        let high = e.get(i + 1).map_or(0, |n| n << 31);
+                        if let Some(limb) = e.get_mut(i) {
+                            *limb = (*limb >> 1) | high;
+                        }
                     }
                 }
                 let mut y = f.pow(&rhs, &e);
                 if f.mul(&y, &y) != rhs {
                     return None;
                 }
-                let odd = f.from_mont(&y)[0] & 1 == 1;
+                let odd = f.leave_mont(&y)[0] & 1 == 1;
                 if odd != (*tag == 3) {
                     y = f.sub(&[0; LIMBS], &y);
                 }
@@ -387,7 +405,7 @@ pub fn verify_prehash(public_key: &[u8], digest: &[u8], der_signature: &[u8]) ->
         return false;
     }
     let zinv = f.invert(&point.z);
-    let mut x = f.from_mont(&f.mul(&point.x, &f.mul(&zinv, &zinv)));
+    let mut x = f.leave_mont(&f.mul(&point.x, &f.mul(&zinv, &zinv)));
     if !less(&x, &scalars.m) {
         x = sub_borrow(&x, &scalars.m).0;
     }
@@ -422,7 +440,7 @@ mod tests {
         let mut compressed = [0u8; 49];
         compressed[0] = if GY[47] & 1 == 1 { 3 } else { 2 };
         compressed[1..].copy_from_slice(&GX);
-        let p = curve.decode_point(&compressed).map(|p| curve.f.from_mont(&p.y));
+        let p = curve.decode_point(&compressed).map(|p| curve.f.leave_mont(&p.y));
         assert_eq!(p, Some(from_be(&GY)));
     }
 }

@@ -19,6 +19,8 @@ const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 
 /// A private key we can sign with.
+// One per context: the size of the RSA variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum KeyMaterial {
     EcdsaP256(p256::ecdsa::SigningKey),
     #[cfg(feature = "rsa")]
@@ -30,7 +32,9 @@ impl KeyMaterial {
     pub fn from_der(der: &PrivateKeyDer<'_>) -> Result<Self, UsslResult> {
         match der {
             PrivateKeyDer::Pkcs8(k) => pkcs8(k.secret_pkcs8_der()),
-            PrivateKeyDer::Sec1(k) => sec1_p256(k.secret_sec1_der()).map(Self::EcdsaP256).ok_or(UsslResult::UnsupportedPrivateKey),
+            PrivateKeyDer::Sec1(k) => {
+                sec1_p256(k.secret_sec1_der()).map(Self::EcdsaP256).ok_or(UsslResult::UnsupportedPrivateKey)
+            }
             PrivateKeyDer::Pkcs1(k) => rsa_key(k.secret_pkcs1_der()),
             _ => Err(UsslResult::UnsupportedPrivateKey),
         }
@@ -100,7 +104,7 @@ fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
         return None;
     }
     let mut scalar = [0u8; 32];
-    scalar[32 - d.len()..].copy_from_slice(d);
+    scalar.get_mut(32 - d.len()..)?.copy_from_slice(d);
     p256::ecdsa::SigningKey::from_bytes(&scalar.into()).ok()
 }
 
@@ -146,10 +150,8 @@ impl Signer for EcdsaP256Signer {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         // RFC 6979 nonces plus fresh entropy, so a weak port RNG alone cannot leak the key.
         let mut rng = PortRng::default();
-        let sig: p256::ecdsa::Signature = self
-            .0
-            .try_sign_with_rng(&mut rng, message)
-            .map_err(|_| Error::General("ECDSA signing failed".into()))?;
+        let sig: p256::ecdsa::Signature =
+            self.0.try_sign_with_rng(&mut rng, message).map_err(|_| Error::General("ECDSA signing failed".into()))?;
         if rng.failed() {
             return Err(Error::FailedToGetRandomBytes);
         }
@@ -161,4 +163,3 @@ impl Signer for EcdsaP256Signer {
         SignatureScheme::ECDSA_NISTP256_SHA256
     }
 }
-

@@ -72,12 +72,24 @@ impl Signer for RsaSigner {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         use sha2::Digest;
         let (digest, padding): (Vec<u8>, RsaPadding) = match self.scheme {
-            SignatureScheme::RSA_PSS_SHA256 => (Sha256::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha256>())),
-            SignatureScheme::RSA_PSS_SHA384 => (Sha384::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha384>())),
-            SignatureScheme::RSA_PSS_SHA512 => (Sha512::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha512>())),
-            SignatureScheme::RSA_PKCS1_SHA256 => (Sha256::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha256>())),
-            SignatureScheme::RSA_PKCS1_SHA384 => (Sha384::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha384>())),
-            SignatureScheme::RSA_PKCS1_SHA512 => (Sha512::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha512>())),
+            SignatureScheme::RSA_PSS_SHA256 => {
+                (Sha256::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha256>()))
+            }
+            SignatureScheme::RSA_PSS_SHA384 => {
+                (Sha384::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha384>()))
+            }
+            SignatureScheme::RSA_PSS_SHA512 => {
+                (Sha512::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha512>()))
+            }
+            SignatureScheme::RSA_PKCS1_SHA256 => {
+                (Sha256::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha256>()))
+            }
+            SignatureScheme::RSA_PKCS1_SHA384 => {
+                (Sha384::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha384>()))
+            }
+            SignatureScheme::RSA_PKCS1_SHA512 => {
+                (Sha512::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha512>()))
+            }
             _ => return Err(Error::General("unsupported RSA signature scheme".into())),
         };
         // The port RNG feeds RSA blinding and PSS salts.

@@ -86,17 +86,59 @@ macro_rules! tls12_suite {
 }
 
 #[cfg(feature = "tls12")]
-tls12_suite!(ECDHE_ECDSA_AES_128_GCM, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SHA256, TLS12_ECDSA_SCHEMES, TLS12_AES_128_GCM, AES_GCM_LIMIT);
+tls12_suite!(
+    ECDHE_ECDSA_AES_128_GCM,
+    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    SHA256,
+    TLS12_ECDSA_SCHEMES,
+    TLS12_AES_128_GCM,
+    AES_GCM_LIMIT
+);
 #[cfg(feature = "tls12")]
-tls12_suite!(ECDHE_ECDSA_AES_256_GCM, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, SHA384, TLS12_ECDSA_SCHEMES, TLS12_AES_256_GCM, AES_GCM_LIMIT);
+tls12_suite!(
+    ECDHE_ECDSA_AES_256_GCM,
+    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    SHA384,
+    TLS12_ECDSA_SCHEMES,
+    TLS12_AES_256_GCM,
+    AES_GCM_LIMIT
+);
 #[cfg(feature = "tls12")]
-tls12_suite!(ECDHE_ECDSA_CHACHA20, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, SHA256, TLS12_ECDSA_SCHEMES, TLS12_CHACHA20_POLY1305, NO_LIMIT);
+tls12_suite!(
+    ECDHE_ECDSA_CHACHA20,
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    SHA256,
+    TLS12_ECDSA_SCHEMES,
+    TLS12_CHACHA20_POLY1305,
+    NO_LIMIT
+);
 #[cfg(all(feature = "tls12", feature = "rsa"))]
-tls12_suite!(ECDHE_RSA_AES_128_GCM, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SHA256, TLS12_RSA_SCHEMES, TLS12_AES_128_GCM, AES_GCM_LIMIT);
+tls12_suite!(
+    ECDHE_RSA_AES_128_GCM,
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    SHA256,
+    TLS12_RSA_SCHEMES,
+    TLS12_AES_128_GCM,
+    AES_GCM_LIMIT
+);
 #[cfg(all(feature = "tls12", feature = "rsa"))]
-tls12_suite!(ECDHE_RSA_AES_256_GCM, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, SHA384, TLS12_RSA_SCHEMES, TLS12_AES_256_GCM, AES_GCM_LIMIT);
+tls12_suite!(
+    ECDHE_RSA_AES_256_GCM,
+    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    SHA384,
+    TLS12_RSA_SCHEMES,
+    TLS12_AES_256_GCM,
+    AES_GCM_LIMIT
+);
 #[cfg(all(feature = "tls12", feature = "rsa"))]
-tls12_suite!(ECDHE_RSA_CHACHA20, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, SHA256, TLS12_RSA_SCHEMES, TLS12_CHACHA20_POLY1305, NO_LIMIT);
+tls12_suite!(
+    ECDHE_RSA_CHACHA20,
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    SHA256,
+    TLS12_RSA_SCHEMES,
+    TLS12_CHACHA20_POLY1305,
+    NO_LIMIT
+);
 
 pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
@@ -116,7 +158,6 @@ pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     SupportedCipherSuite::Tls12(&ECDHE_RSA_CHACHA20),
 ];
 
-
 /// Names of our suites as OpenSSL spells them (what CPython's `cipher()` and `get_ciphers()`
 /// report), with their IANA names and key sizes in bits. Our own table: rustls's name lookup
 /// covers every registered suite and costs kilobytes of flash.
@@ -124,12 +165,42 @@ static NAMES: &[(CipherSuite, &str, &str, u32)] = &[
     (CipherSuite::TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 128),
     (CipherSuite::TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", 256),
     (CipherSuite::TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", 256),
-    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 128),
-    (CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 256),
-    (CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 256),
-    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 128),
-    (CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 256),
-    (CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 256),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        128,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        256,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        256,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        128,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        256,
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        256,
+    ),
 ];
 
 /// The OpenSSL name and key bits of one of our suites.
@@ -146,8 +217,7 @@ fn same_name(a: &str, b: &str) -> bool {
 /// One of our suites by its OpenSSL name, its IANA name ("TLS_AES_128_GCM_SHA256") or the
 /// same with dashes as mbedTLS spells them ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256").
 pub fn find_by_name(name: &str) -> Option<SupportedCipherSuite> {
-    let (suite, _, _, _) = NAMES
-        .iter()
-        .find(|(_, openssl, iana, _)| openssl.eq_ignore_ascii_case(name) || same_name(iana, name))?;
+    let (suite, _, _, _) =
+        NAMES.iter().find(|(_, openssl, iana, _)| openssl.eq_ignore_ascii_case(name) || same_name(iana, name))?;
     ALL_CIPHER_SUITES.iter().copied().find(|s| s.suite() == *suite)
 }

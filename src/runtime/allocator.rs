@@ -44,16 +44,20 @@ static OOM_COUNT: [AtomicUsize; OOM_SLOTS] = [const { AtomicUsize::new(0) }; OOM
 fn oom_slot() -> &'static AtomicUsize {
     // SAFETY: the shim's hook has no preconditions.
     let me = unsafe { ussl_port_thread_id() };
-    let last = OOM_SLOTS - 1;
-    for (owner, count) in OOM_OWNER.iter().zip(OOM_COUNT.iter()).take(last) {
+    // The last slot is shared by the threads that find no free one.
+    const SHARED: usize = OOM_SLOTS - 1;
+    for (owner, count) in OOM_OWNER.iter().zip(OOM_COUNT.iter()).take(SHARED) {
         let current = owner.load(Ordering::Acquire);
         if current == me
-            || (current == 0 && owner.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire).map_or_else(|o| o == me, |_| true))
+            || (current == 0
+                && owner
+                    .compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
+                    .map_or_else(|o| o == me, |_| true))
         {
             return count;
         }
     }
-    &OOM_COUNT[last]
+    &OOM_COUNT[SHARED]
 }
 
 /// Holds the heap lock if that can be done without waiting. A finaliser runs inside a GC that

@@ -28,7 +28,8 @@ pub struct Reserve {
 // SAFETY: every access happens with the allocator's LOCK held (see the callers' contracts).
 unsafe impl Sync for Reserve {}
 
-pub static RESERVE: Reserve = Reserve { arena: Arena(UnsafeCell::new([0; RESERVE_BYTES])), ready: UnsafeCell::new(false) };
+pub static RESERVE: Reserve =
+    Reserve { arena: Arena(UnsafeCell::new([0; RESERVE_BYTES])), ready: UnsafeCell::new(false) };
 
 impl Reserve {
     fn base(&self) -> usize {

@@ -1,0 +1,168 @@
+//! The C contract of src/ffi.rs, as the shim relies on it: NULL handles and outputs give
+//! USSL_CODE_NULL_ARGUMENT, outputs are left untouched on error, texts are NUL-terminated and
+//! truncated to the buffer, and every code has a kind and a text.
+use core::ffi::c_char;
+use core::ptr;
+
+use ussl::ffi::*;
+use ussl::result::{UsslErrorKind, UsslResult};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+const NULL_ARGUMENT: u32 = UsslResult::NullArgument as u32;
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{DATA}/{name}")).unwrap() // ok-panic: test
+}
+
+fn new_context(server: bool) -> *mut ussl_context {
+    let mut ctx = ptr::null_mut();
+    // SAFETY: `ctx` is writable.
+    assert_eq!(unsafe { ussl_context_new(server, &mut ctx) }, 0);
+    assert!(!ctx.is_null());
+    ctx
+}
+
+#[test]
+fn null_handles_and_outputs_are_refused() {
+    // SAFETY: every pointer is NULL or valid; NULL is what is being tested.
+    unsafe {
+        assert_eq!(ussl_context_new(false, ptr::null_mut()), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_verify_mode(ptr::null_mut(), 2), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_hostname_required(ptr::null_mut(), true), NULL_ARGUMENT);
+        assert_eq!(ussl_context_add_ca(ptr::null_mut(), b"x".as_ptr(), 1), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_ciphers(ptr::null_mut(), b"x".as_ptr(), 1), NULL_ARGUMENT);
+        assert_eq!(ussl_conn_recv_commit(ptr::null_mut(), 0), NULL_ARGUMENT);
+        assert_eq!(ussl_conn_close(ptr::null_mut()), NULL_ARGUMENT);
+        let mut out = ptr::null_mut();
+        assert_eq!(ussl_conn_new_client(ptr::null_mut(), ptr::null(), 0, ptr::null_mut(), &mut out), NULL_ARGUMENT);
+        assert!(out.is_null());
+        let mut info = ptr::null_mut();
+        assert_eq!(ussl_certinfo_new(ptr::null(), 5, &mut info), NULL_ARGUMENT);
+        assert!(info.is_null());
+        // Freeing NULL is allowed, as free(3) does.
+        ussl_context_free(ptr::null_mut());
+        ussl_conn_free(ptr::null_mut());
+        ussl_session_free(ptr::null_mut());
+        ussl_certinfo_free(ptr::null_mut());
+        // Queries on NULL answer "nothing".
+        assert_eq!(ussl_conn_pending_output(ptr::null(), ptr::null_mut()), 0);
+        assert_eq!(ussl_context_cipher_count(ptr::null()), 0);
+        assert!(!ussl_conn_is_handshaking(ptr::null()));
+        assert_eq!(ussl_conn_error(ptr::null()), 0);
+    }
+}
+
+#[test]
+fn outputs_are_untouched_on_error() {
+    let ctx = new_context(false);
+    let sentinel = 0x5a5a_usize as *mut ussl_conn;
+    let mut out = sentinel;
+    // SAFETY: `ctx` is live, the hostname points to its bytes, `out` is writable.
+    unsafe {
+        let bad_name = b"bad host name!";
+        assert_eq!(ussl_context_add_ca(ctx, read("ca.pem").as_ptr(), read("ca.pem").len()), 0);
+        let rc = ussl_conn_new_client(ctx, bad_name.as_ptr(), bad_name.len(), ptr::null_mut(), &mut out);
+        assert_eq!(rc, UsslResult::InvalidHostname as u32);
+        assert_eq!(out, sentinel);
+        // Not UTF-8.
+        let rc = ussl_conn_new_client(ctx, [0xffu8, 0xfe].as_ptr(), 2, ptr::null_mut(), &mut out);
+        assert_eq!(rc, UsslResult::InvalidHostname as u32);
+        assert_eq!(out, sentinel);
+        // A verify mode out of range leaves the mode as it was.
+        assert_eq!(ussl_context_verify_mode(ctx), 2);
+        assert_eq!(ussl_context_set_verify_mode(ctx, 9), UsslResult::InvalidVerifyMode as u32);
+        assert_eq!(ussl_context_verify_mode(ctx), 2);
+        // An unknown suite leaves the list as it was.
+        let before = ussl_context_cipher_count(ctx);
+        let names = b"NO-SUCH-SUITE";
+        assert_eq!(ussl_context_set_ciphers(ctx, names.as_ptr(), names.len()), UsslResult::UnknownCipherSuite as u32);
+        assert_eq!(ussl_context_cipher_count(ctx), before);
+        // Garbage is not a certificate.
+        let mut info = 0x77_usize as *mut ussl_certinfo;
+        assert_ne!(ussl_certinfo_new(b"garbage".as_ptr(), 7, &mut info), 0);
+        assert_eq!(info, 0x77_usize as *mut ussl_certinfo);
+        ussl_context_free(ctx);
+    }
+}
+
+#[test]
+fn mainline_hostname_rule_is_the_contexts() {
+    let ctx = new_context(false);
+    let ca = read("ca.pem");
+    let mut conn = ptr::null_mut();
+    // SAFETY: `ctx` is live; `ca` and `conn` are valid for the calls.
+    unsafe {
+        assert_eq!(ussl_context_add_ca(ctx, ca.as_ptr(), ca.len()), 0);
+        // ussl's API: a verifying client without a name checks the chain only.
+        assert_eq!(ussl_conn_new_client(ctx, ptr::null(), 0, ptr::null_mut(), &mut conn), 0);
+        ussl_conn_free(conn);
+        conn = ptr::null_mut();
+        assert_eq!(ussl_context_set_hostname_required(ctx, true), 0);
+        let rc = ussl_conn_new_client(ctx, ptr::null(), 0, ptr::null_mut(), &mut conn);
+        assert_eq!(rc, UsslResult::HostnameRequired as u32);
+        assert!(conn.is_null());
+        // CERT_OPTIONAL does not need one.
+        assert_eq!(ussl_context_set_verify_mode(ctx, 1), 0);
+        assert_eq!(ussl_conn_new_client(ctx, ptr::null(), 0, ptr::null_mut(), &mut conn), 0);
+        ussl_conn_free(conn);
+        ussl_context_free(ctx);
+    }
+}
+
+#[test]
+fn texts_are_terminated_and_truncated() {
+    let mut buf = [0x55 as c_char; 8];
+    let code = UsslResult::HostnameMismatch as u32;
+    // SAFETY: `buf` has `buf.len()` writable bytes; NULL with 0 asks for the length only.
+    unsafe {
+        let full = ussl_result_text(code, ptr::null_mut(), 0);
+        assert_eq!(full, "hostname mismatch".len());
+        let n = ussl_result_text(code, buf.as_mut_ptr(), buf.len());
+        assert_eq!(n, 7);
+        assert_eq!(buf[7], 0);
+        let text: Vec<u8> = buf[..7].iter().map(|&c| c as u8).collect();
+        assert_eq!(text, b"hostnam");
+        assert_eq!(ussl_result_text(code, buf.as_mut_ptr(), 1), 0);
+        assert_eq!(buf[0], 0);
+        // An unknown code still has a text.
+        assert!(ussl_result_text(999, ptr::null_mut(), 0) > 0);
+
+        let ctx = new_context(false);
+        let mut name = [0x55 as c_char; 4];
+        let n = ussl_context_cipher_name(ctx, 0, name.as_mut_ptr(), name.len());
+        assert_eq!(n, 3);
+        assert_eq!(name[3], 0);
+        assert_eq!(ussl_context_cipher_name(ctx, 1000, name.as_mut_ptr(), name.len()), 0);
+        ussl_context_free(ctx);
+    }
+}
+
+#[test]
+fn every_code_has_a_kind_and_a_text() {
+    let mut seen = 0;
+    for code in 0..1000 {
+        let Some(r) = UsslResult::from_u32(code) else { continue };
+        seen += 1;
+        let kind = ussl_result_kind(code);
+        assert_eq!(kind, r.kind());
+        assert_eq!(kind == UsslErrorKind::None, code == 0);
+        // SAFETY: NULL with 0 asks for the length only.
+        assert!(unsafe { ussl_result_text(code, ptr::null_mut(), 0) } > 0);
+    }
+    assert!(seen > 40);
+    assert_eq!(ussl_result_kind(999), UsslErrorKind::Tls);
+}
+
+#[test]
+fn hostname_matching_takes_the_headers_name_kinds() {
+    let dns = b"*.example.com";
+    let names = [ussl_cert_name { kind: UsslNameKind::Dns as u32, name: dns.as_ptr(), len: dns.len() }];
+    let host = b"www.example.com";
+    let other = b"example.org";
+    // SAFETY: `names` holds one entry whose name points to its bytes; hosts likewise.
+    unsafe {
+        assert!(ussl_match_hostname(names.as_ptr(), 1, host.as_ptr(), host.len()));
+        assert!(!ussl_match_hostname(names.as_ptr(), 1, other.as_ptr(), other.len()));
+        assert!(!ussl_match_hostname(ptr::null(), 0, host.as_ptr(), host.len()));
+    }
+}
