@@ -546,7 +546,7 @@ def size_markdown(z):
                   "| image | size | of the firmware region |", "|---|---|---|",
                   f"| stock RPI_PICO_W, MicroPython's mbedTLS module | {rp2.get('mbedtls', 'n/a')} | "
                   f"{rp2['mbedtls'] / rp2['region']:.1%} |" if "mbedtls" in rp2 else "| stock | n/a | |",
-                  f"| RPI_PICO_W_USSL, ussl ({rp2.get('profile', 'client')} profile) | {rp2['ussl']} | "
+                  f"| RPI_PICO_W_USSL, ussl ({rp2.get('profile', '?')} profile) | {rp2['ussl']} | "
                   f"{rp2['ussl'] / rp2['region']:.1%} |",
                   f"| the firmware region (2 MB flash less the 848 KB filesystem) | {rp2['region']} | |", ""]
     return lines

@@ -89,7 +89,12 @@ def rp2_images():
         path = os.path.join(FIRMWARE, image, "firmware.bin")
         if os.path.exists(path):
             out[key] = os.path.getsize(path)
-    out["profile"] = os.environ.get("USSL_RP2_PROFILE", "client")
+    # The profile the image was configured with (mk/rp2.mk passes USSL_FEATURES to cmake).
+    cache = os.path.join(FIRMWARE, "RPI_PICO_W", "build", "CMakeCache.txt")
+    if os.path.exists(cache):
+        for line in open(cache):
+            if line.startswith("USSL_FEATURES:"):
+                out["profile"] = line.split("=", 1)[1].strip()
     return out
 
 
