@@ -77,7 +77,6 @@ enum ussl_code
   USSL_CODE_RSA_NOT_BUILT = 122,
   USSL_CODE_HANDSHAKE_NOT_COMPLETE = 200,
   USSL_CODE_CONNECTION_CLOSED = 201,
-  USSL_CODE_WOULD_BLOCK = 202,
   USSL_CODE_NO_SESSION = 203,
   USSL_CODE_CERT_EXPIRED = 300,
   USSL_CODE_CERT_NOT_YET_VALID = 301,
@@ -246,65 +245,43 @@ ussl_error_kind ussl_result_kind(ussl_result result);
 size_t ussl_result_text(ussl_result result, char *buf, size_t cap);
 
 /*
+ The engine's memory: bytes held now and the most held since the last reset (resetting it
+ when `reset_peak`), for benchmarks.
+
  # Safety
- `out` must point to writable storage for one pointer.
+ `current` and `peak` must be NULL or writable.
  */
-ussl_result ussl_context_new(bool server_side, ussl_context **out);
+void ussl_engine_memory(size_t *current, size_t *peak, bool reset_peak);
+
+/*
+ Parses a DER certificate into the fields getpeercert() shows.
+
+ # Safety
+ `der` must point to `len` readable bytes; `out` writable.
+ */
+ussl_result ussl_certinfo_new(const uint8_t *der, size_t len, ussl_certinfo **out);
 
 /*
  # Safety
- `ctx` must be NULL or a pointer from `ussl_context_new` not yet freed. Connections made
- from it keep what they need and may outlive it.
+ `info` must be NULL or a pointer from `ussl_certinfo_new` not yet freed.
  */
-void ussl_context_free(ussl_context *ctx);
-
-/*
- Sets CERT_NONE (0), CERT_OPTIONAL (1) or CERT_REQUIRED (2).
-
- # Safety
- `ctx` must be a live context.
- */
-ussl_result ussl_context_set_verify_mode(ussl_context *ctx, uint32_t mode);
-
-/*
- With `required`, a client connection under CERT_REQUIRED needs a server name
- (USSL_CODE_HOSTNAME_REQUIRED), as in mainline MicroPython's tls module.
-
- # Safety
- `ctx` must be a live context.
- */
-ussl_result ussl_context_set_hostname_required(ussl_context *ctx, bool required);
+void ussl_certinfo_free(ussl_certinfo *info);
 
 /*
  # Safety
- `ctx` must be a live context.
+ `info` must be a live certinfo.
  */
-uint32_t ussl_context_verify_mode(const ussl_context *ctx);
+size_t ussl_certinfo_count(const ussl_certinfo *info);
 
 /*
- Adds trust anchors from a PEM bundle or DER certificates.
+ Field `index`: its kind (see `FieldKind`: 1/2 subject, 3/4 issuer, 5 version, 6 serial,
+ 7 notBefore, 8 notAfter, 9 subjectAltName), key and value as UTF-8.
 
  # Safety
- `ctx` must be a live context; `data` must point to `len` readable bytes.
+ `info` must be a live certinfo; every output pointer writable. The strings live as long as
+ `info`.
  */
-ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, size_t len);
-
-/*
- Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).
-
- # Safety
- `ctx` must be a live context; `cert`/`key` must point to `cert_len`/`key_len` readable bytes.
- */
-ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len);
-
-/*
- Checks that `key` is a private key we can use (PEM or DER; ECDSA P-256 or RSA), without
- setting anything.
-
- # Safety
- `key` must point to `key_len` readable bytes.
- */
-ussl_result ussl_check_private_key(const uint8_t *key, size_t key_len);
+ussl_result ussl_certinfo_field(const ussl_certinfo *info, size_t index, uint8_t *kind, const uint8_t **key, size_t *key_len, const uint8_t **value, size_t *value_len);
 
 /*
  A client connection. `hostname` (NULL for none) is checked against the certificate and
@@ -493,45 +470,6 @@ size_t ussl_conn_version(const ussl_conn *conn, char *buf, size_t cap);
 size_t ussl_conn_cipher(const ussl_conn *conn, char *buf, size_t cap, uint32_t *bits);
 
 /*
- Parses a DER certificate into the fields getpeercert() shows.
-
- # Safety
- `der` must point to `len` readable bytes; `out` writable.
- */
-ussl_result ussl_certinfo_new(const uint8_t *der, size_t len, ussl_certinfo **out);
-
-/*
- # Safety
- `info` must be NULL or a pointer from `ussl_certinfo_new` not yet freed.
- */
-void ussl_certinfo_free(ussl_certinfo *info);
-
-/*
- # Safety
- `info` must be a live certinfo.
- */
-size_t ussl_certinfo_count(const ussl_certinfo *info);
-
-/*
- Field `index`: its kind (see `FieldKind`: 1/2 subject, 3/4 issuer, 5 version, 6 serial,
- 7 notBefore, 8 notAfter, 9 subjectAltName), key and value as UTF-8.
-
- # Safety
- `info` must be a live certinfo; every output pointer writable. The strings live as long as
- `info`.
- */
-ussl_result ussl_certinfo_field(const ussl_certinfo *info, size_t index, uint8_t *kind, const uint8_t **key, size_t *key_len, const uint8_t **value, size_t *value_len);
-
-/*
- RFC 6125 hostname matching over names taken from a certificate.
-
- # Safety
- `names` must point to `count` entries whose `name` fields point to `len` readable bytes;
- `hostname` to `hostname_len` readable bytes.
- */
-bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_t *hostname, size_t hostname_len);
-
-/*
  True when the handshake resumed an earlier session.
 
  # Safety
@@ -557,32 +495,65 @@ bool ussl_conn_is_server(const ussl_conn *conn);
 ussl_result ussl_conn_save_session(const ussl_conn *conn, ussl_session **out);
 
 /*
- The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated
- into `buf`.
-
  # Safety
- `session` must be a live session; `buf` NULL or `cap` writable bytes.
+ `out` must point to writable storage for one pointer.
  */
-size_t ussl_session_version(const ussl_session *session, char *buf, size_t cap);
+ussl_result ussl_context_new(bool server_side, ussl_context **out);
 
 /*
  # Safety
- `session` must be NULL or a pointer from `ussl_conn_save_session` not yet freed.
+ `ctx` must be NULL or a pointer from `ussl_context_new` not yet freed. Connections made
+ from it keep what they need and may outlive it.
  */
-void ussl_session_free(ussl_session *session);
+void ussl_context_free(ussl_context *ctx);
+
+/*
+ Sets CERT_NONE (0), CERT_OPTIONAL (1) or CERT_REQUIRED (2).
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_set_verify_mode(ussl_context *ctx, uint32_t mode);
+
+/*
+ With `required`, a client connection under CERT_REQUIRED needs a server name
+ (USSL_CODE_HOSTNAME_REQUIRED), as in mainline MicroPython's tls module.
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_set_hostname_required(ussl_context *ctx, bool required);
 
 /*
  # Safety
- `out` must be writable.
+ `ctx` must be a live context.
  */
-ussl_result ussl_server_state_new(ussl_server_state **out);
+uint32_t ussl_context_verify_mode(const ussl_context *ctx);
 
 /*
+ Adds trust anchors from a PEM bundle or DER certificates.
+
  # Safety
- `state` must be NULL or a pointer from `ussl_server_state_new` not yet freed. Contexts
- that share it keep what they need.
+ `ctx` must be a live context; `data` must point to `len` readable bytes.
  */
-void ussl_server_state_free(ussl_server_state *state);
+ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, size_t len);
+
+/*
+ Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).
+
+ # Safety
+ `ctx` must be a live context; `cert`/`key` must point to `cert_len`/`key_len` readable bytes.
+ */
+ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len);
+
+/*
+ Checks that `key` is a private key we can use (PEM or DER; ECDSA P-256 or RSA), without
+ setting anything.
+
+ # Safety
+ `key` must point to `key_len` readable bytes.
+ */
+ussl_result ussl_check_private_key(const uint8_t *key, size_t key_len);
 
 /*
  Makes `ctx` issue and accept the tickets and cached sessions of `state`.
@@ -627,13 +598,41 @@ size_t ussl_context_cipher_count(const ussl_context *ctx);
 size_t ussl_context_cipher_name(const ussl_context *ctx, size_t index, char *buf, size_t cap);
 
 /*
- The engine's memory: bytes held now and the most held since the last reset (resetting it
- when `reset_peak`), for benchmarks.
+ RFC 6125 hostname matching over names taken from a certificate.
 
  # Safety
- `current` and `peak` must be NULL or writable.
+ `names` must point to `count` entries whose `name` fields point to `len` readable bytes;
+ `hostname` to `hostname_len` readable bytes.
  */
-void ussl_engine_memory(size_t *current, size_t *peak, bool reset_peak);
+bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_t *hostname, size_t hostname_len);
+
+/*
+ # Safety
+ `out` must be writable.
+ */
+ussl_result ussl_server_state_new(ussl_server_state **out);
+
+/*
+ # Safety
+ `state` must be NULL or a pointer from `ussl_server_state_new` not yet freed. Contexts
+ that share it keep what they need.
+ */
+void ussl_server_state_free(ussl_server_state *state);
+
+/*
+ The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated
+ into `buf`.
+
+ # Safety
+ `session` must be a live session; `buf` NULL or `cap` writable bytes.
+ */
+size_t ussl_session_version(const ussl_session *session, char *buf, size_t cap);
+
+/*
+ # Safety
+ `session` must be NULL or a pointer from `ussl_conn_save_session` not yet freed.
+ */
+void ussl_session_free(ussl_session *session);
 
 /*
  Fills `len` bytes at `buf` from the port's entropy source; returns 0 on success.

@@ -1,0 +1,468 @@
+//! `ussl_conn`: one TLS connection, ciphertext in and out, plaintext in and out.
+
+use alloc::boxed::Box;
+use core::ffi::c_char;
+
+use super::*;
+use crate::connection::Connection;
+use crate::result::UsslResult;
+
+/// One TLS connection.
+pub struct ussl_conn {
+    pub(super) inner: Connection,
+}
+
+/// A client connection. `hostname` (NULL for none) is checked against the certificate and
+/// sent as SNI when it is a DNS name. `session` (NULL for none) is offered when it was saved
+/// for the same name under the same settings; a TLS 1.3 ticket in it is used up. The
+/// ClientHello is ready in the output at once.
+///
+/// # Safety
+/// `ctx` must be a live context; `hostname` NULL or `hostname_len` readable bytes; `session`
+/// NULL or a live session; `out` writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_new_client(
+    ctx: *mut ussl_context,
+    hostname: *const u8,
+    hostname_len: usize,
+    session: *mut ussl_session,
+    out: *mut *mut ussl_conn,
+) -> ussl_result {
+    crate::on_engine_stack(|| {
+        crate::deferred::drain();
+        // SAFETY: forwarded caller guarantees.
+        let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
+        }
+        let name = if hostname.is_null() {
+            None
+        } else {
+            // SAFETY: non-null `hostname` points to `hostname_len` readable bytes.
+            match core::str::from_utf8(unsafe { core::slice::from_raw_parts(hostname, hostname_len) }) {
+                Ok(s) => Some(s),
+                Err(_) => return code(UsslResult::InvalidHostname),
+            }
+        };
+        // SAFETY: per the contract `session` is NULL or live and not aliased during the call.
+        let session = unsafe { session.as_mut() }.map(|s| &mut s.inner);
+        match Connection::client(ctx, name, session) {
+            Ok(conn) => {
+                // SAFETY: `out` is non-null and writable per the contract.
+                unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// A server connection for an accepted socket; it waits for the ClientHello.
+///
+/// # Safety
+/// `ctx` must be a live context; `out` writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut *mut ussl_conn) -> ussl_result {
+    crate::on_engine_stack(|| {
+        crate::deferred::drain();
+        // SAFETY: forwarded caller guarantee.
+        let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
+        }
+        match Connection::server(ctx) {
+            Ok(conn) => {
+                // SAFETY: `out` is non-null and writable per the contract.
+                unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// # Safety
+/// `conn` must be NULL or a pointer from `ussl_conn_new_*` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        unsafe { release(conn) }
+    })
+}
+
+/// # Safety
+/// `conn` must be NULL or a live connection not used concurrently.
+pub(super) unsafe fn conn_mut<'a>(conn: *mut ussl_conn) -> Option<&'a mut Connection> {
+    // SAFETY: per the contract, a non-null `conn` is live and not aliased during the call.
+    unsafe { conn.as_mut() }.map(|c| &mut c.inner)
+}
+
+/// # Safety
+/// `conn` must be NULL or a live connection.
+pub(super) unsafe fn conn_ref<'a>(conn: *const ussl_conn) -> Option<&'a Connection> {
+    // SAFETY: per the contract, a non-null `conn` is live.
+    unsafe { conn.as_ref() }.map(|c| &c.inner)
+}
+
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_is_handshaking(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::is_handshaking)
+}
+
+/// How many ciphertext bytes to read from the socket next; 0 when no more are wanted.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_want(conn: *const ussl_conn) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.map_or(0, Connection::recv_want)
+}
+
+/// Room for the next ciphertext bytes: read from the socket into `*buf` (at most `*len`
+/// bytes), then call `ussl_conn_recv_commit`.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` and `len` writable. The room is valid until the
+/// next call on `conn`.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *mut u8, len: *mut usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    if buf.is_null() || len.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.recv_space() {
+        Ok(space) => {
+            // SAFETY: both outputs are non-null and writable per the contract.
+            unsafe {
+                *buf = space.as_mut_ptr();
+                *len = space.len();
+            }
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
+/// Takes `n` bytes the shim wrote into the room from `ussl_conn_recv_space`; processes a
+/// record once it is complete.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_commit(conn: *mut ussl_conn, n: usize) -> ussl_result {
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        match conn.recv_commit(n) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// As `ussl_conn_recv_commit`, and application data decrypted now goes straight into `out`
+/// (at most `out_len` bytes, the rest is kept for `ussl_conn_read`); `*delivered` says how many
+/// bytes went there. Saves a copy and a record's worth of memory on the read path.
+///
+/// # Safety
+/// `conn` must be a live connection; `out` must point to `out_len` writable bytes; `delivered`
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_commit_into(
+    conn: *mut ussl_conn,
+    n: usize,
+    out: *mut u8,
+    out_len: usize,
+    delivered: *mut usize,
+) -> ussl_result {
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        if delivered.is_null() || (out.is_null() && out_len > 0) {
+            return code(UsslResult::NullArgument);
+        }
+        let out: &mut [u8] = if out.is_null() {
+            &mut []
+        } else {
+            // SAFETY: `out` points to `out_len` writable bytes per the contract.
+            unsafe { core::slice::from_raw_parts_mut(out, out_len) }
+        };
+        match conn.recv_commit_into(n, out) {
+            Ok(k) => {
+                // SAFETY: `delivered` is non-null and writable.
+                unsafe { *delivered = k };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// The socket reached end of stream.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_recv_eof(conn: *mut ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    match conn.recv_eof() {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
+/// True once all plaintext has been read and the peer will send no more.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_at_eof(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::at_eof)
+}
+
+/// Ciphertext waiting to be sent: its length, with `*buf` pointing at it.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` writable. The bytes stay valid until the next call
+/// on `conn`.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_pending_output(conn: *const ussl_conn, buf: *mut *const u8) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return 0 };
+    let out = conn.pending_output();
+    if !buf.is_null() {
+        // SAFETY: `buf` is non-null and writable.
+        unsafe { *buf = out.as_ptr() };
+    }
+    out.len()
+}
+
+/// Marks `n` bytes of the pending output as sent.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_consume_output(conn: *mut ussl_conn, n: usize) {
+    // SAFETY: forwarded caller guarantee.
+    if let Some(conn) = unsafe { conn_mut(conn) } {
+        conn.consume_output(n);
+    }
+}
+
+/// Plaintext bytes received and not yet read.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_plaintext_pending(conn: *const ussl_conn) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.map_or(0, Connection::plaintext_pending)
+}
+
+/// Copies up to `len` bytes of received plaintext into `buf`; returns how many (0: none yet).
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` must point to `len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_read(conn: *mut ussl_conn, buf: *mut u8, len: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return 0 };
+    if buf.is_null() || len == 0 {
+        return 0;
+    }
+    // SAFETY: `buf` points to `len` writable bytes per the contract.
+    conn.read(unsafe { core::slice::from_raw_parts_mut(buf, len) })
+}
+
+/// Encrypts up to one record of `data` into the output; `*written` says how much was taken.
+///
+/// # Safety
+/// `conn` must be a live connection; `data` must point to `len` readable bytes; `written`
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_write(
+    conn: *mut ussl_conn,
+    data: *const u8,
+    len: usize,
+    written: *mut usize,
+) -> ussl_result {
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
+            return code(UsslResult::NullArgument);
+        };
+        if written.is_null() {
+            return code(UsslResult::NullArgument);
+        }
+        match conn.write(data) {
+            Ok(n) => {
+                // SAFETY: `written` is non-null and writable.
+                unsafe { *written = n };
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// Queues close_notify; send the pending output afterwards.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_close(conn: *mut ussl_conn) -> ussl_result {
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        match conn.close() {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// The sticky error of the connection (0 when none).
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_error(conn: *const ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.and_then(Connection::error).map_or(OK, code)
+}
+
+/// The sticky error's text with its detail (such as the alert received), NUL-terminated.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_error_text(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let text = unsafe { conn_ref(conn) }.and_then(Connection::error_text).unwrap_or("");
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(text, buf, cap) }
+}
+
+/// How many certificates the peer presented (0 before the handshake or without any).
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_peer_cert_count(conn: *const ussl_conn) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.map_or(0, |c| c.peer_certificates().len())
+}
+
+/// The DER of the peer's certificate `index` (0 is the leaf).
+///
+/// # Safety
+/// `conn` must be a live connection; `der` and `len` writable. The bytes live as long as the
+/// connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_peer_cert(
+    conn: *const ussl_conn,
+    index: usize,
+    der: *mut *const u8,
+    len: *mut usize,
+) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
+    if der.is_null() || len.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.peer_certificates().get(index) {
+        Some(cert) => {
+            // SAFETY: both outputs are non-null and writable.
+            unsafe {
+                *der = cert.as_ref().as_ptr();
+                *len = cert.as_ref().len();
+            }
+            OK
+        }
+        None => code(UsslResult::NoPeerCertificate),
+    }
+}
+
+/// "TLSv1.3" or "TLSv1.2", NUL-terminated into `buf`; 0 before the handshake.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_version(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(v) = unsafe { conn_ref(conn) }.and_then(Connection::protocol_version) else { return 0 };
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(v, buf, cap) }
+}
+
+/// The negotiated suite's OpenSSL name into `buf` and its key bits into `bits`; 0 before the
+/// handshake.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_cipher(
+    conn: *const ussl_conn,
+    buf: *mut c_char,
+    cap: usize,
+    bits: *mut u32,
+) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some((name, key_bits)) = unsafe { conn_ref(conn) }.and_then(Connection::cipher) else { return 0 };
+    if !bits.is_null() {
+        // SAFETY: non-null `bits` is writable.
+        unsafe { *bits = key_bits };
+    }
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(name, buf, cap) }
+}
+
+/// True when the handshake resumed an earlier session.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_session_reused(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::session_reused)
+}
+
+/// True for a server-side connection.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_is_server(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::is_server)
+}
+
+/// Saves the freshest session of a client connection (USSL_CODE_NO_SESSION when the server
+/// issued none). The session outlives the connection; free it with `ussl_session_free`.
+///
+/// # Safety
+/// `conn` must be a live connection; `out` writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mut *mut ussl_session) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match conn.save_session() {
+        Ok(session) => {
+            // SAFETY: `out` is non-null and writable.
+            unsafe { *out = Box::into_raw(Box::new(ussl_session { inner: session })) };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}

@@ -1,0 +1,118 @@
+//! The C API the shim calls. Conventions (as in rustls-ffi): opaque handles made by `_new` and
+//! released by `_free`; every fallible function returns a `ussl_result` (0 is success) and
+//! writes its outputs only on success; pointers handed out stay valid until the next call on
+//! the same handle. Nothing here raises, blocks, or keeps a pointer it was given.
+//! One file per handle type; the pointer helpers every file uses are here.
+#![allow(non_camel_case_types)]
+
+use alloc::boxed::Box;
+use core::ffi::c_char;
+use core::ptr;
+
+use crate::result::{UsslErrorKind, UsslResult};
+
+mod certinfo;
+mod conn;
+mod context;
+mod hostname;
+mod server_state;
+mod session;
+
+pub use certinfo::*;
+pub use conn::*;
+pub use context::*;
+pub use hostname::*;
+pub use server_state::*;
+pub use session::*;
+
+pub type ussl_result = u32;
+
+pub(super) const OK: ussl_result = UsslResult::Ok as u32;
+
+/// Frees a handle made by `Box::into_raw`, at once or, when called from a finaliser while
+/// another thread holds the heap, at the next handle creation (see `deferred`).
+///
+/// # Safety
+/// `ptr` must be NULL or a pointer from `Box::into_raw` not yet freed; nothing may use it after.
+pub(super) unsafe fn release<T>(ptr: *mut T) {
+    /// # Safety
+    /// `p` must come from `Box::<T>::into_raw` and be freed only once.
+    unsafe fn drop_box<T>(p: *mut ()) {
+        // SAFETY: per this function's contract.
+        drop(unsafe { Box::from_raw(p.cast::<T>()) });
+    }
+    if !ptr.is_null() {
+        // SAFETY: `ptr` is a live box per the contract, and drop_box::<T> frees exactly it.
+        unsafe { crate::deferred::free_or_defer(ptr.cast(), drop_box::<T>) };
+    }
+}
+
+pub(super) fn code(r: UsslResult) -> ussl_result {
+    r as u32
+}
+
+/// # Safety
+/// `ptr` must be NULL or point to `len` readable bytes that live for `'a`.
+pub(super) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        return (len == 0).then_some(&[]);
+    }
+    // SAFETY: the caller promises `ptr` points to `len` readable bytes for 'a.
+    Some(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// Copies `text` into `buf` (capacity `cap`) NUL-terminated, truncating; returns its length.
+///
+/// # Safety
+/// `buf` must be NULL or point to `cap` writable bytes.
+pub(super) unsafe fn copy_text(text: &str, buf: *mut c_char, cap: usize) -> usize {
+    if buf.is_null() || cap == 0 {
+        return text.len();
+    }
+    let n = text.len().min(cap - 1);
+    // SAFETY: `buf` has room for `cap` bytes and n + 1 <= cap; the source is a valid str.
+    unsafe {
+        ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+    n
+}
+
+/// Which Python exception a result code becomes (unknown codes are USSL_ERROR_KIND_TLS).
+#[no_mangle]
+pub extern "C" fn ussl_result_kind(result: ussl_result) -> UsslErrorKind {
+    UsslResult::from_u32(result).map_or(UsslErrorKind::Tls, UsslResult::kind)
+}
+
+/// The text of a result code, NUL-terminated into `buf`; returns the text's length.
+///
+/// # Safety
+/// `buf` must be NULL or point to `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_result_text(result: ussl_result, buf: *mut c_char, cap: usize) -> usize {
+    let text = UsslResult::from_u32(result).map(UsslResult::text).unwrap_or("unknown error");
+    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
+    unsafe { copy_text(text, buf, cap) }
+}
+
+/// The engine's memory: bytes held now and the most held since the last reset (resetting it
+/// when `reset_peak`), for benchmarks.
+///
+/// # Safety
+/// `current` and `peak` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_engine_memory(current: *mut usize, peak: *mut usize, reset_peak: bool) {
+    let (now, most) = crate::memory_usage();
+    // SAFETY: each output is NULL or writable per the contract.
+    unsafe {
+        if let Some(c) = current.as_mut() {
+            *c = now;
+        }
+        if let Some(p) = peak.as_mut() {
+            *p = most;
+        }
+    }
+    if reset_peak {
+        crate::reset_memory_peak();
+    }
+}

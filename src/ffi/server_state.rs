@@ -1,0 +1,42 @@
+//! `ussl_server_state`: ticket keys and session cache shared by server contexts.
+
+#[cfg(feature = "server")]
+use alloc::boxed::Box;
+
+use super::*;
+use crate::result::UsslResult;
+#[cfg(feature = "server")]
+use crate::tickets::ServerState;
+
+/// Ticket keys and session cache that server contexts with the same settings share.
+pub struct ussl_server_state {
+    #[cfg(feature = "server")]
+    pub(super) inner: ServerState,
+}
+
+/// # Safety
+/// `out` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state) -> ussl_result {
+    crate::deferred::drain();
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    #[cfg(not(feature = "server"))]
+    return code(UsslResult::ServerNotBuilt);
+    #[cfg(feature = "server")]
+    {
+        // SAFETY: `out` is non-null and writable.
+        unsafe { *out = Box::into_raw(Box::new(ussl_server_state { inner: ServerState::default() })) };
+        OK
+    }
+}
+
+/// # Safety
+/// `state` must be NULL or a pointer from `ussl_server_state_new` not yet freed. Contexts
+/// that share it keep what they need.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_server_state_free(state: *mut ussl_server_state) {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(state) }
+}
