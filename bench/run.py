@@ -24,7 +24,7 @@ import trustme
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests_py"))
-from loopback import Listener, free_port, in_thread, wait_port  # noqa: E402
+from helpers.loopback import Listener, free_port, in_thread, wait_port  # noqa: E402
 OURS = os.path.join(ROOT, "build", "micropython")
 MBEDTLS = os.path.join(ROOT, "build", "micropython-mbedtls")
 NOTLS = os.path.join(ROOT, "build", "micropython-notls")

@@ -3,7 +3,7 @@ import os
 import subprocess
 import time
 
-from conftest import MICROPYTHON, free_port
+from helpers import MICROPYTHON, free_port
 
 SERVER = """
 import socket, ussl, gc, time

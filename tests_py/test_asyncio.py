@@ -1,5 +1,5 @@
 """asyncio over the tls module, and a non-blocking handshake driven by select.poll alone."""
-from conftest import run_mpy, server_context
+from helpers import run_mpy, server_context
 
 
 def test_tls_echo_server_and_twenty_concurrent_clients(pki):

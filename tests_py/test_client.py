@@ -4,38 +4,7 @@ import ssl
 
 import pytest
 
-from conftest import echo_handler, run_mpy, server_context
-
-PRELUDE = """
-import socket, ussl
-def addr(port):
-    return socket.getaddrinfo('127.0.0.1', port)[0][-1]
-def connect(port, **kw):
-    s = socket.socket()
-    s.connect(addr(port))
-    return ussl.wrap_socket(s, **kw)
-def read_all(s):
-    data = b''
-    while True:
-        d = s.read(1024)
-        if not d:
-            return data
-        data += d
-def fails(fn):
-    try:
-        fn()
-    except ussl.SSLError as e:
-        return 'SSLError %d %s' % (e.args[0], e.args[1])
-    except Exception as e:
-        return '%s %s' % (type(e).__name__, e)
-    return 'no error'
-"""
-
-
-def verified(port, hostname="localhost", **extra):
-    kw = dict(cert_reqs="ussl.CERT_REQUIRED", server_hostname=repr(hostname))
-    kw.update(extra)
-    return "connect(%d, %s)" % (port, ", ".join(f"{k}={v}" for k, v in kw.items()))
+from helpers import PRELUDE, echo_handler, run_mpy, server_context, verified
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.3"])

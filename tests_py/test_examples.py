@@ -6,8 +6,8 @@ import ssl
 import subprocess
 import time
 
-from conftest import MICROPYTHON, ROOT, server_context
-from loopback import free_port, wait_port
+from helpers import MICROPYTHON, ROOT, server_context
+from helpers import free_port, wait_port
 
 EXAMPLES = os.path.join(ROOT, "examples")
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import MICROPYTHON, MPY_DIR, ROOT
+from helpers import MICROPYTHON, MPY_DIR, ROOT
 from tls_normalize import normalize
 
 TESTS = os.path.join(MPY_DIR, "tests")

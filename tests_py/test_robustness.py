@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from conftest import run_mpy, server_context
-from test_client import PRELUDE
+from helpers import run_mpy, server_context
+from helpers import PRELUDE
 
 
 def test_non_socket_arguments(pki):

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from conftest import run_mpy
+from helpers import run_mpy
 from mpy_server import MpyServer
-from test_client import PRELUDE
+from helpers import PRELUDE
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_fifty_clients_in_a_row_without_heap_growth(pki, mpy_server):
 
 
 def test_four_threads_of_twenty_five_clients(pki, tls_server):
-    from conftest import server_context
+    from helpers import server_context
     server = tls_server(server_context(pki.ec_cert, pki.ec_key))
     r = run_mpy(PRELUDE + f"""
 import _thread, time

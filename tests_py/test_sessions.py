@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from conftest import MICROPYTHON, free_port, run_mpy, server_context
+from helpers import MICROPYTHON, free_port, run_mpy, server_context
 from mpy_server import MpyServer
-from test_client import PRELUDE
+from helpers import PRELUDE
 
 SESSIONS = PRELUDE + """
 def once(port, ses=None, host='localhost', ca=None, request=b'ping', save=True):
@@ -144,7 +144,7 @@ def test_expired_ticket_runs_a_full_handshake(pki):
     import os
     import subprocess
     import sys as _sys
-    from loopback import free_port, wait_port
+    from helpers import free_port, wait_port
     port = free_port()
     server = subprocess.Popen([_sys.executable, os.path.join(os.path.dirname(__file__), "peers", "tlslite_ticket_server.py"),
                                str(port), pki.ec_cert, pki.ec_key, "1", "4"], stdout=subprocess.PIPE,
