@@ -6,8 +6,7 @@ import ssl
 import subprocess
 import time
 
-from helpers import MICROPYTHON, ROOT, server_context
-from helpers import free_port, wait_port
+from helpers import MICROPYTHON, ROOT, free_port, server_context, wait_port
 
 EXAMPLES = os.path.join(ROOT, "examples")
 

@@ -3,8 +3,7 @@ leaves out raises NotImplementedError naming the engine feature; what it keeps w
 MICROPYTHON pointing at the client build (make test-profiles); skipped on a full build."""
 import pytest
 
-from helpers import MICROPYTHON, run_mpy, server_context
-from helpers import PRELUDE, verified
+from helpers import MICROPYTHON, PRELUDE, run_mpy, server_context, verified
 
 pytestmark = pytest.mark.skipif(not MICROPYTHON.endswith("-client"), reason="needs the client profile build")
 

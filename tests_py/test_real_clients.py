@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from helpers import MPY_DIR, ROOT, run_mpy
-from helpers import free_port, wait_port
+from helpers import MPY_DIR, ROOT, free_port, run_mpy, wait_port
 from sdists import fetch_sdist
 
 # micropython-lib's requests: python-ecosys/ in the full tree, micropython/ in Debian's 1.25.

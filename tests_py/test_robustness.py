@@ -6,8 +6,7 @@ import time
 
 import pytest
 
-from helpers import run_mpy, server_context
-from helpers import PRELUDE
+from helpers import PRELUDE, run_mpy, server_context
 
 
 def test_non_socket_arguments(pki):

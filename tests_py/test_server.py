@@ -9,9 +9,8 @@ import time
 
 import pytest
 
-from helpers import run_mpy
+from helpers import PRELUDE, run_mpy
 from mpy_server import MpyServer
-from helpers import PRELUDE
 
 
 @pytest.fixture

@@ -6,24 +6,12 @@ import subprocess
 
 import pytest
 
-from helpers import MICROPYTHON, free_port, run_mpy, server_context
+from helpers import MICROPYTHON, PRELUDE, free_port, mpy_file, run_mpy, server_context
 from mpy_server import MpyServer
-from helpers import PRELUDE
-
-SESSIONS = PRELUDE + """
-def once(port, ses=None, host='localhost', ca=None, request=b'ping', save=True):
-    s = connect(port, cert_reqs=ussl.CERT_REQUIRED, ca_certs=ca or CA, server_hostname=host, saved_session=ses)
-    s.write(request)
-    s.read(len(request))
-    new = ussl.save_session(s) if save else None
-    reused = s.session_reused
-    s.close()
-    return new, reused
-"""
 
 
 def sessions_script(pki, body):
-    return SESSIONS.replace("ca or CA", f"ca or {pki.ca_pem!r}") + body
+    return PRELUDE + mpy_file("sessions.py").replace("{ca}", repr(pki.ca_pem)) + body
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.3"])
