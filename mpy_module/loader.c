@@ -1,6 +1,7 @@
-// The one place the shim reads certificates, keys and CA bundles from Python objects and hands
-// them to a context: bytes (PEM or DER), PEM text, a path, or an object whose read() returns
-// them. The engine parses them; this only gets the bytes.
+// The one place the shim reads a context's inputs from Python objects and hands them to it:
+// certificates, keys and CA bundles (bytes, PEM or DER; PEM text; a path; or an object whose
+// read() returns them) and ALPN protocol lists. The engine parses and checks them; this only
+// gets the bytes.
 #include <string.h>
 
 #include "py/runtime.h"
@@ -84,3 +85,22 @@ void ussl_load_cert_chain(ussl_context *ctx, mp_obj_t cert_source, mp_obj_t key_
     mp_get_buffer_raise(load_data(cert_source), &cert, MP_BUFFER_READ);
     ussl_check(ussl_context_set_certificate(ctx, cert.buf, cert.len, key.buf, key.len));
 }
+
+void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols) {
+    // The engine takes them in wire form, each name after its length byte, and checks them.
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_get_array(protocols, &n, &items);
+    vstr_t wire;
+    vstr_init(&wire, 32);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *name = mp_obj_str_get_data(items[i], &len);
+        vstr_add_byte(&wire, len > 255 ? 0 : (byte)len);
+        vstr_add_strn(&wire, name, len);
+    }
+    uint32_t rc = ussl_context_set_alpn(ctx, (const uint8_t *)wire.buf, wire.len);
+    vstr_clear(&wire);
+    ussl_check(rc);
+}
+

@@ -131,6 +131,13 @@ static mp_obj_t tls_context_set_ciphers(mp_obj_t self_in, mp_obj_t ciphers) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_ciphers_obj, tls_context_set_ciphers);
 
+// set_alpn_protocols(list of str), as CPython's: offered by a client, chosen from by a server.
+static mp_obj_t tls_context_set_alpn_protocols(mp_obj_t self_in, mp_obj_t protocols) {
+    ussl_load_alpn(get_context(self_in)->ctx, protocols);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_alpn_protocols_obj, tls_context_set_alpn_protocols);
+
 // wrap_socket(sock, *, server_side=False, do_handshake_on_connect=True, server_hostname=None)
 static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
     enum { ARG_server_side, ARG_do_handshake_on_connect, ARG_server_hostname };
@@ -173,6 +180,7 @@ static const mp_rom_map_elem_t tls_context_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_load_verify_locations), MP_ROM_PTR(&tls_context_load_verify_locations_obj) },
     { MP_ROM_QSTR(MP_QSTR_get_ciphers), MP_ROM_PTR(&tls_context_get_ciphers_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_ciphers), MP_ROM_PTR(&tls_context_set_ciphers_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_alpn_protocols), MP_ROM_PTR(&tls_context_set_alpn_protocols_obj) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&tls_context_wrap_socket_obj) },
 };
 static MP_DEFINE_CONST_DICT(tls_context_locals_dict, tls_context_locals_dict_table);

@@ -14,10 +14,11 @@ static void context_free_on_error(ussl_context *ctx, nlr_buf_t *nlr) {
 
 // ussl.wrap_socket(sock, keyfile=None, certfile=None, server_side=False, cert_reqs=CERT_NONE,
 //                  ssl_version=0, ca_certs=None, server_hostname=None, saved_session=None,
-//                  timeout=10, do_handshake=True)
+//                  timeout=10, do_handshake=True, alpn_protocols=None)
 static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
     enum { ARG_sock, ARG_keyfile, ARG_certfile, ARG_server_side, ARG_cert_reqs, ARG_ssl_version,
-           ARG_ca_certs, ARG_server_hostname, ARG_saved_session, ARG_timeout, ARG_do_handshake };
+           ARG_ca_certs, ARG_server_hostname, ARG_saved_session, ARG_timeout, ARG_do_handshake,
+           ARG_alpn_protocols };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_keyfile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -30,6 +31,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         { MP_QSTR_saved_session, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_timeout, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_INT(10)} },
         { MP_QSTR_do_handshake, MP_ARG_BOOL, {.u_bool = true} },
+        { MP_QSTR_alpn_protocols, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all(n_args, pos_args, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -91,6 +93,9 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         }
         if (certfile != mp_const_none) {
             ussl_load_cert_chain(ctx, certfile, keyfile);
+        }
+        if (args[ARG_alpn_protocols].u_obj != mp_const_none) {
+            ussl_load_alpn(ctx, args[ARG_alpn_protocols].u_obj);
         }
         if (server_side) {
             ussl_share_server_state(ctx);

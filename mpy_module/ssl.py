@@ -34,6 +34,9 @@ class SSLContext:
     def set_ciphers(self, ciphersuite):
         self._context.set_ciphers(ciphersuite)
 
+    def set_alpn_protocols(self, protocols):
+        self._context.set_alpn_protocols(protocols)
+
     def load_cert_chain(self, certfile, keyfile):
         # Paths, as CPython takes them; bytes work too.
         self._context.load_cert_chain(_read(certfile), _read(keyfile))
@@ -69,8 +72,11 @@ def wrap_socket(
     cadata=None,
     server_hostname=None,
     do_handshake=True,
+    alpn_protocols=None,
 ):
     con = SSLContext(PROTOCOL_TLS_SERVER if server_side else PROTOCOL_TLS_CLIENT)
+    if alpn_protocols:
+        con.set_alpn_protocols(alpn_protocols)
     if cert or key:
         con.load_cert_chain(cert, key)
     if cadata:

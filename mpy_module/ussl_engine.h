@@ -64,6 +64,7 @@ enum ussl_code
   USSL_CODE_INVALID_HOSTNAME = 102,
   USSL_CODE_INVALID_VERIFY_MODE = 103,
   USSL_CODE_UNKNOWN_CIPHER_SUITE = 104,
+  USSL_CODE_INVALID_ALPN = 105,
   USSL_CODE_NO_CERTIFICATES_FOUND = 110,
   USSL_CODE_INVALID_CERTIFICATE_DATA = 111,
   USSL_CODE_NO_PRIVATE_KEY_FOUND = 112,
@@ -495,6 +496,15 @@ bool ussl_conn_is_server(const ussl_conn *conn);
 ussl_result ussl_conn_save_session(const ussl_conn *conn, ussl_session **out);
 
 /*
+ The ALPN protocol the handshake agreed on: its length, with `*name` pointing at it (valid
+ until the next call on `conn`); 0 when none was agreed.
+
+ # Safety
+ `conn` must be a live connection; `name` writable storage for one pointer.
+ */
+size_t ussl_conn_alpn(const ussl_conn *conn, const uint8_t **name);
+
+/*
  # Safety
  `out` must point to writable storage for one pointer.
  */
@@ -596,6 +606,16 @@ size_t ussl_context_cipher_count(const ussl_context *ctx);
  `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
  */
 size_t ussl_context_cipher_name(const ussl_context *ctx, size_t index, char *buf, size_t cap);
+
+/*
+ Sets the ALPN protocols, in wire form (each name preceded by its length byte; `len` 0 for
+ none): a client offers them, a server picks the first of the client's it has.
+ USSL_CODE_INVALID_ALPN for a malformed list, which leaves the protocols as they were.
+
+ # Safety
+ `ctx` must be a live context; `wire` NULL (with `len` 0) or `len` readable bytes.
+ */
+ussl_result ussl_context_set_alpn(ussl_context *ctx, const uint8_t *wire, size_t len);
 
 /*
  RFC 6125 hostname matching over names taken from a certificate.

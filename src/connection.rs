@@ -175,6 +175,11 @@ impl Connection {
         }
     }
 
+    /// The ALPN protocol the handshake agreed on, if any.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.common().alpn_protocol()
+    }
+
     /// True when this handshake resumed an earlier session.
     pub fn session_reused(&self) -> bool {
         self.common().handshake_kind() == Some(rustls::HandshakeKind::Resumed)

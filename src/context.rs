@@ -48,6 +48,8 @@ pub struct Context {
     /// Mainline's rule: a client that verifies must name the server (the tls module sets it;
     /// ussl's API verifies the chain alone when no server_hostname is given).
     hostname_required: bool,
+    /// ALPN protocols offered (client) or accepted (server), in order of preference.
+    alpn: Vec<Vec<u8>>,
     roots: RootCertStore,
     /// The trust anchors as given, for the settings fingerprint.
     anchor_ders: Vec<CertificateDer<'static>>,
@@ -71,6 +73,7 @@ impl Context {
         Self {
             verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
             hostname_required: false,
+            alpn: Vec::new(),
             roots: RootCertStore::empty(),
             anchor_ders: Vec::new(),
             chain: Vec::new(),
@@ -100,6 +103,24 @@ impl Context {
     pub fn set_verify_mode(&mut self, mode: VerifyMode) {
         self.verify_mode = mode;
         self.changed();
+    }
+
+    /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
+    /// 255 bytes), as OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
+    pub fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
+        let mut protocols = Vec::new();
+        let mut rest = wire;
+        while let Some((&len, tail)) = rest.split_first() {
+            let (name, after) = tail.split_at_checked(usize::from(len)).ok_or(UsslResult::InvalidAlpn)?;
+            if name.is_empty() {
+                return Err(UsslResult::InvalidAlpn);
+            }
+            protocols.push(name.to_vec());
+            rest = after;
+        }
+        self.alpn = protocols;
+        self.changed();
+        Ok(())
     }
 
     pub fn set_hostname_required(&mut self, required: bool) {
@@ -206,6 +227,10 @@ impl Context {
         for suite in &self.suites {
             h.update(u16::from(suite.suite()).to_be_bytes());
         }
+        for protocol in &self.alpn {
+            h.update([protocol.len() as u8]);
+            h.update(protocol);
+        }
         h.finalize().into()
     }
 
@@ -259,6 +284,8 @@ impl Context {
         config.session_storage = self.server_state.cache.clone();
         // One ticket per handshake: a board's client keeps only the newest anyway.
         config.send_tls13_tickets = 1;
+        // A client offering none of these is refused (no_application_protocol), as RFC 7301 says.
+        config.alpn_protocols = self.alpn.clone();
         Ok(config)
     }
 
@@ -286,6 +313,7 @@ impl Context {
         };
         // Sessions are kept by server name. Without a name every server would share one entry
         // (rustls needs some name: we give 0.0.0.0), so a nameless connection keeps and offers none.
+        config.alpn_protocols = self.alpn.clone();
         config.resumption = if check_name {
             rustls::client::Resumption::store(self.session_store.clone())
         } else {

@@ -16,6 +16,7 @@ pub enum UsslResult {
     InvalidHostname = 102,
     InvalidVerifyMode = 103,
     UnknownCipherSuite = 104,
+    InvalidAlpn = 105,
     NoCertificatesFound = 110,
     InvalidCertificateData = 111,
     NoPrivateKeyFound = 112,
@@ -100,6 +101,7 @@ impl UsslResult {
             UnsupportedPrivateKey => "unsupported private key (ECDSA P-256 and RSA keys are supported)",
             KeyDoesNotMatchCertificate => "the private key does not match the certificate",
             InvalidVerifyMode => "cert_reqs (verify_mode) must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED",
+            InvalidAlpn => "ALPN protocols must be a list of names of 1 to 255 bytes each",
             UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
             CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs",
             HostnameRequired => "CERT_REQUIRED requires server_hostname",
@@ -167,6 +169,7 @@ impl UsslResult {
             InvalidHostname,
             InvalidVerifyMode,
             UnknownCipherSuite,
+            InvalidAlpn,
             NoCertificatesFound,
             InvalidCertificateData,
             NoPrivateKeyFound,
@@ -223,6 +226,7 @@ pub fn from_rustls(err: &Error) -> UsslResult {
         Error::PeerIncompatible(_) => R::PeerIncompatible,
         Error::PeerMisbehaved(_) => R::PeerMisbehaved,
         Error::NoCertificatesPresented => R::NoPeerCertificate,
+        Error::NoApplicationProtocol => R::PeerIncompatible,
         Error::FailedToGetRandomBytes => R::RandomFailed,
         Error::FailedToGetCurrentTime => R::ClockNotSet,
         Error::General(msg) if msg == CLOCK_NOT_SET_TAG => R::ClockNotSet,
@@ -286,6 +290,7 @@ pub fn detail(err: &Error) -> Option<String> {
     let parts: [&str; 3] = match err {
         Error::AlertReceived(alert) => ["peer sent alert ", alert_name(*alert), ""],
         Error::PeerIncompatible(p) => ["peer is incompatible: ", peer_incompatible_text(p), &left_out_note()],
+        Error::NoApplicationProtocol => ["peer is incompatible: no ALPN protocol in common", "", ""],
         Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext { .. }) => {
             ["certificate is signed with an algorithm this build does not verify", &left_out_note(), ""]
         }

@@ -166,3 +166,21 @@ fn hostname_matching_takes_the_headers_name_kinds() {
         assert!(!ussl_match_hostname(ptr::null(), 0, host.as_ptr(), host.len()));
     }
 }
+
+#[test]
+fn alpn_lists_are_checked_in_wire_form() {
+    let ctx = new_context(false);
+    let invalid = UsslResult::InvalidAlpn as u32;
+    // SAFETY: `ctx` is live; each list points to its bytes.
+    unsafe {
+        assert_eq!(ussl_context_set_alpn(ctx, b"\x02h2\x08http/1.1".as_ptr(), 12), 0);
+        assert_eq!(ussl_context_set_alpn(ctx, b"\x05h2".as_ptr(), 3), invalid); // runs past the end
+        assert_eq!(ussl_context_set_alpn(ctx, b"\x00".as_ptr(), 1), invalid); // an empty name
+        assert_eq!(ussl_context_set_alpn(ctx, ptr::null(), 0), 0); // none
+        assert_eq!(ussl_context_set_alpn(ptr::null_mut(), ptr::null(), 0), NULL_ARGUMENT);
+        let mut name = ptr::null();
+        assert_eq!(ussl_conn_alpn(ptr::null(), &mut name), 0);
+        assert!(name.is_null());
+        ussl_context_free(ctx);
+    }
+}

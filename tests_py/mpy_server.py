@@ -24,7 +24,10 @@ for i in range(%(count)d):
         subject = dict(x[0] for x in cert['subject']).get('commonName') if cert else None
         data = t.read(5)
         t.write(data.upper())
-        print('ok', t.version(), t.session_reused, subject)
+        line = ['ok', t.version(), t.session_reused, subject]
+        if t.selected_alpn_protocol():
+            line.append(t.selected_alpn_protocol())
+        print(*line)
         t.close()
     except Exception as e:
         print('error', type(e).__name__, e)

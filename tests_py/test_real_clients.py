@@ -4,12 +4,13 @@ to nginx, verified and with CERT_NONE."""
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 
 import pytest
 
-from helpers import MPY_DIR, ROOT, free_port, run_mpy, wait_port
+from helpers import MPY_DIR, ROOT, Listener, free_port, in_thread, run_mpy, wait_port
 from sdists import fetch_sdist
 
 # micropython-lib's requests: python-ecosys/ in the full tree, micropython/ in Debian's 1.25.
@@ -55,6 +56,97 @@ require_certificate true
     finally:
         proc.kill()
         proc.wait(timeout=5)
+
+
+@pytest.fixture
+def aws_like_front(pki, tmp_path):
+    """A TLS front like AWS IoT's on port 443: it serves MQTT only to clients that offer ALPN
+    "x-amzn-mqtt-ca" (others are cut off after the handshake), forwarding to a plain mosquitto."""
+    if shutil.which("mosquitto") is None:
+        pytest.fail("mosquitto is missing: `make deps` installs it")
+    broker = free_port()
+    conf = tmp_path / "mosquitto-plain.conf"
+    conf.write_text(f"user root\npersistence false\nlog_dest stderr\nallow_anonymous true\nlistener {broker} 127.0.0.1\n")
+    proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki.ec_cert, pki.ec_key)
+    ctx.set_alpn_protocols(["x-amzn-mqtt-ca"])
+    seen = []
+
+    def pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def accepted(raw):
+        raw.settimeout(10)
+        try:
+            conn = ctx.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            raw.close()
+            return
+        seen.append(conn.selected_alpn_protocol())
+        if conn.selected_alpn_protocol() != "x-amzn-mqtt-ca":
+            conn.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", broker), timeout=10)
+        in_thread(pump, upstream, conn)
+        pump(conn, upstream)
+
+    try:
+        wait_port(broker, proc, what="mosquitto")
+        listener = Listener(lambda raw: in_thread(accepted, raw))
+        try:
+            yield listener.port, seen
+        finally:
+            listener.stop()
+    finally:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+@pytest.mark.parametrize("alpn", [True, False])
+def test_umqtt_simple_through_an_alpn_front(pki, aws_like_front, mpy_libs, alpn):
+    """umqtt.simple, unmodified, passes alpn_protocols through its ssl_params to ussl."""
+    port, seen = aws_like_front
+    extra = ", alpn_protocols=['x-amzn-mqtt-ca']" if alpn else ""
+    r = run_mpy(f"""
+import sys
+sys.path.insert(0, {mpy_libs!r})
+import ussl
+from umqtt.simple import MQTTClient
+got = []
+params = dict(cert_reqs=ussl.CERT_REQUIRED, ca_certs={pki.ca_pem!r}, server_hostname='localhost'{extra})
+c = MQTTClient('ussl-alpn', '127.0.0.1', port={port}, ssl=True, ssl_params=params)
+c.set_callback(lambda topic, msg: got.append((topic, msg)))
+try:
+    c.connect()
+    c.subscribe(b'ussl/alpn')
+    c.publish(b'ussl/alpn', b'hello through the front')
+    c.wait_msg()
+    print(got)
+    c.disconnect()
+except OSError as e:
+    print('refused', type(e).__name__)
+""")
+    assert r.rc == 0, r
+    if alpn:
+        assert r.lines()[-1] == "[(b'ussl/alpn', b'hello through the front')]", r
+        assert seen == ["x-amzn-mqtt-ca"]
+    else:
+        assert r.lines()[-1].startswith("refused"), r
+        assert seen == [None]
 
 
 @pytest.fixture

@@ -466,3 +466,18 @@ pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mu
         Err(e) => code(e),
     }
 }
+
+/// The ALPN protocol the handshake agreed on: its length, with `*name` pointing at it (valid
+/// until the next call on `conn`); 0 when none was agreed.
+///
+/// # Safety
+/// `conn` must be a live connection; `name` writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_alpn(conn: *const ussl_conn, name: *mut *const u8) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let (Some(conn), false) = ((unsafe { conn_ref(conn) }), name.is_null()) else { return 0 };
+    let Some(protocol) = conn.alpn_protocol() else { return 0 };
+    // SAFETY: `name` is non-null and writable per the contract.
+    unsafe { *name = protocol.as_ptr() };
+    protocol.len()
+}

@@ -238,3 +238,21 @@ pub unsafe extern "C" fn ussl_context_cipher_name(
     // SAFETY: forwarded caller guarantee on `buf`/`cap`.
     unsafe { copy_text(name, buf, cap) }
 }
+
+/// Sets the ALPN protocols, in wire form (each name preceded by its length byte; `len` 0 for
+/// none): a client offers them, a server picks the first of the client's it has.
+/// USSL_CODE_INVALID_ALPN for a malformed list, which leaves the protocols as they were.
+///
+/// # Safety
+/// `ctx` must be a live context; `wire` NULL (with `len` 0) or `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_alpn(ctx: *mut ussl_context, wire: *const u8, len: usize) -> ussl_result {
+    // SAFETY: forwarded caller guarantees.
+    let (Some(ctx), Some(wire)) = (unsafe { context_mut(ctx) }, unsafe { bytes(wire, len) }) else {
+        return code(UsslResult::NullArgument);
+    };
+    match ctx.set_alpn_protocols(wire) {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
