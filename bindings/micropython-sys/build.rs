@@ -7,16 +7,15 @@
 use std::env;
 use std::path::PathBuf;
 
+const NO_TREE: &str = "micropython-sys: set MICROPY_DIR to a MicroPython source tree (the Makefile does)";
+
 fn main() {
     for var in ["MICROPY_DIR", "MICROPY_PORT_DIR", "MICROPY_VARIANT_DIR", "MICROPY_BUILD_DIR", "MICROPY_CFLAGS"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     println!("cargo:rerun-if-changed=wrapper.h");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")); // ok-panic: build script
-    let Ok(root) = env::var("MICROPY_DIR") else {
-        panic!("micropython-sys: set MICROPY_DIR to a MicroPython source tree (the Makefile does)");
-        // ok-panic: build script
-    };
+    let root = env::var("MICROPY_DIR").expect(NO_TREE); // ok-panic: build script
     let port = env::var("MICROPY_PORT_DIR").unwrap_or_else(|_| format!("{root}/ports/unix"));
     let variant = env::var("MICROPY_VARIANT_DIR").unwrap_or_else(|_| format!("{port}/variants/standard"));
     let build = env::var("MICROPY_BUILD_DIR").unwrap_or_else(|_| format!("{port}/build-standard"));
