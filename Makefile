@@ -38,6 +38,7 @@ check-header:
 test-rust:
 	@$(MAKE) --no-print-directory apt-deps
 	USSL_CHECK_HEADER=1 cargo test
+	cargo test --no-default-features --features client
 
 # rustfmt, and clippy with no unwrap/expect/unchecked index and a SAFETY line on every unsafe
 # block in src/ (src/lib.rs), in the default and client profiles and inside MicroPython.

@@ -110,7 +110,7 @@ impl UsslResult {
             CertInfoNotBuilt => {
                 "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER"
             }
-            RsaNotBuilt => "this build has no RSA (Cargo feature `rsa`): use an ECDSA P-256 key",
+            RsaNotBuilt => "this build has no RSA private keys (Cargo feature `rsa-sign`): use an ECDSA P-256 key",
             HandshakeNotComplete => "the handshake has not completed",
             ConnectionClosed => "the connection is closed",
             NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
@@ -261,10 +261,14 @@ pub fn left_out_features() -> &'static [&'static str] {
         "tls12",
         #[cfg(not(feature = "rsa"))]
         "rsa",
+        #[cfg(not(feature = "rsa-sign"))]
+        "rsa-sign",
         #[cfg(not(feature = "p384"))]
         "p384",
         #[cfg(not(feature = "ed25519"))]
         "ed25519",
+        #[cfg(not(feature = "x25519"))]
+        "x25519",
         #[cfg(not(feature = "certinfo"))]
         "certinfo",
     ]
@@ -288,6 +292,12 @@ fn left_out_note() -> String {
 /// together by concatenation: no `core::fmt` (its machinery costs flash on a board).
 pub fn detail(err: &Error) -> Option<String> {
     let parts: [&str; 3] = match err {
+        // The peer found nothing it takes in what we offered: perhaps what the build left out.
+        Error::AlertReceived(
+            alert @ (AlertDescription::HandshakeFailure
+            | AlertDescription::InsufficientSecurity
+            | AlertDescription::ProtocolVersion),
+        ) => ["peer sent alert ", alert_name(*alert), &left_out_note()],
         Error::AlertReceived(alert) => ["peer sent alert ", alert_name(*alert), ""],
         Error::PeerIncompatible(p) => ["peer is incompatible: ", peer_incompatible_text(p), &left_out_note()],
         Error::NoApplicationProtocol => ["peer is incompatible: no ALPN protocol in common", "", ""],

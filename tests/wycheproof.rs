@@ -1,13 +1,40 @@
-//! Wycheproof's ECDSA P-384 vectors through our own verifier (src/provider/p384.rs): every
-//! "valid" signature verifies, every "invalid" one does not. The vectors are in the repository
-//! (tests/data/wycheproof); the test fails when they are missing.
+//! Wycheproof's vectors through our own verifiers: ECDSA P-384 (src/provider/p384.rs) and RSA
+//! PKCS#1 v1.5 and PSS (src/provider/verify_rsa.rs, through the provider's webpki algorithms, as
+//! certificates and handshakes reach it). Every "valid" signature verifies, every "invalid" one
+//! does not. The vectors are in the repository (tests/data/wycheproof, trimmed by its trim.py); the
+//! test fails when they are missing.
+use rustls::pki_types::{alg_id, AlgorithmIdentifier};
 use sha2::{Digest, Sha256, Sha384};
+
+enum Verifier {
+    P384,
+    Rsa { pss: bool },
+}
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
-fn run(file: &str) -> (usize, usize) {
+/// The provider's algorithm for an RSA signature with `sha`.
+#[cfg(feature = "rsa")]
+fn rsa_algorithm(pss: bool, sha: &str) -> &'static dyn rustls::pki_types::SignatureVerificationAlgorithm {
+    let id: AlgorithmIdentifier = match (pss, sha) {
+        (false, "SHA-256") => alg_id::RSA_PKCS1_SHA256,
+        (false, "SHA-384") => alg_id::RSA_PKCS1_SHA384,
+        (false, "SHA-512") => alg_id::RSA_PKCS1_SHA512,
+        (true, "SHA-256") => alg_id::RSA_PSS_SHA256,
+        (true, "SHA-384") => alg_id::RSA_PSS_SHA384,
+        (true, "SHA-512") => alg_id::RSA_PSS_SHA512,
+        other => panic!("unexpected RSA parameters {other:?}"),
+    };
+    *ussl::provider::SIGNATURE_ALGORITHMS
+        .all
+        .iter()
+        .find(|a| a.signature_alg_id() == id)
+        .unwrap_or_else(|| panic!("no RSA algorithm for {sha} in the provider"))
+}
+
+fn run(file: &str, verifier: Verifier) -> (usize, usize) {
     let path = format!("{}/tests/data/wycheproof/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -22,12 +49,20 @@ fn run(file: &str) -> (usize, usize) {
                 hex(t[2].as_str().expect("sig")),
                 t[3].as_str().expect("result"),
             );
-            let digest = match sha {
-                "SHA-256" => Sha256::digest(&msg).to_vec(),
-                "SHA-384" => Sha384::digest(&msg).to_vec(),
-                other => panic!("unexpected hash {other}"),
+            let ok = match verifier {
+                Verifier::P384 => {
+                    let digest = match sha {
+                        "SHA-256" => Sha256::digest(&msg).to_vec(),
+                        "SHA-384" => Sha384::digest(&msg).to_vec(),
+                        other => panic!("unexpected hash {other}"),
+                    };
+                    ussl::provider::p384::verify_prehash(&key, &digest, &sig)
+                }
+                #[cfg(feature = "rsa")]
+                Verifier::Rsa { pss } => rsa_algorithm(pss, sha).verify_signature(&key, &msg, &sig).is_ok(),
+                #[cfg(not(feature = "rsa"))]
+                Verifier::Rsa { .. } => unreachable!("RSA tests need the rsa feature"),
             };
-            let ok = ussl::provider::p384::verify_prehash(&key, &digest, &sig);
             match result {
                 "valid" if !ok => failures.push(format!("{file} #{id}: valid signature refused")),
                 "invalid" if ok => failures.push(format!("{file} #{id}: invalid signature accepted")),
@@ -43,12 +78,35 @@ fn run(file: &str) -> (usize, usize) {
 
 #[test]
 fn p384_sha384_vectors() {
-    let (checked, expected) = run("ecdsa_secp384r1_sha384.json");
+    let (checked, expected) = run("ecdsa_secp384r1_sha384.json", Verifier::P384);
     assert_eq!(checked, expected);
 }
 
 #[test]
 fn p384_sha256_vectors() {
-    let (checked, expected) = run("ecdsa_secp384r1_sha256.json");
+    let (checked, expected) = run("ecdsa_secp384r1_sha256.json", Verifier::P384);
     assert_eq!(checked, expected);
+}
+
+#[cfg(feature = "rsa")]
+#[test]
+fn rsa_pkcs1_vectors() {
+    for file in ["rsa_signature_2048_sha256.json", "rsa_signature_3072_sha384.json", "rsa_signature_4096_sha512.json"] {
+        let (checked, expected) = run(file, Verifier::Rsa { pss: false });
+        assert_eq!(checked, expected, "{file}");
+    }
+}
+
+#[cfg(feature = "rsa")]
+#[test]
+fn rsa_pss_vectors() {
+    for file in [
+        "rsa_pss_2048_sha256_mgf1_32.json",
+        "rsa_pss_4096_sha384_mgf1_48.json",
+        "rsa_pss_4096_sha512_mgf1_64.json",
+        "rsa_pss_misc.json",
+    ] {
+        let (checked, expected) = run(file, Verifier::Rsa { pss: true });
+        assert_eq!(checked, expected, "{file}");
+    }
 }

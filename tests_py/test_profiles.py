@@ -3,9 +3,9 @@ leaves out raises NotImplementedError naming the engine feature; what it keeps w
 MICROPYTHON pointing at the client build (make test-profiles); skipped on a full build."""
 import pytest
 
-from helpers import MICROPYTHON, PRELUDE, run_mpy, server_context, verified
+from helpers import CLIENT_PROFILE, PRELUDE, run_mpy, server_context, verified
 
-pytestmark = pytest.mark.skipif(not MICROPYTHON.endswith("-client"), reason="needs the client profile build")
+pytestmark = pytest.mark.skipif(not CLIENT_PROFILE, reason="needs the client profile build")
 
 
 def test_server_side_names_the_missing_feature(pki):
@@ -23,8 +23,11 @@ s.close()
         assert line.startswith("NotImplementedError") and "`server`" in line, r
 
 
-def test_client_handshake_and_getpeercert(pki, tls_server):
-    server = tls_server(server_context(pki.ec_cert, pki.ec_key))
+@pytest.mark.parametrize("version", ["1.2", "1.3"])
+@pytest.mark.parametrize("kind", ["ec", "rsa"])
+def test_client_handshake_with_certinfo_left_out(pki, tls_server, kind, version):
+    cert, key = (pki.ec_cert, pki.ec_key) if kind == "ec" else (pki.rsa_cert, pki.rsa_key)
+    server = tls_server(server_context(cert, key, version=version))
     r = run_mpy(PRELUDE + f"""
 s = {verified(server.port, ca_certs=repr(pki.ca_pem))}
 print(s.version(), len(s.getpeercert(True)) > 100)
@@ -34,6 +37,40 @@ s.close()
 """)
     assert r.rc == 0, r
     lines = r.lines()
-    assert lines[0] == "TLSv1.3 True", r
+    assert lines[0] == f"TLSv{version} True", r
     assert lines[1].startswith("NotImplementedError") and "`certinfo`" in lines[1], r
     assert lines[2] == "b'ping'", r
+
+
+def test_rsa_private_key_names_rsa_sign(pki, tls_server):
+    """RSA servers are verified (test_client.py); an RSA key of our own needs `rsa-sign`."""
+    server = tls_server(server_context(pki.ec_cert, pki.ec_key, ca=pki.ca_pem, require_client=True))
+    r = run_mpy(PRELUDE + f"""
+import tls
+print(fails(lambda: connect({server.port}, cert_reqs=ussl.CERT_REQUIRED, ca_certs={pki.ca_pem!r},
+                            certfile={pki.client_rsa_cert!r}, keyfile={pki.client_rsa_key!r})))
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+print(fails(lambda: ctx.load_cert_chain({pki.client_rsa_cert!r}, {pki.client_rsa_key!r})))
+s = connect({server.port}, cert_reqs=ussl.CERT_REQUIRED, ca_certs={pki.ca_pem!r},
+            certfile={pki.client_cert!r}, keyfile={pki.client_key!r})
+s.write(b'ec'); print(s.read(2)); s.close()
+""")
+    assert r.rc == 0, r
+    lines = r.lines()
+    for line in lines[:2]:
+        assert line.startswith("NotImplementedError") and "`rsa-sign`" in line, r
+    assert lines[2] == "b'ec'", r
+
+
+def test_x25519_only_server_names_what_the_build_leaves_out(pki, tls_server):
+    """The client offers P-256 only (TLS 1.3's mandatory group); a server that takes X25519 alone
+    fails the handshake, and the error says the build leaves X25519 out."""
+    ctx = server_context(pki.ec_cert, pki.ec_key)
+    ctx.set_ecdh_curve("X25519")
+    server = tls_server(ctx, handler=lambda server, conn: None)
+    r = run_mpy(PRELUDE + f"""
+print(fails(lambda: {verified(server.port, ca_certs=repr(pki.ca_pem))}))
+""")
+    assert r.rc == 0, r
+    line = r.lines()[0]
+    assert line.startswith("SSLError") and "x25519" in line and "leaves out" in line, r

@@ -1,4 +1,4 @@
-//! Key exchange: X25519 and P-256, with secrets drawn from the port's entropy.
+//! Key exchange: X25519 (feature `x25519`) and P-256, with secrets drawn from the port's entropy.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -6,7 +6,11 @@ use alloc::vec::Vec;
 use rustls::crypto::{ActiveKeyExchange, SharedSecret, SupportedKxGroup};
 use rustls::{Error, NamedGroup, PeerMisbehaved};
 
-pub static ALL_KX_GROUPS: &[&dyn SupportedKxGroup] = &[&X25519, &P256];
+pub static ALL_KX_GROUPS: &[&dyn SupportedKxGroup] = &[
+    #[cfg(feature = "x25519")]
+    &X25519,
+    &P256,
+];
 
 fn random_32() -> Result<[u8; 32], Error> {
     let mut seed = [0u8; 32];
@@ -17,9 +21,11 @@ fn random_32() -> Result<[u8; 32], Error> {
     }
 }
 
+#[cfg(feature = "x25519")]
 #[derive(Debug)]
 pub struct X25519;
 
+#[cfg(feature = "x25519")]
 impl SupportedKxGroup for X25519 {
     fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, Error> {
         let secret = x25519_dalek::StaticSecret::from(random_32()?);
@@ -32,12 +38,14 @@ impl SupportedKxGroup for X25519 {
     }
 }
 
+#[cfg(feature = "x25519")]
 struct X25519Exchange {
     // Used for one exchange only; StaticSecret is just the type that can be built from bytes.
     secret: x25519_dalek::StaticSecret,
     public: x25519_dalek::PublicKey,
 }
 
+#[cfg(feature = "x25519")]
 impl ActiveKeyExchange for X25519Exchange {
     fn complete(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, Error> {
         let peer: [u8; 32] = peer.try_into().map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;

@@ -7,8 +7,10 @@ mod hmac;
 mod kx;
 #[cfg(feature = "p384")]
 pub mod p384;
-pub mod sign;
 #[cfg(feature = "rsa")]
+mod public_bignum;
+pub mod sign;
+#[cfg(feature = "rsa-sign")]
 mod sign_rsa;
 mod suites;
 mod verify;

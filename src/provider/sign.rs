@@ -23,7 +23,7 @@ const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 
 #[allow(clippy::large_enum_variant)]
 pub enum KeyMaterial {
     EcdsaP256(p256::ecdsa::SigningKey),
-    #[cfg(feature = "rsa")]
+    #[cfg(feature = "rsa-sign")]
     Rsa(rsa::RsaPrivateKey),
 }
 
@@ -47,7 +47,7 @@ impl KeyMaterial {
                 let point = key.verifying_key().to_encoded_point(false);
                 rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, point.as_bytes())
             }
-            #[cfg(feature = "rsa")]
+            #[cfg(feature = "rsa-sign")]
             Self::Rsa(key) => {
                 use rsa::traits::PublicKeyParts;
                 let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
@@ -78,9 +78,9 @@ fn pkcs8(der: &[u8]) -> Result<KeyMaterial, UsslResult> {
 
 /// An RSA key in PKCS#1 form, when this build has RSA.
 fn rsa_key(der: &[u8]) -> Result<KeyMaterial, UsslResult> {
-    #[cfg(feature = "rsa")]
+    #[cfg(feature = "rsa-sign")]
     return super::sign_rsa::pkcs1_rsa(der).map(KeyMaterial::Rsa).ok_or(UsslResult::UnsupportedPrivateKey);
-    #[cfg(not(feature = "rsa"))]
+    #[cfg(not(feature = "rsa-sign"))]
     {
         let _ = der;
         Err(UsslResult::RsaNotBuilt)
@@ -116,7 +116,7 @@ pub fn any_supported_key(der: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>,
     let spki = material.public_key_info();
     Ok(match material {
         KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key), spki }),
-        #[cfg(feature = "rsa")]
+        #[cfg(feature = "rsa-sign")]
         KeyMaterial::Rsa(key) => Arc::new(super::sign_rsa::RsaKey { key: Arc::new(key), spki }),
     })
 }

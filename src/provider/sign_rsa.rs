@@ -1,4 +1,5 @@
-//! Signing with an RSA key of our own (server keys, client certificates), behind `rsa`.
+//! Signing with an RSA key of our own (server keys, client certificates), behind `rsa-sign`: the
+//! `rsa` crate, which blinds the secret exponentiation. Verifying needs only `rsa` (verify_rsa.rs).
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -9,6 +10,7 @@ use rustls::sign::{Signer, SigningKey};
 use rustls::{Error, SignatureAlgorithm, SignatureScheme};
 use sha2::{Sha256, Sha384, Sha512};
 
+use super::verify_rsa::Hash;
 use crate::der::{Reader, SEQUENCE};
 use crate::port::PortRng;
 
@@ -57,6 +59,11 @@ impl SigningKey for RsaKey {
     }
 }
 
+/// PKCS#1 v1.5 signature padding: the DigestInfo prefix is written out (the `der` crate is not linked).
+fn pkcs1v15(hash: Hash, hash_len: usize) -> RsaPadding {
+    RsaPadding::Pkcs1(rsa::Pkcs1v15Sign { hash_len: Some(hash_len), prefix: hash.pkcs1_prefix().into() })
+}
+
 enum RsaPadding {
     Pss(rsa::Pss),
     Pkcs1(rsa::Pkcs1v15Sign),
@@ -81,15 +88,9 @@ impl Signer for RsaSigner {
             SignatureScheme::RSA_PSS_SHA512 => {
                 (Sha512::digest(message).to_vec(), RsaPadding::Pss(rsa::Pss::new::<Sha512>()))
             }
-            SignatureScheme::RSA_PKCS1_SHA256 => {
-                (Sha256::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha256>()))
-            }
-            SignatureScheme::RSA_PKCS1_SHA384 => {
-                (Sha384::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha384>()))
-            }
-            SignatureScheme::RSA_PKCS1_SHA512 => {
-                (Sha512::digest(message).to_vec(), RsaPadding::Pkcs1(super::verify_rsa::pkcs1v15::<Sha512>()))
-            }
+            SignatureScheme::RSA_PKCS1_SHA256 => (Sha256::digest(message).to_vec(), pkcs1v15(Hash::Sha256, 32)),
+            SignatureScheme::RSA_PKCS1_SHA384 => (Sha384::digest(message).to_vec(), pkcs1v15(Hash::Sha384, 48)),
+            SignatureScheme::RSA_PKCS1_SHA512 => (Sha512::digest(message).to_vec(), pkcs1v15(Hash::Sha512, 64)),
             _ => return Err(Error::General("unsupported RSA signature scheme".into())),
         };
         // The port RNG feeds RSA blinding and PSS salts.
