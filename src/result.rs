@@ -123,7 +123,9 @@ impl UsslResult {
             CertInvalidPurpose => "certificate is not valid for this purpose",
             CertBadEncoding => "certificate is badly encoded",
             CertInvalid => "certificate is invalid",
-            ClockNotSet => "the clock is not set, so certificates cannot be checked: set the time first",
+            ClockNotSet => {
+                "the clock is not set (it reads before 2024), so certificates cannot be checked: set it first, for example with ntptime.settime()"
+            }
             NoPeerCertificate => "peer sent no certificate",
             PeerAlert => "peer sent an alert",
             PeerNotTls => "peer sent data that is not TLS",

@@ -27,12 +27,13 @@ class Result:
         return f"rc={self.rc}\nstdout:\n{self.out}\nstderr:\n{self.err}"
 
 
-def run_mpy(script, timeout=60, heapsize=None, **params):
-    """Runs `script` on build/micropython. Keyword params are substituted into the script as
-    Python literals (`{name}` placeholders, via repr)."""
+def run_mpy(script, timeout=60, heapsize=None, wrapper=(), **params):
+    """Runs `script` on build/micropython, under the `wrapper` command when given (faketime).
+    Keyword params are substituted into the script as Python literals (`{name}` placeholders,
+    via repr)."""
     for name, value in params.items():
         script = script.replace("{" + name + "}", repr(value))
-    args = [MICROPYTHON]
+    args = [*wrapper, MICROPYTHON]
     if heapsize:
         args += ["-X", f"heapsize={heapsize}"]
     proc = subprocess.run(args + ["-c", script], capture_output=True, text=True, timeout=timeout)
