@@ -12,6 +12,7 @@
 typedef struct _tls_context_obj_t {
     mp_obj_base_t base;
     ussl_context *ctx;
+    mp_obj_t verify_callback; // f(cert_der, depth) for each certificate of the peer, or None
     bool server;
 } tls_context_obj_t;
 
@@ -23,6 +24,7 @@ static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, s
     }
     tls_context_obj_t *self = mp_obj_malloc_with_finaliser(tls_context_obj_t, type);
     self->ctx = NULL;
+    self->verify_callback = mp_const_none;
     self->server = protocol == PROTOCOL_TLS_SERVER;
     // Clients default to CERT_REQUIRED and servers to CERT_NONE, as in mainline MicroPython.
     ussl_check(ussl_context_new(self->server, &self->ctx));
@@ -39,8 +41,18 @@ static tls_context_obj_t *get_context(mp_obj_t self_in) {
     return self;
 }
 
+// verify_mode and verify_callback, as mainline's attributes.
 static void tls_context_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (attr == MP_QSTR_verify_callback && self->ctx != NULL) {
+        if (dest[0] == MP_OBJ_NULL) {
+            dest[0] = self->verify_callback;
+        } else if (dest[1] != MP_OBJ_NULL) {
+            self->verify_callback = dest[1];
+            dest[0] = MP_OBJ_NULL;
+        }
+        return;
+    }
     if (attr != MP_QSTR_verify_mode || self->ctx == NULL) {
         dest[1] = MP_OBJ_SENTINEL;
         return;
@@ -170,7 +182,11 @@ static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args,
         }
         ussl_check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, NULL, &conn));
     }
-    return ussl_socket_new(sock, conn, USSL_API_MAINLINE, 0, args[ARG_do_handshake_on_connect].u_bool);
+    if (self->verify_callback != mp_const_none) {
+        ussl_check(ussl_conn_hold_for_verify_callback(conn));
+    }
+    return ussl_socket_new(sock, conn, USSL_API_MAINLINE, 0, self->verify_callback,
+        args[ARG_do_handshake_on_connect].u_bool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_wrap_socket_obj, 2, tls_context_wrap_socket);
 

@@ -109,7 +109,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     }
     // The connection holds what it needs of the context.
     ussl_context_free(ctx);
-    return ussl_socket_new(sock, conn, USSL_API_PYCOM, timeout_ms, args[ARG_do_handshake].u_bool);
+    return ussl_socket_new(sock, conn, USSL_API_PYCOM, timeout_ms, mp_const_none, args[ARG_do_handshake].u_bool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(mod_ussl_wrap_socket_obj, 1, mod_ussl_wrap_socket);
 

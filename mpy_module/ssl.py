@@ -28,6 +28,14 @@ class SSLContext:
     def verify_mode(self, value):
         self._context.verify_mode = value
 
+    @property
+    def verify_callback(self):
+        return self._context.verify_callback
+
+    @verify_callback.setter
+    def verify_callback(self, value):
+        self._context.verify_callback = value
+
     def get_ciphers(self):
         return self._context.get_ciphers()
 

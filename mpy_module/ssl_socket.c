@@ -13,6 +13,7 @@ typedef struct _ussl_socket_obj_t {
     mp_obj_base_t base;
     mp_obj_t sock;          // the underlying socket; MP_OBJ_NULL once closed
     mp_obj_t poller;        // select.poll() used to wait during a blocking handshake
+    mp_obj_t verify_callback; // tls's f(cert_der, depth), or None
     ussl_conn *conn;        // engine connection; NULL once closed
     ussl_api api;           // which module made it (errors, where the handshake runs)
     uint32_t timeout_ms;    // USSL_API_PYCOM: bound on the whole handshake
@@ -151,6 +152,37 @@ static void wait_or_time_out(ussl_socket_obj_t *o, mp_uint_t events, mp_uint_t s
     }
 }
 
+// Runs the script's verify_callback over the peer's certificates, the top of the chain first and
+// the leaf (depth 0) last, as mbedTLS calls mainline's, once the engine has verified them; the
+// engine holds its output and plaintext meanwhile. Mainline's meaning: a non-zero return fails
+// the handshake. An exception in the callback fails it too and reaches the caller as it is.
+static void run_verify_callback(ussl_socket_obj_t *o) {
+    size_t count = ussl_conn_peer_cert_count(o->conn);
+    mp_int_t refused = 0;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        for (size_t depth = count; depth-- > 0 && refused == 0;) {
+            const uint8_t *der;
+            size_t len;
+            if (ussl_conn_peer_cert(o->conn, depth, &der, &len) != 0) {
+                continue;
+            }
+            // A copy: the script may keep it after the connection is gone.
+            mp_obj_t cert = mp_obj_new_bytes(der, len);
+            refused = mp_obj_get_int(mp_call_function_2(o->verify_callback, cert, MP_OBJ_NEW_SMALL_INT(depth)));
+        }
+        nlr_pop();
+    } else {
+        o->sticky_code = USSL_CODE_VERIFY_CALLBACK_REFUSED;
+        ussl_conn_verify_callback_verdict(o->conn, false);
+        nlr_jump(nlr.ret_val);
+    }
+    uint32_t rc = ussl_conn_verify_callback_verdict(o->conn, refused == 0);
+    if (rc != 0) {
+        fail(o, rc);
+    }
+}
+
 // The handshake driver: runs the handshake to completion, waiting on the socket (never
 // spinning) between steps, within timeout_ms (none when < 0). With a deadline it waits for data
 // before each read, so a blocking socket cannot hold it past the deadline. Returns
@@ -162,6 +194,9 @@ static int run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allow_u
     bool first_flight = true;
     for (;;) {
         raise_if_failed(o);
+        if (ussl_conn_verify_callback_pending(o->conn)) {
+            run_verify_callback(o);
+        }
         int err = flush_output(o);
         while (err == MP_EAGAIN) {
             wait_or_time_out(o, MP_STREAM_POLL_WR, start, timeout_ms);
@@ -209,6 +244,9 @@ static void finish_handshake(ussl_socket_obj_t *o) {
 // engine failure.
 static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     for (;;) {
+        if (ussl_conn_verify_callback_pending(o->conn)) {
+            run_verify_callback(o);
+        }
         int err = flush_output(o);
         if (err != 0) {
             *needs_write = true;
@@ -226,7 +264,8 @@ static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     }
 }
 
-mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms, bool do_handshake) {
+mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms,
+    mp_obj_t verify_callback, bool do_handshake) {
     // The object owns the connection from here on; if it cannot be made, the connection must
     // not leak with it.
     ussl_socket_obj_t *o;
@@ -240,6 +279,7 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t 
     }
     o->sock = sock;
     o->poller = MP_OBJ_NULL;
+    o->verify_callback = verify_callback;
     o->conn = conn;
     o->api = api;
     o->timeout_ms = timeout_ms;

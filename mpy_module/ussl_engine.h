@@ -90,6 +90,7 @@ enum ussl_code
   USSL_CODE_CERT_INVALID = 308,
   USSL_CODE_CLOCK_NOT_SET = 309,
   USSL_CODE_NO_PEER_CERTIFICATE = 310,
+  USSL_CODE_VERIFY_CALLBACK_REFUSED = 311,
   USSL_CODE_PEER_ALERT = 400,
   USSL_CODE_PEER_NOT_TLS = 401,
   USSL_CODE_PEER_MISBEHAVED = 402,
@@ -435,6 +436,33 @@ ussl_result ussl_conn_error(const ussl_conn *conn);
  `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
  */
 size_t ussl_conn_error_text(const ussl_conn *conn, char *buf, size_t cap);
+
+/*
+ Arms the hold for a script's verify_callback: once the peer's certificates pass the engine's
+ checks, `ussl_conn_verify_callback_pending` turns true and the connection gives out no
+ ciphertext and no plaintext (and stays handshaking) until `ussl_conn_verify_callback_verdict`.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+ussl_result ussl_conn_hold_for_verify_callback(ussl_conn *conn);
+
+/*
+ True when the peer's certificates (`ussl_conn_peer_cert`) wait for the callback's verdict.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+bool ussl_conn_verify_callback_pending(const ussl_conn *conn);
+
+/*
+ The callback's verdict: with `accepted` the handshake goes on; without, the connection fails
+ with USSL_CODE_VERIFY_CALLBACK_REFUSED (returned) and what was held for the peer is dropped.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+ussl_result ussl_conn_verify_callback_verdict(ussl_conn *conn, bool accepted);
 
 /*
  How many certificates the peer presented (0 before the handshake or without any).

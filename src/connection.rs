@@ -51,6 +51,16 @@ impl Sink<'_> {
     }
 }
 
+/// A script's verify_callback (the shim runs it): once the peer's certificates have passed the
+/// engine's own checks, nothing more goes to the peer or to the script until the shim gives the
+/// callback's verdict.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallbackHold {
+    Off,
+    Armed,
+    Done,
+}
+
 /// Where one `process_tls_records` step left us.
 enum Next {
     Continue,
@@ -83,6 +93,7 @@ pub struct Connection {
     eof: bool,
     /// The client's config, session store and server name, for `save_session`.
     client: Option<(ClientSetup, ServerName<'static>)>,
+    callback_hold: CallbackHold,
 }
 
 impl Connection {
@@ -149,7 +160,38 @@ impl Connection {
             close_sent: false,
             eof: false,
             client: None,
+            callback_hold: CallbackHold::Off,
         }
+    }
+
+    /// Holds the handshake for a verify_callback once the peer's certificates are verified.
+    pub fn hold_for_verify_callback(&mut self) {
+        if self.callback_hold == CallbackHold::Off {
+            self.callback_hold = CallbackHold::Armed;
+        }
+    }
+
+    /// True when the peer's certificates wait for the verify_callback's verdict.
+    pub fn verify_callback_pending(&self) -> bool {
+        self.callback_hold == CallbackHold::Armed && self.error.is_none() && !self.peer_certificates().is_empty()
+    }
+
+    /// The verify_callback's verdict: accepted, the handshake goes on; refused, whatever was
+    /// held for the peer (our Finished, a ticket) is dropped and the connection fails.
+    pub fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult> {
+        self.check()?;
+        if !self.verify_callback_pending() {
+            return Err(UsslResult::InvalidArgument);
+        }
+        self.callback_hold = CallbackHold::Done;
+        if accepted {
+            return Ok(());
+        }
+        self.bufs.outgoing.clear();
+        self.bufs.sent = 0;
+        self.bufs.plaintext.clear();
+        self.bufs.read = 0;
+        Err(self.fail(UsslResult::VerifyCallbackRefused, None))
     }
 
     /// The freshest session this client may resume later. TLS 1.3 tickets arrive after the
@@ -217,7 +259,7 @@ impl Connection {
     }
 
     pub fn is_handshaking(&self) -> bool {
-        self.common().is_handshaking()
+        self.common().is_handshaking() || self.verify_callback_pending()
     }
 
     /// How many ciphertext bytes the engine wants from the socket next (0 once the peer closed).
@@ -287,6 +329,9 @@ impl Connection {
     /// after the server's flight is in), so that the flight leaves in one write: nobody waits
     /// for a lone ChangeCipherSpec.
     pub fn pending_output(&self) -> &[u8] {
+        if self.verify_callback_pending() {
+            return &[];
+        }
         let pending = self.bufs.outgoing.get(self.bufs.sent..).unwrap_or_default();
         if pending == LONE_CHANGE_CIPHER_SPEC && self.is_handshaking() && self.error.is_none() {
             return &[];
@@ -304,11 +349,17 @@ impl Connection {
     }
 
     pub fn plaintext_pending(&self) -> usize {
+        if self.verify_callback_pending() {
+            return 0;
+        }
         self.bufs.plaintext.len() - self.bufs.read
     }
 
     /// Copies buffered plaintext out; 0 when there is none (ask the socket for more).
     pub fn read(&mut self, out: &mut [u8]) -> usize {
+        if self.verify_callback_pending() {
+            return 0;
+        }
         let avail = self.bufs.plaintext.get(self.bufs.read..).unwrap_or_default();
         let n = copy_prefix(out, avail);
         self.bufs.read += n;

@@ -47,6 +47,7 @@ pub enum UsslResult {
     CertInvalid = 308,
     ClockNotSet = 309,
     NoPeerCertificate = 310,
+    VerifyCallbackRefused = 311,
 
     // 4xx: the peer
     PeerAlert = 400,
@@ -127,6 +128,7 @@ impl UsslResult {
                 "the clock is not set (it reads before 2024), so certificates cannot be checked: set it first, for example with ntptime.settime()"
             }
             NoPeerCertificate => "peer sent no certificate",
+            VerifyCallbackRefused => "the verify_callback refused the peer's certificate",
             PeerAlert => "peer sent an alert",
             PeerNotTls => "peer sent data that is not TLS",
             PeerMisbehaved => "peer violated the TLS protocol",
@@ -153,10 +155,18 @@ impl UsslResult {
             OutOfMemory => UsslErrorKind::Memory,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
             UnknownCipherSuite => UsslErrorKind::Tls,
-            CertExpired | CertNotYetValid | HostnameMismatch | UnknownIssuer | CertBadSignature | CertRevoked
-            | CertInvalidPurpose | CertBadEncoding | CertInvalid | ClockNotSet | NoPeerCertificate => {
-                UsslErrorKind::Verify
-            }
+            CertExpired
+            | CertNotYetValid
+            | HostnameMismatch
+            | UnknownIssuer
+            | CertBadSignature
+            | CertRevoked
+            | CertInvalidPurpose
+            | CertBadEncoding
+            | CertInvalid
+            | ClockNotSet
+            | NoPeerCertificate
+            | VerifyCallbackRefused => UsslErrorKind::Verify,
             r if (r as u32) < 200 => UsslErrorKind::Value,
             _ => UsslErrorKind::Tls,
         }
@@ -197,6 +207,7 @@ impl UsslResult {
             CertInvalid,
             ClockNotSet,
             NoPeerCertificate,
+            VerifyCallbackRefused,
             PeerAlert,
             PeerNotTls,
             PeerMisbehaved,

@@ -269,3 +269,32 @@ fn provider_known_answers() {
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
+
+/// A client held for a verify_callback gives out nothing after the server's flight until the
+/// verdict; accepted, the handshake completes; refused, our last flight never leaves.
+#[test]
+fn verify_callback_hold_withholds_the_last_flight() {
+    for accept in [true, false] {
+        let (mut sctx, mut cctx) = (server_ctx("ec"), client_ctx());
+        let mut client = Connection::client(&mut cctx, Some("localhost"), None).unwrap();
+        client.hold_for_verify_callback();
+        let mut server = Connection::server(&mut sctx).unwrap();
+        assert!(!client.verify_callback_pending(), "nothing to judge before the server's certificate");
+        transfer(&mut client, &mut server).unwrap();
+        transfer(&mut server, &mut client).unwrap();
+        assert!(client.verify_callback_pending());
+        assert!(client.is_handshaking());
+        assert!(client.pending_output().is_empty(), "the client's Finished waits for the verdict");
+        assert!(client.write(b"early").is_err());
+        if accept {
+            client.verify_callback_verdict(true).unwrap();
+            handshake(&mut client, &mut server).unwrap();
+            exchange(&mut client, &mut server, b"after the verdict");
+        } else {
+            assert_eq!(client.verify_callback_verdict(false), Err(UsslResult::VerifyCallbackRefused));
+            assert!(client.pending_output().is_empty());
+            assert_eq!(client.error(), Some(UsslResult::VerifyCallbackRefused));
+            assert!(server.is_handshaking(), "the server never got our Finished");
+        }
+    }
+}

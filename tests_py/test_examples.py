@@ -59,3 +59,18 @@ def test_https_client_threads_example(pki, tls_server):
                         str(server.port), pki.ca_pem, "4", "5"], capture_output=True, text=True, timeout=150)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines() == [f"worker {n}: 5 of 5 requests ok" for n in range(4)], r.stdout
+
+
+def test_pin_certificate_example(pki, tls_server):
+    import hashlib
+    server = tls_server(server_context(pki.ec_cert, pki.ec_key))
+    leaf = ssl.PEM_cert_to_DER_cert(open(pki.ec_cert).read())
+    example = os.path.join(EXAMPLES, "pin_certificate.py")
+    outputs = []
+    for pin in (hashlib.sha256(leaf).hexdigest(), "00" * 32):
+        r = subprocess.run([MICROPYTHON, example, "localhost", str(server.port), pki.ca_pem, pin],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stdout + r.stderr
+        outputs.append(r.stdout.strip())
+    assert outputs[0] == "connected to the pinned server: TLSv1.3", outputs
+    assert outputs[1].startswith("refused:") and "verify_callback" in outputs[1], outputs

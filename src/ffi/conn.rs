@@ -351,6 +351,45 @@ pub unsafe extern "C" fn ussl_conn_error_text(conn: *const ussl_conn, buf: *mut 
     unsafe { copy_text(text, buf, cap) }
 }
 
+/// Arms the hold for a script's verify_callback: once the peer's certificates pass the engine's
+/// checks, `ussl_conn_verify_callback_pending` turns true and the connection gives out no
+/// ciphertext and no plaintext (and stays handshaking) until `ussl_conn_verify_callback_verdict`.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_hold_for_verify_callback(conn: *mut ussl_conn) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    conn.hold_for_verify_callback();
+    OK
+}
+
+/// True when the peer's certificates (`ussl_conn_peer_cert`) wait for the callback's verdict.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_verify_callback_pending(conn: *const ussl_conn) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { conn_ref(conn) }.is_some_and(Connection::verify_callback_pending)
+}
+
+/// The callback's verdict: with `accepted` the handshake goes on; without, the connection fails
+/// with USSL_CODE_VERIFY_CALLBACK_REFUSED (returned) and what was held for the peer is dropped.
+///
+/// # Safety
+/// `conn` must be a live connection.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_verify_callback_verdict(conn: *mut ussl_conn, accepted: bool) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+    match conn.verify_callback_verdict(accepted) {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
+}
+
 /// How many certificates the peer presented (0 before the handshake or without any).
 ///
 /// # Safety
