@@ -2,7 +2,7 @@
 # packages through apt, Python packages into a virtual environment under build/ (so a stock
 # Debian python3, which refuses `pip install` under PEP 668, works as well as any other).
 APT_PACKAGES := clang libclang-dev libffi-dev pkgconf dpkg-dev xz-utils openssl gnutls-bin mosquitto \
-	nginx-light python3-venv faketime
+	nginx-light python3-venv faketime tshark
 VENV := $(BUILD)/venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed

@@ -12,7 +12,7 @@
 typedef struct _tls_context_obj_t {
     mp_obj_base_t base;
     ussl_context *ctx;
-    mp_obj_t verify_callback; // f(cert_der, depth) for each certificate of the peer, or None
+    ussl_socket_hooks hooks;  // verify_callback and keylog_filename, as the script set them
     bool server;
 } tls_context_obj_t;
 
@@ -24,7 +24,8 @@ static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, s
     }
     tls_context_obj_t *self = mp_obj_malloc_with_finaliser(tls_context_obj_t, type);
     self->ctx = NULL;
-    self->verify_callback = mp_const_none;
+    self->hooks.verify_callback = mp_const_none;
+    self->hooks.keylog_filename = mp_const_none;
     self->server = protocol == PROTOCOL_TLS_SERVER;
     // Clients default to CERT_REQUIRED and servers to CERT_NONE, as in mainline MicroPython.
     ussl_check(ussl_context_new(self->server, &self->ctx));
@@ -41,14 +42,22 @@ static tls_context_obj_t *get_context(mp_obj_t self_in) {
     return self;
 }
 
-// verify_mode and verify_callback, as mainline's attributes.
+// verify_mode and verify_callback, as mainline's attributes, and keylog_filename, CPython's.
 static void tls_context_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (attr == MP_QSTR_verify_callback && self->ctx != NULL) {
+    mp_obj_t *hook = attr == MP_QSTR_verify_callback ? &self->hooks.verify_callback
+        : attr == MP_QSTR_keylog_filename ? &self->hooks.keylog_filename : NULL;
+    if (hook != NULL && self->ctx != NULL) {
         if (dest[0] == MP_OBJ_NULL) {
-            dest[0] = self->verify_callback;
+            dest[0] = *hook;
         } else if (dest[1] != MP_OBJ_NULL) {
-            self->verify_callback = dest[1];
+            if (hook == &self->hooks.keylog_filename) {
+                if (dest[1] != mp_const_none && !mp_obj_is_str(dest[1])) {
+                    mp_raise_TypeError(MP_ERROR_TEXT("keylog_filename must be a str (a path) or None"));
+                }
+                ussl_check(ussl_context_set_key_log(self->ctx, dest[1] != mp_const_none));
+            }
+            *hook = dest[1];
             dest[0] = MP_OBJ_NULL;
         }
         return;
@@ -182,11 +191,10 @@ static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args,
         }
         ussl_check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, NULL, &conn));
     }
-    if (self->verify_callback != mp_const_none) {
+    if (self->hooks.verify_callback != mp_const_none) {
         ussl_check(ussl_conn_hold_for_verify_callback(conn));
     }
-    return ussl_socket_new(sock, conn, USSL_API_MAINLINE, 0, self->verify_callback,
-        args[ARG_do_handshake_on_connect].u_bool);
+    return ussl_socket_new(sock, conn, USSL_API_MAINLINE, 0, &self->hooks, args[ARG_do_handshake_on_connect].u_bool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_wrap_socket_obj, 2, tls_context_wrap_socket);
 

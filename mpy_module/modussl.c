@@ -18,7 +18,7 @@ static void context_free_on_error(ussl_context *ctx, nlr_buf_t *nlr) {
 static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
     enum { ARG_sock, ARG_keyfile, ARG_certfile, ARG_server_side, ARG_cert_reqs, ARG_ssl_version,
            ARG_ca_certs, ARG_server_hostname, ARG_saved_session, ARG_timeout, ARG_do_handshake,
-           ARG_alpn_protocols };
+           ARG_alpn_protocols, ARG_keylog_filename };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_keyfile, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -32,6 +32,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         { MP_QSTR_timeout, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_INT(10)} },
         { MP_QSTR_do_handshake, MP_ARG_BOOL, {.u_bool = true} },
         { MP_QSTR_alpn_protocols, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_keylog_filename, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all(n_args, pos_args, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -75,6 +76,10 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     if (server_side && certfile == mp_const_none) {
         ussl_raise(USSL_CODE_MISSING_CERTIFICATE_OR_KEY, NULL);
     }
+    ussl_socket_hooks hooks = { .verify_callback = mp_const_none, .keylog_filename = args[ARG_keylog_filename].u_obj };
+    if (hooks.keylog_filename != mp_const_none && !mp_obj_is_str(hooks.keylog_filename)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("keylog_filename must be a str (a path)"));
+    }
     const char *hostname = NULL;
     size_t hostname_len = 0;
     if (args[ARG_server_hostname].u_obj != mp_const_none) {
@@ -97,6 +102,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         if (args[ARG_alpn_protocols].u_obj != mp_const_none) {
             ussl_load_alpn(ctx, args[ARG_alpn_protocols].u_obj);
         }
+        ussl_check(ussl_context_set_key_log(ctx, hooks.keylog_filename != mp_const_none));
         if (server_side) {
             ussl_share_server_state(ctx);
             ussl_check(ussl_conn_new_server(ctx, &conn));
@@ -109,7 +115,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     }
     // The connection holds what it needs of the context.
     ussl_context_free(ctx);
-    return ussl_socket_new(sock, conn, USSL_API_PYCOM, timeout_ms, mp_const_none, args[ARG_do_handshake].u_bool);
+    return ussl_socket_new(sock, conn, USSL_API_PYCOM, timeout_ms, &hooks, args[ARG_do_handshake].u_bool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(mod_ussl_wrap_socket_obj, 1, mod_ussl_wrap_socket);
 

@@ -36,6 +36,14 @@ class SSLContext:
     def verify_callback(self, value):
         self._context.verify_callback = value
 
+    @property
+    def keylog_filename(self):
+        return self._context.keylog_filename
+
+    @keylog_filename.setter
+    def keylog_filename(self, value):
+        self._context.keylog_filename = value
+
     def get_ciphers(self):
         return self._context.get_ciphers()
 

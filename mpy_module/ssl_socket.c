@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "py/runtime.h"
+#include "py/builtin.h"
 #include "py/stream.h"
 #include "py/mperrno.h"
 #include "py/mphal.h"
@@ -13,7 +14,7 @@ typedef struct _ussl_socket_obj_t {
     mp_obj_base_t base;
     mp_obj_t sock;          // the underlying socket; MP_OBJ_NULL once closed
     mp_obj_t poller;        // select.poll() used to wait during a blocking handshake
-    mp_obj_t verify_callback; // tls's f(cert_der, depth), or None
+    ussl_socket_hooks hooks; // the script's verify_callback and keylog_filename
     ussl_conn *conn;        // engine connection; NULL once closed
     ussl_api api;           // which module made it (errors, where the handshake runs)
     uint32_t timeout_ms;    // USSL_API_PYCOM: bound on the whole handshake
@@ -169,7 +170,7 @@ static void run_verify_callback(ussl_socket_obj_t *o) {
             }
             // A copy: the script may keep it after the connection is gone.
             mp_obj_t cert = mp_obj_new_bytes(der, len);
-            refused = mp_obj_get_int(mp_call_function_2(o->verify_callback, cert, MP_OBJ_NEW_SMALL_INT(depth)));
+            refused = mp_obj_get_int(mp_call_function_2(o->hooks.verify_callback, cert, MP_OBJ_NEW_SMALL_INT(depth)));
         }
         nlr_pop();
     } else {
@@ -183,6 +184,27 @@ static void run_verify_callback(ussl_socket_obj_t *o) {
     }
 }
 
+// Appends the key log lines the engine has for this connection to the script's file (opened
+// for each batch, so nothing is lost when the script stops), as CPython's keylog_filename does.
+static void append_key_log(ussl_socket_obj_t *o) {
+    if (o->hooks.keylog_filename == mp_const_none) {
+        return;
+    }
+    uint8_t lines[256];
+    size_t n = ussl_conn_take_key_log(o->conn, lines, sizeof(lines));
+    if (n == 0) {
+        return;
+    }
+    mp_obj_t open_args[2] = { o->hooks.keylog_filename, MP_OBJ_NEW_QSTR(MP_QSTR_a) };
+    mp_obj_t file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
+    mp_obj_t write = mp_load_attr(file, MP_QSTR_write);
+    while (n > 0) {
+        mp_call_function_1(write, mp_obj_new_str((const char *)lines, n));
+        n = ussl_conn_take_key_log(o->conn, lines, sizeof(lines));
+    }
+    mp_call_function_0(mp_load_attr(file, MP_QSTR_close));
+}
+
 // The handshake driver: runs the handshake to completion, waiting on the socket (never
 // spinning) between steps, within timeout_ms (none when < 0). With a deadline it waits for data
 // before each read, so a blocking socket cannot hold it past the deadline. Returns
@@ -193,6 +215,7 @@ static int run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allow_u
     mp_uint_t start = mp_hal_ticks_ms();
     bool first_flight = true;
     for (;;) {
+        append_key_log(o);
         raise_if_failed(o);
         if (ussl_conn_verify_callback_pending(o->conn)) {
             run_verify_callback(o);
@@ -225,6 +248,7 @@ static int run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allow_u
             }
         }
     }
+    append_key_log(o);
     o->handshake_pending = false;
     o->poller = MP_OBJ_NULL;
     return 0;
@@ -244,6 +268,7 @@ static void finish_handshake(ussl_socket_obj_t *o) {
 // engine failure.
 static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     for (;;) {
+        append_key_log(o);
         if (ussl_conn_verify_callback_pending(o->conn)) {
             run_verify_callback(o);
         }
@@ -253,6 +278,7 @@ static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
             return err;
         }
         if (!ussl_conn_is_handshaking(o->conn)) {
+            append_key_log(o);
             o->handshake_pending = false;
             return 0;
         }
@@ -265,7 +291,7 @@ static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
 }
 
 mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms,
-    mp_obj_t verify_callback, bool do_handshake) {
+    const ussl_socket_hooks *hooks, bool do_handshake) {
     // The object owns the connection from here on; if it cannot be made, the connection must
     // not leak with it.
     ussl_socket_obj_t *o;
@@ -279,7 +305,7 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t 
     }
     o->sock = sock;
     o->poller = MP_OBJ_NULL;
-    o->verify_callback = verify_callback;
+    o->hooks = *hooks;
     o->conn = conn;
     o->api = api;
     o->timeout_ms = timeout_ms;

@@ -465,6 +465,15 @@ bool ussl_conn_verify_callback_pending(const ussl_conn *conn);
 ussl_result ussl_conn_verify_callback_verdict(ussl_conn *conn, bool accepted);
 
 /*
+ Moves whole NSS key log lines (of every connection of this one's context) into `buf`, at
+ most `cap` bytes; returns how many (0: none wait). Call until it returns 0.
+
+ # Safety
+ `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+ */
+size_t ussl_conn_take_key_log(const ussl_conn *conn, uint8_t *buf, size_t cap);
+
+/*
  How many certificates the peer presented (0 before the handshake or without any).
 
  # Safety
@@ -561,6 +570,15 @@ ussl_result ussl_context_set_verify_mode(ussl_context *ctx, uint32_t mode);
  `ctx` must be a live context.
  */
 ussl_result ussl_context_set_hostname_required(ussl_context *ctx, bool required);
+
+/*
+ With `on`, the context's connections keep NSS key log lines of their secrets for
+ `ussl_conn_take_key_log` (whoever has the lines can decrypt the traffic).
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_set_key_log(ussl_context *ctx, bool on);
 
 /*
  # Safety

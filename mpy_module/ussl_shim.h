@@ -56,11 +56,18 @@ void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols);
 // Makes the SSL socket over `sock`; it owns `conn` from here on (freed if this raises).
 // With USSL_API_PYCOM the handshake is bounded by timeout_ms and a client socket that is not
 // connected yet defers it to connect(); with USSL_API_MAINLINE timeout_ms is unused.
-// `verify_callback` (None for none) is called as f(cert_der, depth) once the engine has verified
-// the peer's certificates (the connection must have been armed with
-// ussl_conn_hold_for_verify_callback); `do_handshake` runs the handshake now.
+// `hooks` are the script's objects the socket calls or uses (the socket keeps them alive);
+// `do_handshake` runs the handshake now.
+typedef struct _ussl_socket_hooks {
+    // f(cert_der, depth), called once the engine has verified the peer's certificates (the
+    // connection must be armed with ussl_conn_hold_for_verify_callback), or None.
+    mp_obj_t verify_callback;
+    // str: the file the connection's NSS key log lines are appended to (the context must keep a
+    // key log: ussl_context_set_key_log), or None.
+    mp_obj_t keylog_filename;
+} ussl_socket_hooks;
 mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms,
-    mp_obj_t verify_callback, bool do_handshake);
+    const ussl_socket_hooks *hooks, bool do_handshake);
 // save_session(): takes in records already waiting (tickets), then saves the session.
 mp_obj_t ussl_socket_save_session(mp_obj_t ssl_sock);
 

@@ -4,6 +4,7 @@
 //! [`Connection::write`]. Errors are sticky: once failed, every call reports the same failure.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls::client::UnbufferedClientConnection;
@@ -14,6 +15,7 @@ use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedS
 use rustls::{CommonState, ProtocolVersion};
 
 use crate::context::Context;
+use crate::keylog::KeyLogLines;
 use crate::record::Incoming;
 use crate::result::{self, UsslResult};
 use crate::session::{ClientSetup, SavedValue, Session};
@@ -94,6 +96,8 @@ pub struct Connection {
     /// The client's config, session store and server name, for `save_session`.
     client: Option<(ClientSetup, ServerName<'static>)>,
     callback_hold: CallbackHold,
+    /// The context's key log, when it keeps one.
+    key_log: Option<Arc<KeyLogLines>>,
 }
 
 impl Connection {
@@ -132,6 +136,9 @@ impl Connection {
         let conn =
             UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| result::from_rustls(&e))?;
         let mut this = Self::new(Tls::Client(conn));
+        // The config in use logs where its own context's key log is (a resumed session's may
+        // be another context's).
+        this.key_log = setup.key_log.clone();
         this.client = Some((setup, name));
         // Encode the ClientHello now, so it is waiting in the output buffer.
         this.drive(Action::Nothing)?;
@@ -143,7 +150,9 @@ impl Connection {
     pub fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
         let config = ctx.server_config()?;
         let conn = UnbufferedServerConnection::new(config).map_err(|e| result::from_rustls(&e))?;
-        Ok(Self::new(Tls::Server(conn)))
+        let mut this = Self::new(Tls::Server(conn));
+        this.key_log = ctx.key_log();
+        Ok(this)
     }
 
     #[cfg(not(feature = "server"))]
@@ -161,7 +170,14 @@ impl Connection {
             eof: false,
             client: None,
             callback_hold: CallbackHold::Off,
+            key_log: None,
         }
+    }
+
+    /// Moves whole key log lines of this connection's context into `out` (0 when none wait, or
+    /// the context keeps no key log).
+    pub fn take_key_log(&self, out: &mut [u8]) -> usize {
+        self.key_log.as_ref().map_or(0, |log| log.take(out))
     }
 
     /// Holds the handshake for a verify_callback once the peer's certificates are verified.

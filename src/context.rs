@@ -14,6 +14,7 @@ use rustls::version::TLS12;
 use rustls::version::TLS13;
 use rustls::{RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 
+use crate::keylog::KeyLogLines;
 use crate::keys;
 use crate::result::UsslResult;
 use crate::session::{ClientSetup, SessionStore};
@@ -50,6 +51,8 @@ pub struct Context {
     hostname_required: bool,
     /// ALPN protocols offered (client) or accepted (server), in order of preference.
     alpn: Vec<Vec<u8>>,
+    /// The key log of this context's connections, when the script asked for one.
+    key_log: Option<Arc<KeyLogLines>>,
     roots: RootCertStore,
     /// The trust anchors as given, for the settings fingerprint.
     anchor_ders: Vec<CertificateDer<'static>>,
@@ -74,6 +77,7 @@ impl Context {
             verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
             hostname_required: false,
             alpn: Vec::new(),
+            key_log: None,
             roots: RootCertStore::empty(),
             anchor_ders: Vec::new(),
             chain: Vec::new(),
@@ -103,6 +107,18 @@ impl Context {
     pub fn set_verify_mode(&mut self, mode: VerifyMode) {
         self.verify_mode = mode;
         self.changed();
+    }
+
+    /// Turns the key log of this context's connections on or off (lines not yet taken are dropped).
+    pub fn set_key_log(&mut self, on: bool) {
+        if on != self.key_log.is_some() {
+            self.key_log = on.then(|| Arc::new(KeyLogLines::default()));
+            self.changed();
+        }
+    }
+
+    pub fn key_log(&self) -> Option<Arc<KeyLogLines>> {
+        self.key_log.clone()
     }
 
     /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
@@ -205,6 +221,7 @@ impl Context {
             config: Arc::new(self.build_client_config(check_name)?),
             store: self.session_store.clone(),
             fingerprint: self.fingerprint(check_name),
+            key_log: self.key_log.clone(),
         };
         let [plain, checking] = &mut self.client_configs;
         *(if check_name { checking } else { plain }) = Some(setup.clone());
@@ -284,6 +301,9 @@ impl Context {
         config.session_storage = self.server_state.cache.clone();
         // One ticket per handshake: a board's client keeps only the newest anyway.
         config.send_tls13_tickets = 1;
+        if let Some(log) = &self.key_log {
+            config.key_log = log.clone();
+        }
         // A client offering none of these is refused (no_application_protocol), as RFC 7301 says.
         config.alpn_protocols = self.alpn.clone();
         Ok(config)
@@ -314,6 +334,9 @@ impl Context {
         // Sessions are kept by server name. Without a name every server would share one entry
         // (rustls needs some name: we give 0.0.0.0), so a nameless connection keeps and offers none.
         config.alpn_protocols = self.alpn.clone();
+        if let Some(log) = &self.key_log {
+            config.key_log = log.clone();
+        }
         config.resumption = if check_name {
             rustls::client::Resumption::store(self.session_store.clone())
         } else {

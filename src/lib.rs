@@ -24,6 +24,7 @@ pub mod deferred;
 pub mod der;
 pub mod ffi;
 pub mod hostname;
+pub mod keylog;
 pub mod keys;
 pub mod port;
 pub mod provider;

@@ -126,6 +126,8 @@ pub struct ClientSetup {
     pub config: Arc<ClientConfig>,
     pub store: Arc<SessionStore>,
     pub fingerprint: [u8; 32],
+    /// Where `config` logs its secrets, when its context keeps a key log.
+    pub key_log: Option<Arc<crate::keylog::KeyLogLines>>,
 }
 
 /// A session saved from a connection, for `wrap_socket(saved_session=...)`.

@@ -34,6 +34,7 @@ fn null_handles_and_outputs_are_refused() {
         assert_eq!(ussl_conn_recv_commit(ptr::null_mut(), 0), NULL_ARGUMENT);
         assert_eq!(ussl_conn_close(ptr::null_mut()), NULL_ARGUMENT);
         assert_eq!(ussl_conn_hold_for_verify_callback(ptr::null_mut()), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_key_log(ptr::null_mut(), true), NULL_ARGUMENT);
         assert_eq!(ussl_conn_verify_callback_verdict(ptr::null_mut(), true), NULL_ARGUMENT);
         let mut out = ptr::null_mut();
         assert_eq!(ussl_conn_new_client(ptr::null_mut(), ptr::null(), 0, ptr::null_mut(), &mut out), NULL_ARGUMENT);
@@ -51,6 +52,7 @@ fn null_handles_and_outputs_are_refused() {
         assert_eq!(ussl_context_cipher_count(ptr::null()), 0);
         assert!(!ussl_conn_is_handshaking(ptr::null()));
         assert!(!ussl_conn_verify_callback_pending(ptr::null()));
+        assert_eq!(ussl_conn_take_key_log(ptr::null(), ptr::null_mut(), 0), 0);
         assert_eq!(ussl_conn_error(ptr::null()), 0);
     }
 }

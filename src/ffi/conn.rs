@@ -390,6 +390,23 @@ pub unsafe extern "C" fn ussl_conn_verify_callback_verdict(conn: *mut ussl_conn,
     }
 }
 
+/// Moves whole NSS key log lines (of every connection of this one's context) into `buf`, at
+/// most `cap` bytes; returns how many (0: none wait). Call until it returns 0.
+///
+/// # Safety
+/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_take_key_log(conn: *const ussl_conn, buf: *mut u8, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let Some(conn) = (unsafe { conn_ref(conn) }) else { return 0 };
+    if buf.is_null() {
+        return 0;
+    }
+    // SAFETY: `buf` is non-null with `cap` writable bytes, per the contract.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf, cap) };
+    conn.take_key_log(out)
+}
+
 /// How many certificates the peer presented (0 before the handshake or without any).
 ///
 /// # Safety

@@ -75,6 +75,19 @@ pub unsafe extern "C" fn ussl_context_set_hostname_required(ctx: *mut ussl_conte
     OK
 }
 
+/// With `on`, the context's connections keep NSS key log lines of their secrets for
+/// `ussl_conn_take_key_log` (whoever has the lines can decrypt the traffic).
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_key_log(ctx: *mut ussl_context, on: bool) -> ussl_result {
+    // SAFETY: forwarded caller guarantee.
+    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+    ctx.set_key_log(on);
+    OK
+}
+
 /// # Safety
 /// `ctx` must be a live context.
 #[no_mangle]
