@@ -47,7 +47,7 @@ lint: $(MPY_STAMP)
 	cargo fmt --check
 	cargo clippy --lib -- -D warnings
 	cargo clippy --lib --no-default-features --features client -- -D warnings
-	$(ENGINE_ENV_UNIX) cargo clippy --lib $(ENGINE_FEATURES) -- -D warnings
+	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES) -- -D warnings
 
 test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py

@@ -2,6 +2,8 @@
 //! checked in at mpy_module/ussl_engine.h:
 //!   USSL_UPDATE_HEADER=1  rewrites the checked-in header
 //!   USSL_CHECK_HEADER=1   fails the build when it is stale (CI and `make test` set this)
+//! and lists the built-in root certificates (feature `roots`) for src/roots.rs: every .der, .pem
+//! and .crt file of USSL_ROOTS_DIR (default roots/compact), in name order.
 use std::env;
 use std::fs;
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=USSL_CHECK_HEADER");
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    list_roots(&crate_dir, &out_dir);
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
     let generated = out_dir.join("ussl_engine.h");
     cbindgen::Builder::new()
@@ -34,4 +37,24 @@ fn main() {
     } else {
         println!("cargo:warning=mpy_module/ussl_engine.h is stale: run `make header`");
     }
+}
+
+/// Writes OUT_DIR/roots.rs: `static COMPACT: &[&[u8]]` with the files of the root set.
+fn list_roots(crate_dir: &std::path::Path, out_dir: &std::path::Path) {
+    println!("cargo:rerun-if-env-changed=USSL_ROOTS_DIR");
+    let dir = env::var("USSL_ROOTS_DIR").map(PathBuf::from).unwrap_or_else(|_| crate_dir.join("roots/compact"));
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("der" | "pem" | "crt")));
+    files.sort();
+    let mut out = String::from(
+        "/// The built-in root set, one certificate (DER or PEM) per file.\npub static COMPACT: &[&[u8]] = &[\n",
+    );
+    for file in &files {
+        out.push_str(&format!("    include_bytes!({:?}),\n", file.display().to_string()));
+    }
+    out.push_str("];\n");
+    fs::write(out_dir.join("roots.rs"), out).expect("write OUT_DIR/roots.rs");
 }

@@ -5,6 +5,8 @@
 USSL_PROFILE ?= full
 PROFILE_TAG := $(if $(filter full,$(USSL_PROFILE)),,-$(USSL_PROFILE))
 ENGINE_FEATURES := --no-default-features --features micropython,$(USSL_PROFILE)
+# The unix build's load_default_certs() trusts Mozilla's whole root set; boards get the compact one.
+UNIX_ENGINE_FEATURES := $(ENGINE_FEATURES),roots-mozilla
 
 UNIX_DIR := $(MPY_DIR)/ports/unix
 UNIX_BUILD := $(BUILD)/unix-ussl-$(MPY_TAG)$(PROFILE_TAG)
@@ -25,7 +27,7 @@ UNIX_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
 # The engine: a no_std staticlib; bindgen reads the tree's headers. Cargo decides what to rebuild.
 engine: $(MPY_STAMP)
 	@$(MAKE) --no-print-directory apt-deps
-	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo rustc --lib --crate-type staticlib --release $(ENGINE_FEATURES)
+	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo rustc --lib --crate-type staticlib --release $(UNIX_ENGINE_FEATURES)
 
 # micropython.mk makes the port relink when the archive changes.
 unix-port: engine $(MPY_CROSS)

@@ -152,6 +152,14 @@ static mp_obj_t tls_context_set_ciphers(mp_obj_t self_in, mp_obj_t ciphers) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_ciphers_obj, tls_context_set_ciphers);
 
+// load_default_certs([purpose]), as CPython's: the engine's built-in roots (Cargo feature
+// `roots`; NotImplementedError without). Only server authentication is a purpose here.
+static mp_obj_t tls_context_load_default_certs(size_t n_args, const mp_obj_t *args) {
+    ussl_check(ussl_context_load_default_roots(get_context(args[0])->ctx));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tls_context_load_default_certs_obj, 1, 2, tls_context_load_default_certs);
+
 // set_alpn_protocols(list of str), as CPython's: offered by a client, chosen from by a server.
 static mp_obj_t tls_context_set_alpn_protocols(mp_obj_t self_in, mp_obj_t protocols) {
     ussl_load_alpn(get_context(self_in)->ctx, protocols);
@@ -202,6 +210,7 @@ static const mp_rom_map_elem_t tls_context_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&tls_context_del_obj) },
     { MP_ROM_QSTR(MP_QSTR_load_cert_chain), MP_ROM_PTR(&tls_context_load_cert_chain_obj) },
     { MP_ROM_QSTR(MP_QSTR_load_verify_locations), MP_ROM_PTR(&tls_context_load_verify_locations_obj) },
+    { MP_ROM_QSTR(MP_QSTR_load_default_certs), MP_ROM_PTR(&tls_context_load_default_certs_obj) },
     { MP_ROM_QSTR(MP_QSTR_get_ciphers), MP_ROM_PTR(&tls_context_get_ciphers_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_ciphers), MP_ROM_PTR(&tls_context_set_ciphers_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_alpn_protocols), MP_ROM_PTR(&tls_context_set_alpn_protocols_obj) },

@@ -63,6 +63,10 @@ class SSLContext:
         if cadata is not None:
             self._context.load_verify_locations(cadata)
 
+    def load_default_certs(self, purpose=None):
+        # The engine's built-in roots (README, "Default trust store").
+        self._context.load_default_certs()
+
     def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True, server_hostname=None):
         return self._context.wrap_socket(
             sock,
@@ -70,6 +74,28 @@ class SSLContext:
             do_handshake_on_connect=do_handshake_on_connect,
             server_hostname=server_hostname,
         )
+
+
+class Purpose:
+    SERVER_AUTH = "SERVER_AUTH"
+    CLIENT_AUTH = "CLIENT_AUTH"
+
+
+def create_default_context(purpose=Purpose.SERVER_AUTH, cafile=None, capath=None, cadata=None):
+    # CPython's: for SERVER_AUTH a client context that verifies the server (CERT_REQUIRED, and
+    # tls then requires server_hostname), trusting cafile/cadata, or the built-in roots when
+    # neither is given; for CLIENT_AUTH a server context.
+    if capath is not None:
+        raise NotImplementedError("capath: pass cafile or cadata")
+    server = purpose == Purpose.CLIENT_AUTH
+    ctx = SSLContext(PROTOCOL_TLS_SERVER if server else PROTOCOL_TLS_CLIENT)
+    if not server:
+        ctx.verify_mode = CERT_REQUIRED
+    if cafile is not None or cadata is not None:
+        ctx.load_verify_locations(cafile, cadata)
+    elif not server:
+        ctx.load_default_certs()
+    return ctx
 
 
 def _read(path_or_data):

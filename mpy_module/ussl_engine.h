@@ -76,6 +76,7 @@ enum ussl_code
   USSL_CODE_SERVER_NOT_BUILT = 120,
   USSL_CODE_CERT_INFO_NOT_BUILT = 121,
   USSL_CODE_RSA_NOT_BUILT = 122,
+  USSL_CODE_ROOTS_NOT_BUILT = 123,
   USSL_CODE_HANDSHAKE_NOT_COMPLETE = 200,
   USSL_CODE_CONNECTION_CLOSED = 201,
   USSL_CODE_NO_SESSION = 203,
@@ -593,6 +594,15 @@ uint32_t ussl_context_verify_mode(const ussl_context *ctx);
  `ctx` must be a live context; `data` must point to `len` readable bytes.
  */
 ussl_result ussl_context_add_ca(ussl_context *ctx, const uint8_t *data, size_t len);
+
+/*
+ Adds the built-in root certificates (features `roots`, `roots-mozilla`) as trust anchors;
+ USSL_CODE_ROOTS_NOT_BUILT when the build has none.
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_load_default_roots(ussl_context *ctx);
 
 /*
  Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).

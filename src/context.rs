@@ -56,6 +56,8 @@ pub struct Context {
     roots: RootCertStore,
     /// The trust anchors as given, for the settings fingerprint.
     anchor_ders: Vec<CertificateDer<'static>>,
+    /// The built-in roots were added (their DER is not always at hand for the fingerprint).
+    default_roots: bool,
     chain: Vec<CertificateDer<'static>>,
     key: Option<PrivateKeyDer<'static>>,
     /// Built on first use; index 1 checks the hostname, index 0 does not.
@@ -80,6 +82,7 @@ impl Context {
             key_log: None,
             roots: RootCertStore::empty(),
             anchor_ders: Vec::new(),
+            default_roots: false,
             chain: Vec::new(),
             key: None,
             client_configs: [None, None],
@@ -163,6 +166,14 @@ impl Context {
         Ok(added)
     }
 
+    /// Adds the built-in roots (src/roots.rs) as trust anchors; returns how many.
+    pub fn add_default_roots(&mut self) -> Result<usize, UsslResult> {
+        let added = crate::roots::add_to(&mut self.roots, &mut self.anchor_ders)?;
+        self.default_roots = true;
+        self.changed();
+        Ok(added)
+    }
+
     /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
     /// Unknown names are an error; the protocol versions follow from the suites kept.
     pub fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
@@ -233,7 +244,7 @@ impl Context {
     fn fingerprint(&self, check_name: bool) -> [u8; 32] {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        h.update([self.verify_mode as u8, u8::from(check_name)]);
+        h.update([self.verify_mode as u8, u8::from(check_name), u8::from(self.default_roots)]);
         for der in self.anchor_ders.iter().chain(self.chain.iter()) {
             h.update((der.len() as u32).to_be_bytes());
             h.update(der.as_ref());

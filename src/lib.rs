@@ -30,6 +30,7 @@ pub mod port;
 pub mod provider;
 pub mod record;
 pub mod result;
+pub mod roots;
 pub mod session;
 pub mod sync;
 #[cfg(feature = "server")]

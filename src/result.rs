@@ -29,6 +29,7 @@ pub enum UsslResult {
     ServerNotBuilt = 120,
     CertInfoNotBuilt = 121,
     RsaNotBuilt = 122,
+    RootsNotBuilt = 123,
 
     // 2xx: connection state
     HandshakeNotComplete = 200,
@@ -104,7 +105,9 @@ impl UsslResult {
             InvalidVerifyMode => "cert_reqs (verify_mode) must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED",
             InvalidAlpn => "ALPN protocols must be a list of names of 1 to 255 bytes each",
             UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
-            CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs",
+            CaCertsRequired => {
+                "CERT_REQUIRED and CERT_OPTIONAL need ca_certs (or load_verify_locations(), or load_default_certs())"
+            }
             HostnameRequired => "CERT_REQUIRED requires server_hostname",
             MissingCertificateOrKey => "a server needs both a key and a certificate",
             ServerNotBuilt => "this build has no server side (the engine's Cargo feature `server`)",
@@ -112,6 +115,9 @@ impl UsslResult {
                 "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER"
             }
             RsaNotBuilt => "this build has no RSA private keys (Cargo feature `rsa-sign`): use an ECDSA P-256 key",
+            RootsNotBuilt => {
+                "this build has no built-in root certificates (Cargo feature `roots`): load a CA with load_verify_locations()"
+            }
             HandshakeNotComplete => "the handshake has not completed",
             ConnectionClosed => "the connection is closed",
             NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
@@ -151,7 +157,7 @@ impl UsslResult {
         match self {
             Ok => UsslErrorKind::None,
             NullArgument => UsslErrorKind::Type,
-            ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt => UsslErrorKind::NotBuilt,
+            ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt | RootsNotBuilt => UsslErrorKind::NotBuilt,
             OutOfMemory => UsslErrorKind::Memory,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
             UnknownCipherSuite => UsslErrorKind::Tls,
@@ -193,6 +199,7 @@ impl UsslResult {
             ServerNotBuilt,
             CertInfoNotBuilt,
             RsaNotBuilt,
+            RootsNotBuilt,
             HandshakeNotComplete,
             ConnectionClosed,
             NoSession,
@@ -284,6 +291,8 @@ pub fn left_out_features() -> &'static [&'static str] {
         "x25519",
         #[cfg(not(feature = "certinfo"))]
         "certinfo",
+        #[cfg(not(any(feature = "roots", feature = "roots-mozilla")))]
+        "roots",
     ]
 }
 
@@ -413,8 +422,13 @@ mod tests {
         assert_eq!(UsslResult::OutOfMemory.kind(), UsslErrorKind::Memory);
         for code in 0..1000 {
             if let Some(r) = UsslResult::from_u32(code) {
-                let not_built =
-                    matches!(r, UsslResult::ServerNotBuilt | UsslResult::CertInfoNotBuilt | UsslResult::RsaNotBuilt);
+                let not_built = matches!(
+                    r,
+                    UsslResult::ServerNotBuilt
+                        | UsslResult::CertInfoNotBuilt
+                        | UsslResult::RsaNotBuilt
+                        | UsslResult::RootsNotBuilt
+                );
                 assert_eq!(r.kind() == UsslErrorKind::NotBuilt, not_built, "{code}");
             }
         }

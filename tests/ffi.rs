@@ -35,6 +35,7 @@ fn null_handles_and_outputs_are_refused() {
         assert_eq!(ussl_conn_close(ptr::null_mut()), NULL_ARGUMENT);
         assert_eq!(ussl_conn_hold_for_verify_callback(ptr::null_mut()), NULL_ARGUMENT);
         assert_eq!(ussl_context_set_key_log(ptr::null_mut(), true), NULL_ARGUMENT);
+        assert_eq!(ussl_context_load_default_roots(ptr::null_mut()), NULL_ARGUMENT);
         assert_eq!(ussl_conn_verify_callback_verdict(ptr::null_mut(), true), NULL_ARGUMENT);
         let mut out = ptr::null_mut();
         assert_eq!(ussl_conn_new_client(ptr::null_mut(), ptr::null(), 0, ptr::null_mut(), &mut out), NULL_ARGUMENT);

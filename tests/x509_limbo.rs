@@ -115,3 +115,36 @@ fn x509_limbo_server_cases() {
     assert!(unexplained.is_empty(), "unexplained differences from rustls-webpki: {unexplained:#?}");
     assert!(pass >= EXPECTED_PASSES, "score fell below {EXPECTED_PASSES}: {pass}");
 }
+
+/// The compact built-in root set (feature `roots`, roots/compact) against the real chains of
+/// x509-limbo's "online" cases (akamai.com, amazon.com, google.com, ...): each case whose root is
+/// one of ours verifies with our set alone, at the case's time, for its name.
+#[cfg(all(feature = "roots", not(feature = "roots-mozilla")))]
+#[test]
+fn online_chains_verify_against_the_built_in_roots() {
+    let text = std::fs::read_to_string(format!("{DATA}/limbo.json")).unwrap();
+    let limbo: Value = serde_json::from_str(&text).unwrap();
+    let (mut roots, mut ours) = (RootCertStore::empty(), Vec::new());
+    ussl::roots::add_to(&mut roots, &mut ours).unwrap();
+    let roots = Arc::new(roots);
+    let (mut verified, mut others) = (Vec::new(), Vec::new());
+    for case in limbo["testcases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        if !id.starts_with("online::") {
+            continue;
+        }
+        if !case["trusted_certs"].as_array().unwrap().iter().any(|c| ours.contains(&pem(c))) {
+            others.push(id);
+            continue;
+        }
+        let intermediates: Vec<_> = case["untrusted_intermediates"].as_array().unwrap().iter().map(pem).collect();
+        let name = ServerName::try_from(case["expected_peer_name"]["value"].as_str().unwrap().to_string()).unwrap();
+        let now = UnixTime::since_unix_epoch(Duration::from_secs(rfc3339(case["validation_time"].as_str().unwrap())));
+        let verifier = ServerVerifier::new(Some(roots.clone()), true);
+        let result = verifier.verify_chain_and_name(&pem(&case["peer_certificate"]), &intermediates, &name, now);
+        assert!(result.is_ok(), "{id}: {result:?}");
+        verified.push(id);
+    }
+    println!("verified with the built-in roots: {verified:?}; roots not in the set: {others:?}");
+    assert!(verified.len() >= 13, "{verified:?}");
+}

@@ -114,6 +114,23 @@ pub unsafe extern "C" fn ussl_context_add_ca(ctx: *mut ussl_context, data: *cons
     })
 }
 
+/// Adds the built-in root certificates (features `roots`, `roots-mozilla`) as trust anchors;
+/// USSL_CODE_ROOTS_NOT_BUILT when the build has none.
+///
+/// # Safety
+/// `ctx` must be a live context.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_load_default_roots(ctx: *mut ussl_context) -> ussl_result {
+    crate::on_engine_stack(|| {
+        // SAFETY: forwarded caller guarantee.
+        let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+        match ctx.add_default_roots() {
+            Ok(_) => OK,
+            Err(e) => code(e),
+        }
+    })
+}
+
 /// Sets our certificate chain (leaf first, PEM or DER) and its private key (PEM or DER).
 ///
 /// # Safety
