@@ -298,6 +298,35 @@ def cpython_handshakes(ca, port, n, nodelay):
     return times
 
 
+def children_cpu_s():
+    import resource
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
+def mpy_client_cpu_ms(binary, params, n):
+    """CPU time (user + system) of a MicroPython client per full handshake: a run of n handshakes
+    less a run of none (interpreter start, imports), over n."""
+    def cpu(count):
+        before = children_cpu_s()
+        run_mpy(binary, HANDSHAKE % dict(params, n=count))
+        return children_cpu_s() - before
+    return [(cpu(n) - cpu(0)) * 1000 / n]
+
+
+def cpython_client_cpu_ms(ca, port, n, nodelay):
+    """The same for CPython's ssl, in this process (a context per connection, as the script does)."""
+    t0 = time.process_time()
+    for _ in range(n):
+        ctx = ssl.create_default_context(cadata=open(ca, "rb").read())
+        s = socket.socket()
+        if nodelay:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.connect(("127.0.0.1", port))
+        ctx.wrap_socket(s, server_hostname="localhost").close()
+    return [(time.process_time() - t0) * 1000 / n]
+
+
 def cpython_bulk(ca, port, size, down):
     ctx = ssl.create_default_context(cadata=open(ca, "rb").read())
     with socket.create_connection(("127.0.0.1", port)) as s, ctx.wrap_socket(s, server_hostname="localhost") as t:
@@ -389,6 +418,12 @@ def main():
                     jobs["cpython"] = lambda: cpython_handshakes(ca, server.port, n, nodelay)
                     results["handshake_ms"][key] = interleaved(rounds, jobs)
                     if nodelay:
+                        cpu_n = 4 if smoke else 40
+                        cpu_jobs = {name: (lambda b=b: mpy_client_cpu_ms(b, params, cpu_n)) for name, b in BINARIES.items()}
+                        if version == "1.3":
+                            cpu_jobs["mbedtls"] = None
+                        cpu_jobs["cpython"] = lambda: cpython_client_cpu_ms(ca, server.port, cpu_n, nodelay)
+                        results.setdefault("client_cpu_ms", {})[label] = interleaved(rounds, cpu_jobs)
                         params_r = dict(ca=ca, port=server.port, n=n, nodelay=nodelay)
                         results["resumed_ms"][key] = interleaved(rounds, {
                             "ussl": lambda: run_mpy(OURS, RESUMED % params_r), "mbedtls": None})
@@ -475,6 +510,17 @@ def write_markdown(r):
         m = per.get("mbedtls")
         lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
                      f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} |")
+    if r.get("client_cpu_ms"):
+        lines += ["", "## Client CPU per full handshake (user + system), ms", "",
+                  "| handshake (TCP_NODELAY) | ussl | mbedTLS | ratio | CPython (OpenSSL) | ussl / CPython |",
+                  "|---|---|---|---|---|---|"]
+        for key, per in r["client_cpu_ms"].items():
+            m = per.get("mbedtls")
+            lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
+                         f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} | "
+                         f"{ratio(per['ussl']['median'], per['cpython']['median'])} |")
+        lines += ["", "Each includes making the client context and loading its CA, as the scripts do per connection; "
+                  "MicroPython's: a run of N handshakes less a run of none, over N (getrusage of the child)."]
     lines += ["", "## Resumed handshakes (ussl.save_session / saved_session), ms", "",
               "| workload | ussl resumed | ussl full | resumed/full | mbedTLS |", "|---|---|---|---|---|"]
     for key, per in r["resumed_ms"].items():

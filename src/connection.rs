@@ -84,6 +84,9 @@ struct Buffers {
     peer_closed: bool,
     encrypted: usize,
     oom: bool,
+    /// The last write was a full record: a transfer is under way, so the outgoing buffer is kept
+    /// for the next one instead of being freed and allocated again for every record.
+    bulk_write: bool,
 }
 
 pub struct Connection {
@@ -360,7 +363,9 @@ impl Connection {
         if self.bufs.sent == self.bufs.outgoing.len() {
             self.bufs.outgoing.clear();
             self.bufs.sent = 0;
-            release_if_large(&mut self.bufs.outgoing);
+            if !self.bufs.bulk_write {
+                release_if_large(&mut self.bufs.outgoing);
+            }
         }
     }
 
@@ -383,6 +388,11 @@ impl Connection {
             self.bufs.plaintext.clear();
             self.bufs.read = 0;
             release_if_large(&mut self.bufs.plaintext);
+            // Reading: whatever transfer kept the outgoing buffer is over.
+            if self.bufs.outgoing.is_empty() {
+                self.bufs.bulk_write = false;
+                release_if_large(&mut self.bufs.outgoing);
+            }
             self.incoming.shrink_when_empty();
         }
         n
@@ -398,6 +408,7 @@ impl Connection {
             return Err(UsslResult::ConnectionClosed);
         }
         let chunk = data.get(..MAX_WRITE_CHUNK).unwrap_or(data);
+        self.bufs.bulk_write = chunk.len() == MAX_WRITE_CHUNK;
         self.bufs.encrypted = 0;
         self.drive(Action::Encrypt(chunk))?;
         Ok(self.bufs.encrypted)
