@@ -6,7 +6,8 @@ USSL_PROFILE ?= full
 PROFILE_TAG := $(if $(filter full,$(USSL_PROFILE)),,-$(USSL_PROFILE))
 ENGINE_FEATURES := --no-default-features --features micropython,$(USSL_PROFILE)
 # The unix build's load_default_certs() trusts Mozilla's whole root set; boards get the compact one.
-UNIX_ENGINE_FEATURES := $(ENGINE_FEATURES),roots-mozilla
+# It also has fault injection for the allocation walk (ussl._fail_alloc, a test build's hook).
+UNIX_ENGINE_FEATURES := $(ENGINE_FEATURES),roots-mozilla,alloc-faults
 
 UNIX_DIR := $(MPY_DIR)/ports/unix
 UNIX_BUILD := $(BUILD)/unix-ussl-$(MPY_TAG)$(PROFILE_TAG)

@@ -196,11 +196,28 @@ static mp_obj_t mod_ussl_memory(size_t n_args, const mp_obj_t *args) {
     return mp_obj_new_tuple(2, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_memory_obj, 0, 1, mod_ussl_memory);
+
+// ussl._fail_alloc(n): the engine's nth allocation from now is refused by the heap (0: none);
+// returns how many it has made so far. For the allocation walk (tests); NotImplementedError
+// when the engine was built without its `alloc-faults` feature.
+static mp_obj_t mod_ussl_fail_alloc(mp_obj_t n_in) {
+    mp_int_t n = mp_obj_get_int(n_in);
+    if (n < 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("n must be >= 0"));
+    }
+    size_t count = 0;
+    if (!ussl_engine_fail_allocation((size_t)n, &count)) {
+        mp_raise_NotImplementedError(MP_ERROR_TEXT("the engine was built without `alloc-faults`"));
+    }
+    return mp_obj_new_int_from_uint(count);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(mod_ussl_fail_alloc_obj, mod_ussl_fail_alloc);
 #endif
 
 static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
     #if USSL_BENCH
     { MP_ROM_QSTR(MP_QSTR__memory), MP_ROM_PTR(&mod_ussl_memory_obj) },
+    { MP_ROM_QSTR(MP_QSTR__fail_alloc), MP_ROM_PTR(&mod_ussl_fail_alloc_obj) },
     #endif
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_ussl) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&mod_ussl_wrap_socket_obj) },

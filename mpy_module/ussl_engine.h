@@ -257,6 +257,17 @@ size_t ussl_result_text(ussl_result result, char *buf, size_t cap);
 void ussl_engine_memory(size_t *current, size_t *peak, bool reset_peak);
 
 /*
+ Fault injection for tests (Cargo feature `alloc-faults`, the unix test build): the `n`th engine
+ allocation from now is refused by the heap, as if it were full (0: none). Writes the number
+ of allocations made so far to `*count` and returns true; false, with `*count` untouched, when
+ the build has no fault injection.
+
+ # Safety
+ `count` must be NULL or writable.
+ */
+bool ussl_engine_fail_allocation(size_t n, size_t *count);
+
+/*
  Parses a DER certificate into the fields getpeercert() shows.
 
  # Safety

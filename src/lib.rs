@@ -81,6 +81,21 @@ pub fn memory_usage() -> (usize, usize) {
     }
 }
 
+/// Fault injection for tests (feature `alloc-faults`): the `n`th engine allocation from now is
+/// refused by the heap (0: none). Returns the allocations made so far, or None when the build
+/// has no fault injection.
+pub fn fail_allocation(n: usize) -> Option<usize> {
+    #[cfg(feature = "micropython")]
+    {
+        runtime::fail_allocation(n)
+    }
+    #[cfg(not(feature = "micropython"))]
+    {
+        let _ = n;
+        None
+    }
+}
+
 pub fn reset_memory_peak() {
     #[cfg(feature = "micropython")]
     runtime::reset_peak();

@@ -116,3 +116,24 @@ pub unsafe extern "C" fn ussl_engine_memory(current: *mut usize, peak: *mut usiz
         crate::reset_memory_peak();
     }
 }
+
+/// Fault injection for tests (Cargo feature `alloc-faults`, the unix test build): the `n`th engine
+/// allocation from now is refused by the heap, as if it were full (0: none). Writes the number
+/// of allocations made so far to `*count` and returns true; false, with `*count` untouched, when
+/// the build has no fault injection.
+///
+/// # Safety
+/// `count` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_engine_fail_allocation(n: usize, count: *mut usize) -> bool {
+    match crate::fail_allocation(n) {
+        Some(made) => {
+            // SAFETY: NULL or writable per the contract.
+            if let Some(c) = unsafe { count.as_mut() } {
+                *c = made;
+            }
+            true
+        }
+        None => false,
+    }
+}

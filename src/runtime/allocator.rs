@@ -80,6 +80,41 @@ pub fn usage() -> (usize, usize) {
     (CURRENT.load(Ordering::Relaxed), PEAK.load(Ordering::Relaxed))
 }
 
+/// Fault injection (feature `alloc-faults`, the unix test build only): the heap refuses the
+/// allocation numbered FAIL_AT (counted from the engine's start), as if it were full, so each
+/// allocation point's out-of-memory path can be walked (tests_py/test_alloc_faults.py).
+#[cfg(feature = "alloc-faults")]
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+#[cfg(feature = "alloc-faults")]
+static FAIL_AT: AtomicUsize = AtomicUsize::new(0);
+
+/// Makes the `n`th allocation from now fail on the heap (0: none); returns how many allocations
+/// the engine has made so far, or None without the feature.
+pub fn fail_allocation(n: usize) -> Option<usize> {
+    #[cfg(feature = "alloc-faults")]
+    {
+        let count = ALLOCATIONS.load(Ordering::Relaxed);
+        FAIL_AT.store(if n == 0 { 0 } else { count + n }, Ordering::Relaxed);
+        Some(count)
+    }
+    #[cfg(not(feature = "alloc-faults"))]
+    {
+        let _ = n;
+        None
+    }
+}
+
+/// True when this allocation is the one to refuse.
+fn injected_failure() -> bool {
+    #[cfg(feature = "alloc-faults")]
+    {
+        let n = ALLOCATIONS.fetch_add(1, Ordering::Relaxed) + 1;
+        n == FAIL_AT.load(Ordering::Relaxed)
+    }
+    #[cfg(not(feature = "alloc-faults"))]
+    false
+}
+
 pub fn reset_peak() {
     PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
 }
@@ -151,7 +186,9 @@ impl Drop for Guard {
 unsafe impl GlobalAlloc for TrackedHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _guard = LOCK.lock();
-        let ptr = if layout.align() <= HEAP_ALIGN {
+        let ptr = if injected_failure() {
+            core::ptr::null_mut()
+        } else if layout.align() <= HEAP_ALIGN {
             heap_calloc(layout.size().max(1))
         } else {
             // Over-allocate, align inside the block and keep the block's address just below.
