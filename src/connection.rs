@@ -115,6 +115,9 @@ impl Connection {
         session: Option<&mut Session>,
     ) -> Result<Self, UsslResult> {
         ctx.check_client_name(hostname)?;
+        // Building the config may run the heap dry outside any step: the connection is then
+        // not handed out (dropping it returns what the reserve lent).
+        let oom_before = crate::oom_events();
         let mut setup = ctx.client_setup(hostname.is_some())?;
         let name = match hostname {
             Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
@@ -145,16 +148,26 @@ impl Connection {
         this.client = Some((setup, name));
         // Encode the ClientHello now, so it is waiting in the output buffer.
         this.drive(Action::Nothing)?;
+        if crate::oom_events() != oom_before {
+            ctx.drop_configs();
+            return Err(UsslResult::OutOfMemory);
+        }
         Ok(this)
     }
 
     /// A server connection for an accepted socket: it waits for the ClientHello.
     #[cfg(feature = "server")]
     pub fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
+        let oom_before = crate::oom_events();
         let config = ctx.server_config()?;
         let conn = UnbufferedServerConnection::new(config).map_err(|e| result::from_rustls(&e))?;
         let mut this = Self::new(Tls::Server(conn));
         this.key_log = ctx.key_log();
+        if crate::oom_events() != oom_before {
+            // The config may hold reserve memory too: the context builds it again next time.
+            ctx.drop_configs();
+            return Err(UsslResult::OutOfMemory);
+        }
         Ok(this)
     }
 

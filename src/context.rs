@@ -99,6 +99,11 @@ impl Context {
         self.verify_mode
     }
 
+    /// Drops the configs built so far (they are built again when next needed).
+    pub fn drop_configs(&mut self) {
+        self.changed();
+    }
+
     fn changed(&mut self) {
         self.client_configs = [None, None];
         #[cfg(feature = "server")]
@@ -156,22 +161,42 @@ impl Context {
 
     /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
     pub fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
-        let certs = keys::load_certificates(data)?;
-        self.anchor_ders.extend(certs.iter().cloned());
-        let (added, _ignored) = self.roots.add_parsable_certificates(certs);
-        if added == 0 {
-            return Err(UsslResult::InvalidCertificateData);
-        }
+        let oom_before = crate::oom_events();
+        let certs = keys::load_certificates(data);
+        let added = certs.map(|certs| {
+            self.anchor_ders.extend(certs.iter().cloned());
+            self.roots.add_parsable_certificates(certs).0
+        });
         self.changed();
-        Ok(added)
+        self.drop_anchors_after_oom(oom_before)?;
+        match added? {
+            0 => Err(UsslResult::InvalidCertificateData),
+            n => Ok(n),
+        }
+    }
+
+    /// When the heap refused an allocation since `oom_before`, the anchors (which may now sit
+    /// partly in the reserve, vectors included) are all let go: the caller gets MemoryError and
+    /// loads them again.
+    fn drop_anchors_after_oom(&mut self, oom_before: usize) -> Result<(), UsslResult> {
+        if crate::oom_events() == oom_before {
+            return Ok(());
+        }
+        self.roots = RootCertStore::empty();
+        self.anchor_ders = Vec::new();
+        self.default_roots = false;
+        self.changed();
+        Err(UsslResult::OutOfMemory)
     }
 
     /// Adds the built-in roots (src/roots.rs) as trust anchors; returns how many.
     pub fn add_default_roots(&mut self) -> Result<usize, UsslResult> {
-        let added = crate::roots::add_to(&mut self.roots, &mut self.anchor_ders)?;
+        let oom_before = crate::oom_events();
+        let added = crate::roots::add_to(&mut self.roots, &mut self.anchor_ders);
         self.default_roots = true;
         self.changed();
-        Ok(added)
+        self.drop_anchors_after_oom(oom_before)?;
+        added
     }
 
     /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
@@ -214,9 +239,19 @@ impl Context {
 
     /// Our own certificate chain (leaf first) and its private key.
     pub fn set_certificate(&mut self, chain_data: &[u8], key_data: &[u8]) -> Result<(), UsslResult> {
-        let chain = keys::load_certificates(chain_data)?;
-        let key = keys::load_private_key(key_data)?;
-        keys::check_key_matches(&chain, &key)?;
+        let oom_before = crate::oom_events();
+        let loaded = (|| {
+            let chain = keys::load_certificates(chain_data)?;
+            let key = keys::load_private_key(key_data)?;
+            keys::check_key_matches(&chain, &key)?;
+            Ok((chain, key))
+        })();
+        // Whatever came from the reserve while the heap was full is let go at once (the reserve
+        // is for finishing a step, not for what a context keeps).
+        if crate::oom_events() != oom_before {
+            return Err(UsslResult::OutOfMemory);
+        }
+        let (chain, key) = loaded?;
         self.chain = chain;
         self.key = Some(key);
         self.changed();
