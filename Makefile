@@ -22,6 +22,13 @@ export GIT_CEILING_DIRECTORIES := $(BUILD)
 
 all: build/micropython
 
+# rustls with our patch (patches/README.md) in build/crates, before any cargo command needs it.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(shell $(ROOT)/scripts/patched-rustls.sh >&2 && echo ok),ok)
+$(error scripts/patched-rustls.sh failed (see above))
+endif
+endif
+
 include mk/deps.mk
 include mk/mpy-tree.mk
 include mk/unix.mk

@@ -167,13 +167,15 @@ static mp_obj_t tls_context_set_alpn_protocols(mp_obj_t self_in, mp_obj_t protoc
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_alpn_protocols_obj, tls_context_set_alpn_protocols);
 
-// wrap_socket(sock, *, server_side=False, do_handshake_on_connect=True, server_hostname=None)
+// wrap_socket(sock, *, server_side=False, do_handshake_on_connect=True, server_hostname=None,
+//             session=None)
 static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
-    enum { ARG_server_side, ARG_do_handshake_on_connect, ARG_server_hostname };
+    enum { ARG_server_side, ARG_do_handshake_on_connect, ARG_server_hostname, ARG_session };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_server_side, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
         { MP_QSTR_do_handshake_on_connect, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
         { MP_QSTR_server_hostname, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_session, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     };
     tls_context_obj_t *self = get_context(pos_args[0]);
     mp_obj_t sock = pos_args[1];
@@ -186,6 +188,13 @@ static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args,
     if (args[ARG_server_side].u_bool && !self->server) {
         mp_raise_ValueError(MP_ERROR_TEXT("server_side=True needs a PROTOCOL_TLS_SERVER context"));
     }
+    ussl_session *session = NULL;
+    if (args[ARG_session].u_obj != mp_const_none) {
+        if (self->server) {
+            mp_raise_ValueError(MP_ERROR_TEXT("session is for client contexts"));
+        }
+        session = ussl_session_get(args[ARG_session].u_obj);
+    }
     ussl_conn *conn = NULL;
     if (self->server) {
         ussl_share_server_state(self->ctx);
@@ -197,7 +206,7 @@ static mp_obj_t tls_context_wrap_socket(size_t n_args, const mp_obj_t *pos_args,
         if (host != mp_const_none) {
             hostname = mp_obj_str_get_data(host, &hostname_len);
         }
-        ussl_check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, NULL, &conn));
+        ussl_check(ussl_conn_new_client(self->ctx, (const uint8_t *)hostname, hostname_len, session, &conn));
     }
     if (self->hooks.verify_callback != mp_const_none) {
         ussl_check(ussl_conn_hold_for_verify_callback(conn));
@@ -237,6 +246,7 @@ static const mp_rom_map_elem_t mp_module_tls_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tls) },
     { MP_ROM_QSTR(MP_QSTR_SSLContext), MP_ROM_PTR(&tls_context_type) },
     { MP_ROM_QSTR(MP_QSTR_SSLError), MP_ROM_PTR(&mp_type_SSLError) },
+    { MP_ROM_QSTR(MP_QSTR_SSLSession), MP_ROM_PTR(&ussl_session_type) },
     { MP_ROM_QSTR(MP_QSTR_PROTOCOL_TLS_CLIENT), MP_ROM_INT(PROTOCOL_TLS_CLIENT) },
     { MP_ROM_QSTR(MP_QSTR_PROTOCOL_TLS_SERVER), MP_ROM_INT(PROTOCOL_TLS_SERVER) },
     { MP_ROM_QSTR(MP_QSTR_CERT_NONE), MP_ROM_INT(USSL_VERIFY_MODE_NONE) },

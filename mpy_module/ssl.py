@@ -15,6 +15,11 @@ except ImportError:
     # MicroPython's mbedTLS tls module (the benchmark's reference) raises plain OSErrors.
     SSLError = OSError
 
+try:
+    from tls import SSLSession
+except ImportError:
+    pass
+
 
 class SSLContext:
     def __init__(self, *args):
@@ -67,12 +72,15 @@ class SSLContext:
         # The engine's built-in roots (README, "Default trust store").
         self._context.load_default_certs()
 
-    def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True, server_hostname=None):
+    def wrap_socket(
+        self, sock, server_side=False, do_handshake_on_connect=True, server_hostname=None, session=None
+    ):
         return self._context.wrap_socket(
             sock,
             server_side=server_side,
             do_handshake_on_connect=do_handshake_on_connect,
             server_hostname=server_hostname,
+            session=session,
         )
 
 

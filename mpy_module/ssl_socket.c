@@ -624,6 +624,23 @@ mp_obj_t ussl_socket_save_session(mp_obj_t self_in) {
     return ussl_session_new(session);
 }
 
+// SSLSocket.session (CPython's name): the session to resume later, or None while there is
+// none (a server socket, a closed one, before the handshake, no ticket from the server).
+static mp_obj_t socket_session_or_none(ussl_socket_obj_t *o) {
+    if (o->conn == NULL || ussl_conn_is_server(o->conn) || ussl_conn_error(o->conn) != 0
+        || ussl_conn_is_handshaking(o->conn)) {
+        return mp_const_none;
+    }
+    take_in_waiting_records(o);
+    ussl_session *session = NULL;
+    ussl_result r = ussl_conn_save_session(o->conn, &session);
+    if (r == USSL_CODE_NO_SESSION) {
+        return mp_const_none;
+    }
+    ussl_check(r);
+    return ussl_session_new(session);
+}
+
 static mp_obj_t ussl_sock_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     return mp_stream_close(args[0]);
@@ -639,11 +656,15 @@ static void ussl_sock_print(const mp_print_t *print, mp_obj_t self_in, mp_print_
     mp_print_str(print, "<SSLSocket>");
 }
 
-// Attributes: session_reused (as CPython's SSLSocket.session_reused); the rest are methods.
+// Attributes: session_reused and session (as CPython's SSLSocket); the rest are methods.
 static void ussl_sock_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     ussl_socket_obj_t *o = MP_OBJ_TO_PTR(self_in);
     if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_session_reused) {
         dest[0] = mp_obj_new_bool(o->conn != NULL && ussl_conn_session_reused(o->conn));
+        return;
+    }
+    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_session) {
+        dest[0] = socket_session_or_none(o);
         return;
     }
     dest[1] = MP_OBJ_SENTINEL;

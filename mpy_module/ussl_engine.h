@@ -65,6 +65,8 @@ enum ussl_code
   USSL_CODE_INVALID_VERIFY_MODE = 103,
   USSL_CODE_UNKNOWN_CIPHER_SUITE = 104,
   USSL_CODE_INVALID_ALPN = 105,
+  USSL_CODE_INVALID_SESSION_DATA = 106,
+  USSL_CODE_SESSION_USED_UP = 107,
   USSL_CODE_NO_CERTIFICATES_FOUND = 110,
   USSL_CODE_INVALID_CERTIFICATE_DATA = 111,
   USSL_CODE_NO_PRIVATE_KEY_FOUND = 112,
@@ -215,7 +217,7 @@ typedef struct ussl_context ussl_context;
 typedef struct ussl_server_state ussl_server_state;
 
 /*
- A session saved from a client connection, to resume later.
+ A session saved from a client connection, or rebuilt from bytes, to resume later.
  */
 typedef struct ussl_session ussl_session;
 
@@ -705,6 +707,27 @@ ussl_result ussl_server_state_new(ussl_server_state **out);
  that share it keep what they need.
  */
 void ussl_server_state_free(ussl_server_state *state);
+
+/*
+ Rebuilds a session from the bytes of `ussl_session_serialize`
+ (USSL_CODE_INVALID_SESSION_DATA for anything else: the bytes carry a check). The session
+ resumes only a connection to the same server name under the same settings; free it with
+ `ussl_session_free`.
+
+ # Safety
+ `data` must point to `len` readable bytes; `out` writable storage for one pointer.
+ */
+ussl_result ussl_session_from_bytes(const uint8_t *data, size_t len, ussl_session **out);
+
+/*
+ The session as bytes that `ussl_session_from_bytes` rebuilds it from, in this process or
+ after a reboot. They hold the resumption secret. `*data` points at them, valid until the
+ next call on `session`; `*len` is their length.
+
+ # Safety
+ `session` must be a live session; `data` and `len` writable.
+ */
+ussl_result ussl_session_serialize(ussl_session *session, const uint8_t **data, size_t *len);
 
 /*
  The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated

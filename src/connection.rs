@@ -18,7 +18,7 @@ use crate::context::Context;
 use crate::keylog::KeyLogLines;
 use crate::record::Incoming;
 use crate::result::{self, UsslResult};
-use crate::session::{ClientSetup, SavedValue, Session};
+use crate::session::{ClientSetup, Session};
 
 /// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays
 /// near 16 KB however much a script writes at once.
@@ -126,18 +126,8 @@ impl Connection {
                 ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0])))
             }
         };
-        if let Some(session) = session {
-            if session.setup.fingerprint == setup.fingerprint && session.server_name == name {
-                match session.value.take() {
-                    Some(SavedValue::Tls12(v)) => {
-                        session.value = Some(SavedValue::Tls12(v.clone()));
-                        session.setup.store.put(&name, SavedValue::Tls12(v));
-                    }
-                    Some(ticket) => session.setup.store.put(&name, ticket),
-                    None => {}
-                }
-                setup = session.setup.clone();
-            }
+        if let Some(own) = session.and_then(|s| s.offer(&setup, &name)) {
+            setup = own;
         }
         let conn =
             UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| result::from_rustls(&e))?;
@@ -237,8 +227,7 @@ impl Connection {
             return Err(UsslResult::HandshakeNotComplete);
         }
         let value = setup.store.take_latest(name).ok_or(UsslResult::NoSession)?;
-        let tls13 = matches!(value, SavedValue::Tls13(_));
-        Ok(Session { setup: setup.clone(), server_name: name.clone(), value: Some(value), tls13 })
+        Ok(Session::saved(setup.clone(), name.clone(), value))
     }
 
     fn common(&self) -> &CommonState {

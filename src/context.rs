@@ -263,8 +263,10 @@ impl Context {
         if let Some(setup) = if check_name { checking } else { plain } {
             return Ok(setup.clone());
         }
+        let (config, verifier) = self.build_client_config(check_name)?;
         let setup = ClientSetup {
-            config: Arc::new(self.build_client_config(check_name)?),
+            config: Arc::new(config),
+            verifier,
             store: self.session_store.clone(),
             fingerprint: self.fingerprint(check_name),
             key_log: self.key_log.clone(),
@@ -355,7 +357,11 @@ impl Context {
         Ok(config)
     }
 
-    fn build_client_config(&self, check_name: bool) -> Result<ClientConfig, UsslResult> {
+    /// The config and the verifier in it (which sessions rebuilt from bytes are tied to).
+    fn build_client_config(
+        &self,
+        check_name: bool,
+    ) -> Result<(ClientConfig, Arc<dyn rustls::client::danger::ServerCertVerifier>), UsslResult> {
         let roots = match self.verify_mode {
             VerifyMode::None => None,
             VerifyMode::Optional | VerifyMode::Required => {
@@ -365,12 +371,13 @@ impl Context {
                 Some(Arc::new(self.roots.clone()))
             }
         };
-        let verifier = Arc::new(ServerVerifier::new(roots, check_name).with_pinned(self.anchor_ders.clone()));
+        let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
+            Arc::new(ServerVerifier::new(roots, check_name).with_pinned(self.anchor_ders.clone()));
         let builder = ClientConfig::builder_with_details(self.provider(), Arc::new(PortClock))
             .with_protocol_versions(&self.versions())
             .map_err(|_| UsslResult::Internal)?
             .dangerous()
-            .with_custom_certificate_verifier(verifier);
+            .with_custom_certificate_verifier(verifier.clone());
         let mut config = match &self.key {
             Some(key) => builder
                 .with_client_auth_cert(self.chain.clone(), key.clone_key())
@@ -388,7 +395,7 @@ impl Context {
         } else {
             rustls::client::Resumption::disabled()
         };
-        Ok(config)
+        Ok((config, verifier))
     }
 }
 

@@ -32,6 +32,7 @@ pub mod record;
 pub mod result;
 pub mod roots;
 pub mod session;
+pub mod session_bytes;
 pub mod sync;
 #[cfg(feature = "server")]
 pub mod tickets;

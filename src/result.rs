@@ -17,6 +17,8 @@ pub enum UsslResult {
     InvalidVerifyMode = 103,
     UnknownCipherSuite = 104,
     InvalidAlpn = 105,
+    InvalidSessionData = 106,
+    SessionUsedUp = 107,
     NoCertificatesFound = 110,
     InvalidCertificateData = 111,
     NoPrivateKeyFound = 112,
@@ -104,6 +106,10 @@ impl UsslResult {
             KeyDoesNotMatchCertificate => "the private key does not match the certificate",
             InvalidVerifyMode => "cert_reqs (verify_mode) must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED",
             InvalidAlpn => "ALPN protocols must be a list of names of 1 to 255 bytes each",
+            InvalidSessionData => "not the bytes of SSLSession.serialize(), or damaged (cut short or changed)",
+            SessionUsedUp => {
+                "this session's TLS 1.3 ticket was offered already and no newer one arrived: save the session again"
+            }
             UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
             CaCertsRequired => {
                 "CERT_REQUIRED and CERT_OPTIONAL need ca_certs (or load_verify_locations(), or load_default_certs())"
@@ -188,6 +194,8 @@ impl UsslResult {
             InvalidVerifyMode,
             UnknownCipherSuite,
             InvalidAlpn,
+            InvalidSessionData,
+            SessionUsedUp,
             NoCertificatesFound,
             InvalidCertificateData,
             NoPrivateKeyFound,

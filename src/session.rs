@@ -14,6 +14,11 @@ use rustls::client::{ClientConfig, ClientSessionStore, Tls12ClientSessionValue, 
 use rustls::pki_types::ServerName;
 use rustls::NamedGroup;
 
+use rustls::client::danger::ServerCertVerifier;
+use zeroize::Zeroizing;
+
+use crate::result::UsslResult;
+use crate::session_bytes::SessionParts;
 use crate::sync::SpinLock;
 
 /// Servers remembered per context, and TLS 1.3 tickets kept per server.
@@ -31,6 +36,22 @@ struct Entry {
 pub enum SavedValue {
     Tls13(Tls13ClientSessionValue),
     Tls12(Tls12ClientSessionValue),
+}
+
+/// A `SavedValue` borrowed (rustls's TLS 1.3 values cannot be cloned).
+#[derive(Clone, Copy)]
+pub enum SavedRef<'a> {
+    Tls13(&'a Tls13ClientSessionValue),
+    Tls12(&'a Tls12ClientSessionValue),
+}
+
+impl SavedValue {
+    pub fn borrow(&self) -> SavedRef<'_> {
+        match self {
+            Self::Tls13(v) => SavedRef::Tls13(v),
+            Self::Tls12(v) => SavedRef::Tls12(v),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -70,6 +91,16 @@ impl SessionStore {
             e.tls12.clone().map(SavedValue::Tls12)
         })
         .flatten()
+    }
+
+    /// Runs `f` on the value `take_latest` would take, leaving it in place.
+    pub fn with_latest<R>(&self, name: &ServerName<'_>, f: impl FnOnce(SavedRef<'_>) -> R) -> Option<R> {
+        let entries = self.entries.lock();
+        let (_, e) = entries.iter().find(|(n, _)| n == name)?;
+        if let Some(ticket) = e.tls13.back() {
+            return Some(f(SavedRef::Tls13(ticket)));
+        }
+        e.tls12.as_ref().map(|s| f(SavedRef::Tls12(s)))
     }
 
     /// Offers `value` for the next connection to `name`.
@@ -126,16 +157,92 @@ pub struct ClientSetup {
     pub config: Arc<ClientConfig>,
     pub store: Arc<SessionStore>,
     pub fingerprint: [u8; 32],
+    /// The verifier in `config`, which a session rebuilt from bytes is tied to.
+    pub verifier: Arc<dyn ServerCertVerifier>,
     /// Where `config` logs its secrets, when its context keeps a key log.
     pub key_log: Option<Arc<crate::keylog::KeyLogLines>>,
 }
 
-/// A session saved from a connection, for `wrap_socket(saved_session=...)`.
+/// A session saved from a connection, for `wrap_socket(saved_session=...)`, or rebuilt from
+/// the bytes of `serialize`.
 pub struct Session {
-    pub setup: ClientSetup,
+    /// The setup that made the session; for a rebuilt one, the first matching setup it was
+    /// offered to (None until then).
+    pub setup: Option<ClientSetup>,
+    pub fingerprint: [u8; 32],
     pub server_name: ServerName<'static>,
     /// None once a TLS 1.3 ticket has been offered (tickets are single-use); newer tickets
     /// from connections that resumed it wait in `setup.store`.
     pub value: Option<SavedValue>,
+    /// A session rebuilt from bytes, until a connection with matching settings takes it.
+    pub rebuilt: Option<SessionParts>,
     pub tls13: bool,
+}
+
+impl Session {
+    pub fn saved(setup: ClientSetup, server_name: ServerName<'static>, value: SavedValue) -> Self {
+        let tls13 = matches!(value, SavedValue::Tls13(_));
+        Self {
+            fingerprint: setup.fingerprint,
+            setup: Some(setup),
+            server_name,
+            value: Some(value),
+            rebuilt: None,
+            tls13,
+        }
+    }
+
+    /// Rebuilds a session from the bytes of `serialize`.
+    pub fn from_bytes(data: &[u8]) -> Result<Self, UsslResult> {
+        let parts = SessionParts::decode(data)?;
+        Ok(Self {
+            setup: None,
+            fingerprint: parts.fingerprint,
+            server_name: parts.server_name.clone(),
+            value: None,
+            tls13: parts.tls13(),
+            rebuilt: Some(parts),
+        })
+    }
+
+    /// The bytes that rebuild this session: its own value, or once a TLS 1.3 ticket of it was
+    /// offered, the newest ticket a connection that resumed it received.
+    pub fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult> {
+        if let Some(parts) = &self.rebuilt {
+            return Ok(parts.encode());
+        }
+        let encode = |v: SavedRef<'_>| SessionParts::of(v, self.fingerprint, &self.server_name).encode();
+        if let Some(value) = &self.value {
+            return Ok(encode(value.borrow()));
+        }
+        self.setup
+            .as_ref()
+            .and_then(|setup| setup.store.with_latest(&self.server_name, encode))
+            .ok_or(UsslResult::SessionUsedUp)
+    }
+
+    /// Offers the session to a new connection to `name` made with `setup`: the setup to
+    /// connect with when the session was made for that server under the same settings (its
+    /// value then waits in that setup's store), None otherwise.
+    pub fn offer(&mut self, setup: &ClientSetup, name: &ServerName<'static>) -> Option<ClientSetup> {
+        if self.fingerprint != setup.fingerprint || self.server_name != *name {
+            return None;
+        }
+        if let Some(parts) = &self.rebuilt {
+            // The setup does not offer the session's suite: keep the bytes for another.
+            self.value = Some(parts.value_for(setup)?);
+            self.rebuilt = None;
+            self.setup = Some(setup.clone());
+        }
+        let own = self.setup.clone()?;
+        match self.value.take() {
+            Some(SavedValue::Tls12(v)) => {
+                self.value = Some(SavedValue::Tls12(v.clone()));
+                own.store.put(name, SavedValue::Tls12(v));
+            }
+            Some(ticket) => own.store.put(name, ticket),
+            None => {}
+        }
+        Some(own)
+    }
 }

@@ -232,6 +232,55 @@ fn saved_sessions_resume_only_under_the_same_settings() {
 }
 
 #[test]
+fn sessions_rebuilt_from_bytes_resume_and_keep_the_leaf() {
+    use ussl::session::Session;
+    for suite in ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"] {
+        let kind = if suite.starts_with("ECDHE-RSA") { "rsa" } else { "ec" };
+        let mut sctx = server_ctx(kind);
+        let fresh_client = || {
+            let mut c = client_ctx();
+            c.set_cipher_suites([suite]).unwrap();
+            c
+        };
+        let mut cctx = fresh_client();
+        let mut client = Connection::client(&mut cctx, Some("localhost"), None).unwrap();
+        let mut server = Connection::server(&mut sctx).unwrap();
+        handshake(&mut client, &mut server).unwrap();
+        exchange(&mut server, &mut client, b"tickets");
+        let leaf = client.peer_certificates().first().unwrap().to_vec();
+        let bytes = client.save_session().unwrap().serialize().unwrap().to_vec();
+
+        // As after a reboot: nothing of the first context is left.
+        drop((client, cctx));
+        let mut rebuilt = Session::from_bytes(&bytes).unwrap();
+        assert_eq!(rebuilt.serialize().unwrap().as_slice(), bytes.as_slice(), "{suite}: bytes round trip");
+        let mut cctx = fresh_client();
+        let mut client = Connection::client(&mut cctx, Some("localhost"), Some(&mut rebuilt)).unwrap();
+        let mut server = Connection::server(&mut sctx).unwrap();
+        handshake(&mut client, &mut server).unwrap();
+        assert!(client.session_reused() && server.session_reused(), "{suite}: not resumed");
+        assert_eq!(client.peer_certificates().iter().map(|c| c.to_vec()).collect::<Vec<_>>(), vec![leaf]);
+        exchange(&mut client, &mut server, b"after resumption");
+
+        // Another suite setting is another fingerprint: a full handshake.
+        let mut other = client_ctx();
+        let mut rebuilt = Session::from_bytes(&bytes).unwrap();
+        let mut client = Connection::client(&mut other, Some("localhost"), Some(&mut rebuilt)).unwrap();
+        let mut server = Connection::server(&mut sctx).unwrap();
+        handshake(&mut client, &mut server).unwrap();
+        assert!(!client.session_reused(), "{suite}");
+    }
+}
+
+#[test]
+fn session_bytes_that_are_not_ours_are_refused() {
+    use ussl::session::Session;
+    for bad in [&b""[..], b"uSSN", &[0u8; 64][..], &[0xffu8; 400][..]] {
+        assert_eq!(Session::from_bytes(bad).err(), Some(UsslResult::InvalidSessionData));
+    }
+}
+
+#[test]
 fn a_connection_without_a_server_name_keeps_no_session() {
     // Its session would be filed under the placeholder name and offered to every other server.
     let mut sctx = server_ctx("ec");

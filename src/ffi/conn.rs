@@ -516,7 +516,7 @@ pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mu
     match conn.save_session() {
         Ok(session) => {
             // SAFETY: `out` is non-null and writable.
-            unsafe { *out = Box::into_raw(Box::new(ussl_session { inner: session })) };
+            unsafe { *out = Box::into_raw(Box::new(ussl_session::new(session))) };
             OK
         }
         Err(e) => code(e),
