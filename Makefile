@@ -66,10 +66,10 @@ test-firmware: firmware firmware-rp2 venv
 test-1.25:
 	$(MAKE) --no-print-directory MPY_SOURCE=debian unix-port
 	MICROPY_DIR=$(BUILD)/micropython-src MICROPYTHON=$(BUILD)/unix-ussl-1.25.0/micropython \
-	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py
+	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py tests_py/test_session_bytes.py
 
 # The client build profile builds and passes what it keeps of the suite (and names what it leaves out).
-PROFILE_TESTS := tests_py/test_profiles.py tests_py/test_client.py tests_py/test_sessions.py
+PROFILE_TESTS := tests_py/test_profiles.py tests_py/test_client.py tests_py/test_sessions.py tests_py/test_session_bytes.py
 test-profiles: venv
 	$(MAKE) --no-print-directory USSL_PROFILE=client build/micropython-client
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \

@@ -33,7 +33,9 @@ echo "$(cat "$root/patches/rustls-$pin.crate.sha256")  $crate" | sha256sum --qui
     exit 1
 }
 tar -xzf "$crate" -C "$work"
-patch -s -p1 -d "$work/rustls-$pin" < "$patch_file"
+# git apply, not patch(1), which a bare machine may lack; the ceiling keeps git from taking the
+# copy for part of our own repository.
+(cd "$work/rustls-$pin" && GIT_CEILING_DIRECTORIES="$work" git apply -p1 "$patch_file")
 mv "$work/rustls-$pin" "$out"
 rm -rf "$work"
 echo "$want" > "$stamp"
