@@ -480,7 +480,7 @@ impl Connection {
                     let code = result::from_rustls(&err);
                     let detail = result::detail(&err);
                     self.fail(code, detail);
-                    self.flush_alert();
+                    self.flush_alert(&err);
                     return Err(code);
                 }
             }
@@ -489,7 +489,21 @@ impl Connection {
     }
 
     /// After a failure rustls may have queued an alert for the peer: put it in the output.
-    fn flush_alert(&mut self) {
+    ///
+    /// A record the deframer refused stays in the input, and rustls reads it again on the next
+    /// call and queues a second alert (a debug assertion inside rustls, as in rustls issue #959;
+    /// our fuzzers found it). Nothing else is queued with such an alert, so after one of those
+    /// errors only the one chunk is taken; after others (a handshake message refused, which may
+    /// follow messages queued before it) every queued chunk is.
+    fn flush_alert(&mut self, err: &rustls::Error) {
+        use rustls::{Error, PeerMisbehaved};
+        let deframer_error = matches!(
+            err,
+            Error::InvalidMessage(_)
+                | Error::PeerSentOversizedRecord
+                | Error::DecryptError
+                | Error::PeerMisbehaved(PeerMisbehaved::IllegalMiddleboxChangeCipherSpec)
+        );
         for _ in 0..4 {
             let records = self.incoming.records_mut();
             let mut nothing = Action::Nothing;
@@ -499,7 +513,7 @@ impl Connection {
                 Tls::Server(c) => alert_step(c.process_tls_records(records), &mut self.bufs, &mut nothing),
             };
             self.incoming.discard(discard);
-            if !matches!(next, Next::Continue) {
+            if !matches!(next, Next::Continue) || deframer_error {
                 return;
             }
         }

@@ -1,0 +1,6 @@
+//! See harness.rs, `server_engine`.
+#![no_main]
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::server_engine(data));
