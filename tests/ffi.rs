@@ -43,6 +43,12 @@ fn null_handles_and_outputs_are_refused() {
         let mut info = ptr::null_mut();
         assert_eq!(ussl_certinfo_new(ptr::null(), 5, &mut info), NULL_ARGUMENT);
         assert!(info.is_null());
+        let mut session = ptr::null_mut();
+        assert_eq!(ussl_session_from_bytes(ptr::null(), 5, &mut session), NULL_ARGUMENT);
+        assert_eq!(ussl_session_from_bytes(b"x".as_ptr(), 1, ptr::null_mut()), NULL_ARGUMENT);
+        assert!(session.is_null());
+        let (mut data, mut len) = (ptr::null(), 0usize);
+        assert_eq!(ussl_session_serialize(ptr::null_mut(), &mut data, &mut len), NULL_ARGUMENT);
         // Freeing NULL is allowed, as free(3) does.
         ussl_context_free(ptr::null_mut());
         ussl_conn_free(ptr::null_mut());
@@ -83,6 +89,12 @@ fn outputs_are_untouched_on_error() {
         let names = b"NO-SUCH-SUITE";
         assert_eq!(ussl_context_set_ciphers(ctx, names.as_ptr(), names.len()), UsslResult::UnknownCipherSuite as u32);
         assert_eq!(ussl_context_cipher_count(ctx), before);
+        // Garbage is not a session.
+        let mut session = 0x66_usize as *mut ussl_session;
+        let rc = ussl_session_from_bytes(b"garbage".as_ptr(), 7, &mut session);
+        assert_eq!(rc, UsslResult::InvalidSessionData as u32);
+        assert_eq!(ussl_session_from_bytes(ptr::null(), 0, &mut session), UsslResult::InvalidSessionData as u32);
+        assert_eq!(session, 0x66_usize as *mut ussl_session);
         // Garbage is not a certificate.
         let mut info = 0x77_usize as *mut ussl_certinfo;
         assert_ne!(ussl_certinfo_new(b"garbage".as_ptr(), 7, &mut info), 0);
