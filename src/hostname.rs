@@ -49,7 +49,7 @@ pub fn dns_matches(pattern: &str, hostname: &str) -> bool {
 /// An IPv4 or IPv6 address as 16 bytes (IPv4 mapped), or None for anything else.
 fn parse_ip(s: &str) -> Option<[u8; 16]> {
     use core::net::IpAddr;
-    let ip: IpAddr = s.trim().parse().ok()?;
+    let ip: IpAddr = s.trim_ascii().parse().ok()?;
     Some(match ip {
         IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
         IpAddr::V6(v6) => v6.octets(),

@@ -297,6 +297,8 @@ pub fn left_out_features() -> &'static [&'static str] {
         "ed25519",
         #[cfg(not(feature = "x25519"))]
         "x25519",
+        #[cfg(not(feature = "aes256"))]
+        "aes256",
         #[cfg(not(feature = "certinfo"))]
         "certinfo",
         #[cfg(not(any(feature = "roots", feature = "roots-mozilla")))]

@@ -18,7 +18,7 @@ use rustls::client::danger::ServerCertVerifier;
 use zeroize::Zeroizing;
 
 use crate::result::UsslResult;
-use crate::session_bytes::SessionParts;
+use crate::session_bytes::{self, SessionBytes};
 use crate::sync::SpinLock;
 
 /// Servers remembered per context, and TLS 1.3 tickets kept per server.
@@ -175,7 +175,7 @@ pub struct Session {
     /// from connections that resumed it wait in `setup.store`.
     pub value: Option<SavedValue>,
     /// A session rebuilt from bytes, until a connection with matching settings takes it.
-    pub rebuilt: Option<SessionParts>,
+    pub rebuilt: Option<SessionBytes>,
     pub tls13: bool,
 }
 
@@ -194,24 +194,17 @@ impl Session {
 
     /// Rebuilds a session from the bytes of `serialize`.
     pub fn from_bytes(data: &[u8]) -> Result<Self, UsslResult> {
-        let parts = SessionParts::decode(data)?;
-        Ok(Self {
-            setup: None,
-            fingerprint: parts.fingerprint,
-            server_name: parts.server_name.clone(),
-            value: None,
-            tls13: parts.tls13(),
-            rebuilt: Some(parts),
-        })
+        let (bytes, fingerprint, server_name) = SessionBytes::decode(data)?;
+        Ok(Self { setup: None, fingerprint, server_name, value: None, tls13: bytes.tls13(), rebuilt: Some(bytes) })
     }
 
     /// The bytes that rebuild this session: its own value, or once a TLS 1.3 ticket of it was
     /// offered, the newest ticket a connection that resumed it received.
     pub fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult> {
-        if let Some(parts) = &self.rebuilt {
-            return Ok(parts.encode());
+        if let Some(bytes) = &self.rebuilt {
+            return Ok(Zeroizing::new(bytes.bytes().to_vec()));
         }
-        let encode = |v: SavedRef<'_>| SessionParts::of(v, self.fingerprint, &self.server_name).encode();
+        let encode = |v: SavedRef<'_>| session_bytes::encode(v, &self.fingerprint, &self.server_name);
         if let Some(value) = &self.value {
             return Ok(encode(value.borrow()));
         }
@@ -228,9 +221,9 @@ impl Session {
         if self.fingerprint != setup.fingerprint || self.server_name != *name {
             return None;
         }
-        if let Some(parts) = &self.rebuilt {
+        if let Some(bytes) = &self.rebuilt {
             // The setup does not offer the session's suite: keep the bytes for another.
-            self.value = Some(parts.value_for(setup)?);
+            self.value = Some(bytes.value_for(setup)?);
             self.rebuilt = None;
             self.setup = Some(setup.clone());
         }

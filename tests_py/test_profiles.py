@@ -72,3 +72,21 @@ print(fails(lambda: {verified(port, ca_certs=repr(pki.ca_pem))}))
     assert r.rc == 0, r
     line = r.lines()[0]
     assert line.startswith("SSLError") and "x25519" in line and "leaves out" in line, r
+
+
+@pytest.mark.parametrize("args", [["-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384"],
+                                  ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"]], ids=["tls13", "tls12"])
+def test_aes256_only_server_names_what_the_build_leaves_out(pki, openssl_server, args):
+    """The client offers AES-128-GCM and ChaCha20-Poly1305; a server that takes AES-256-GCM
+    alone fails the handshake, the error names aes256, and asking for the suite by name is an
+    unknown suite."""
+    port = openssl_server(*args)
+    r = run_mpy(PRELUDE + f"""
+print(fails(lambda: {verified(port, ca_certs=repr(pki.ca_pem))}))
+import tls
+print(fails(lambda: tls.SSLContext(tls.PROTOCOL_TLS_CLIENT).set_ciphers(['TLS_AES_256_GCM_SHA384'])))
+""")
+    assert r.rc == 0, r
+    handshake, by_name = r.lines()
+    assert handshake.startswith("SSLError") and "aes256" in handshake and "leaves out" in handshake, r
+    assert by_name.startswith("SSLError 104"), r

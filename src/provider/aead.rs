@@ -33,11 +33,12 @@ pub struct Tls12Explicit<A>(PhantomData<A>);
 pub struct Tls12Implicit<A>(PhantomData<A>);
 
 pub static TLS13_AES_128_GCM: Tls13<aes_gcm::Aes128Gcm> = Tls13(PhantomData);
+#[cfg(feature = "aes256")]
 pub static TLS13_AES_256_GCM: Tls13<aes_gcm::Aes256Gcm> = Tls13(PhantomData);
 pub static TLS13_CHACHA20_POLY1305: Tls13<chacha20poly1305::ChaCha20Poly1305> = Tls13(PhantomData);
 #[cfg(feature = "tls12")]
 pub static TLS12_AES_128_GCM: Tls12Explicit<aes_gcm::Aes128Gcm> = Tls12Explicit(PhantomData);
-#[cfg(feature = "tls12")]
+#[cfg(all(feature = "tls12", feature = "aes256"))]
 pub static TLS12_AES_256_GCM: Tls12Explicit<aes_gcm::Aes256Gcm> = Tls12Explicit(PhantomData);
 #[cfg(feature = "tls12")]
 pub static TLS12_CHACHA20_POLY1305: Tls12Implicit<chacha20poly1305::ChaCha20Poly1305> = Tls12Implicit(PhantomData);

@@ -9,6 +9,7 @@ use sha2::digest::{Digest, OutputSizeUser};
 pub struct RustCryptoHash<D>(PhantomData<D>, HashAlgorithm);
 
 pub static SHA256: RustCryptoHash<sha2::Sha256> = RustCryptoHash(PhantomData, HashAlgorithm::SHA256);
+#[cfg(feature = "aes256")]
 pub static SHA384: RustCryptoHash<sha2::Sha384> = RustCryptoHash(PhantomData, HashAlgorithm::SHA384);
 
 impl<D> Hash for RustCryptoHash<D>

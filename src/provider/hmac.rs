@@ -11,6 +11,7 @@ use sha2::digest::{Digest, OutputSizeUser};
 pub struct RustCryptoHmac<D>(PhantomData<D>);
 
 pub static SHA256: RustCryptoHmac<sha2::Sha256> = RustCryptoHmac(PhantomData);
+#[cfg(feature = "aes256")]
 pub static SHA384: RustCryptoHmac<sha2::Sha384> = RustCryptoHmac(PhantomData);
 
 impl<D> Hmac for RustCryptoHmac<D>

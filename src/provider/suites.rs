@@ -27,6 +27,7 @@ pub static TLS13_AES_128_GCM_SHA256: Tls13CipherSuite = Tls13CipherSuite {
     quic: None,
 };
 
+#[cfg(feature = "aes256")]
 pub static TLS13_AES_256_GCM_SHA384: Tls13CipherSuite = Tls13CipherSuite {
     common: CipherSuiteCommon {
         suite: CipherSuite::TLS13_AES_256_GCM_SHA384,
@@ -94,7 +95,7 @@ tls12_suite!(
     TLS12_AES_128_GCM,
     AES_GCM_LIMIT
 );
-#[cfg(feature = "tls12")]
+#[cfg(all(feature = "tls12", feature = "aes256"))]
 tls12_suite!(
     ECDHE_ECDSA_AES_256_GCM,
     TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -121,7 +122,7 @@ tls12_suite!(
     TLS12_AES_128_GCM,
     AES_GCM_LIMIT
 );
-#[cfg(all(feature = "tls12", feature = "rsa"))]
+#[cfg(all(feature = "tls12", feature = "rsa", feature = "aes256"))]
 tls12_suite!(
     ECDHE_RSA_AES_256_GCM,
     TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
@@ -142,17 +143,18 @@ tls12_suite!(
 
 pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
+    #[cfg(feature = "aes256")]
     SupportedCipherSuite::Tls13(&TLS13_AES_256_GCM_SHA384),
     SupportedCipherSuite::Tls13(&TLS13_CHACHA20_POLY1305_SHA256),
     #[cfg(feature = "tls12")]
     SupportedCipherSuite::Tls12(&ECDHE_ECDSA_AES_128_GCM),
-    #[cfg(feature = "tls12")]
+    #[cfg(all(feature = "tls12", feature = "aes256"))]
     SupportedCipherSuite::Tls12(&ECDHE_ECDSA_AES_256_GCM),
     #[cfg(feature = "tls12")]
     SupportedCipherSuite::Tls12(&ECDHE_ECDSA_CHACHA20),
     #[cfg(all(feature = "tls12", feature = "rsa"))]
     SupportedCipherSuite::Tls12(&ECDHE_RSA_AES_128_GCM),
-    #[cfg(all(feature = "tls12", feature = "rsa"))]
+    #[cfg(all(feature = "tls12", feature = "rsa", feature = "aes256"))]
     SupportedCipherSuite::Tls12(&ECDHE_RSA_AES_256_GCM),
     #[cfg(all(feature = "tls12", feature = "rsa"))]
     SupportedCipherSuite::Tls12(&ECDHE_RSA_CHACHA20),
@@ -163,6 +165,7 @@ pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
 /// covers every registered suite and costs kilobytes of flash.
 static NAMES: &[(CipherSuite, &str, &str, u32)] = &[
     (CipherSuite::TLS13_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 128),
+    #[cfg(feature = "aes256")]
     (CipherSuite::TLS13_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", 256),
     (CipherSuite::TLS13_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", 256),
     (
@@ -171,6 +174,7 @@ static NAMES: &[(CipherSuite, &str, &str, u32)] = &[
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
         128,
     ),
+    #[cfg(feature = "aes256")]
     (
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
         "ECDHE-ECDSA-AES256-GCM-SHA384",
@@ -189,6 +193,7 @@ static NAMES: &[(CipherSuite, &str, &str, u32)] = &[
         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
         128,
     ),
+    #[cfg(feature = "aes256")]
     (
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
         "ECDHE-RSA-AES256-GCM-SHA384",
