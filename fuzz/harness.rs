@@ -44,6 +44,11 @@ pub fn session_bytes(body: &[u8]) {
         let n = conn.pending_output().len();
         conn.consume_output(n);
     }
+    // Offered, the session is rustls's value again: what it serializes to now must read back.
+    if let Ok(again) = session.serialize() {
+        let reread = Session::from_bytes(&again).expect("a session's own bytes read back");
+        assert_eq!(reread.fingerprint, session.fingerprint);
+    }
 }
 
 /// Loading certificates, keys and CA bundles (PEM or DER) into contexts: the first byte picks
