@@ -1,7 +1,8 @@
 # ussl: build, demo and tests. Everything the build needs is installed here when missing.
 #   make              MicroPython's unix port with ussl, at build/micropython
 #   make demo         a verified TLS 1.3 fetch from a local HTTPS server
-#   make test         lint, cargo test, the pytest suite, the firmware images in qemu, the fuzzers (60 s each)
+#   make test         lint, cargo test, the pytest suite, tlsfuzzer, the firmware images in qemu, the
+#                     fuzzers (60 s each)
 #   make bench-smoke  every benchmark workload once (CI runs it after make test)
 #   make firmware     ports/qemu images with ussl: build/firmware/{MPS2_AN385,VIRT_RV32}/firmware.elf
 #   make bench        side by side with MicroPython's own mbedTLS module (unix and qemu)
@@ -35,6 +36,7 @@ include mk/unix.mk
 include mk/firmware.mk
 include mk/rp2.mk
 include mk/fuzz.mk
+include mk/tlsfuzzer.mk
 
 # Regenerates the checked-in C header of the engine's API.
 header:
@@ -76,7 +78,7 @@ test-profiles: venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
 	  -k "not getpeercert and not verified_round_trip and not our_server"
 
-test: lint test-rust test-py test-profiles test-firmware test-1.25 fuzz
+test: lint test-rust test-py tlsfuzzer test-profiles test-firmware test-1.25 fuzz
 
 demo: build/micropython venv
 	$(PY) scripts/demo.py

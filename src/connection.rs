@@ -319,6 +319,13 @@ impl Connection {
         match self.incoming.commit(n) {
             Ok(true) => {
                 let mut sink = Sink { out, filled: 0 };
+                if let Some(code) = self.incoming.refused() {
+                    // A header we would not read on: rustls refuses it too and queues its alert,
+                    // which goes out; the error reported is ours, which says more ("not TLS").
+                    let _ = self.drive_with(Action::Nothing, &mut sink);
+                    self.error = Some((code, None));
+                    return Err(code);
+                }
                 self.drive_with(Action::Nothing, &mut sink)?;
                 // The record is consumed: an idle connection keeps no record buffer.
                 self.incoming.shrink_when_empty();

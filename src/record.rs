@@ -21,12 +21,18 @@ pub struct Incoming {
     body_remaining: usize,
     /// Bytes at the end of `buf` handed out by `space` and not yet committed.
     reserved: usize,
+    /// A header we would not read the body of (not TLS, or too long): it is handed to rustls
+    /// as it is, so that rustls fails the connection with the alert it sends for that, and
+    /// nothing more is read.
+    refused: Option<UsslResult>,
 }
 
 impl Incoming {
     /// How many bytes the engine wants from the socket next.
     pub fn want(&self) -> usize {
-        if self.current < HEADER_LEN {
+        if self.refused.is_some() {
+            0
+        } else if self.current < HEADER_LEN {
             HEADER_LEN - self.current
         } else {
             self.body_remaining
@@ -59,7 +65,14 @@ impl Incoming {
                 return Ok(false);
             }
             let header_start = self.buf.len() - HEADER_LEN;
-            self.body_remaining = check_header(self.buf.get(header_start..).unwrap_or_default())?;
+            match check_header(self.buf.get(header_start..).unwrap_or_default()) {
+                Ok(len) => self.body_remaining = len,
+                Err(code) => {
+                    self.refused = Some(code);
+                    self.current = 0;
+                    return Ok(true);
+                }
+            }
         } else {
             self.current += n;
             self.body_remaining -= n;
@@ -94,6 +107,11 @@ impl Incoming {
         }
     }
 
+    /// Why the last header was refused, if it was.
+    pub fn refused(&self) -> Option<UsslResult> {
+        self.refused
+    }
+
     pub fn buffered(&self) -> usize {
         self.buf.len()
     }
@@ -120,7 +138,7 @@ mod tests {
     fn feed(inc: &mut Incoming, bytes: &[u8]) -> Result<bool, UsslResult> {
         let mut done = false;
         let mut rest = bytes;
-        while !rest.is_empty() {
+        while !rest.is_empty() && inc.want() > 0 {
             let space = inc.space()?;
             let n = space.len().min(rest.len());
             space[..n].copy_from_slice(&rest[..n]);
@@ -153,11 +171,16 @@ mod tests {
     }
 
     #[test]
-    fn rejects_plain_http_and_oversized_records() {
+    fn refuses_plain_http_and_oversized_records_and_reads_no_further() -> Result<(), UsslResult> {
+        // The header is handed over as it is (rustls refuses it with its alert) and nothing
+        // more is asked for.
         let mut inc = Incoming::default();
-        assert_eq!(feed(&mut inc, b"HTTP/1.1 400"), Err(UsslResult::PeerNotTls));
+        assert!(feed(&mut inc, b"HTTP/")?);
+        assert_eq!((inc.refused(), inc.want(), inc.records_mut().len()), (Some(UsslResult::PeerNotTls), 0, 5));
         let mut inc = Incoming::default();
-        assert_eq!(feed(&mut inc, &[23, 3, 3, 0xff, 0xff]), Err(UsslResult::RecordOverflow));
+        assert!(feed(&mut inc, &[23, 3, 3, 0xff, 0xff])?);
+        assert_eq!((inc.refused(), inc.want()), (Some(UsslResult::RecordOverflow), 0));
+        Ok(())
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub fn from_rustls(err: &Error) -> UsslResult {
         Error::InvalidCertificate(c) => from_cert_error(c),
         Error::AlertReceived(_) => R::PeerAlert,
         Error::DecryptError => R::DecryptFailed,
-        Error::InvalidMessage(InvalidMessage::MessageTooLarge) => R::RecordOverflow,
+        Error::InvalidMessage(InvalidMessage::MessageTooLarge) | Error::PeerSentOversizedRecord => R::RecordOverflow,
         Error::InvalidMessage(_) => R::PeerMisbehaved,
         Error::InappropriateMessage { .. } | Error::InappropriateHandshakeMessage { .. } => R::UnexpectedMessage,
         Error::PeerIncompatible(_) => R::PeerIncompatible,
