@@ -190,21 +190,37 @@ fn server_resumes_tls13_and_tls12() {
     }
 }
 
+/// The server certificate a suite needs.
+fn server_kind(suite: &str) -> &'static str {
+    if suite.starts_with("ECDHE-RSA") {
+        "rsa"
+    } else {
+        "ec"
+    }
+}
+
+/// A client context that offers `suite` alone.
+fn suite_client(suite: &str) -> Context {
+    let mut c = client_ctx();
+    c.set_cipher_suites([suite]).unwrap();
+    c
+}
+
+/// A verified handshake to `localhost`, with the tickets it brings taken in.
+fn first_connection(cctx: &mut Context, sctx: &mut Context) -> Connection {
+    let mut client = Connection::client(cctx, Some("localhost"), None).unwrap();
+    let mut server = Connection::server(sctx).unwrap();
+    handshake(&mut client, &mut server).unwrap();
+    exchange(&mut server, &mut client, b"tickets");
+    client
+}
+
 #[test]
 fn saved_sessions_resume_only_under_the_same_settings() {
     for suite in ["TLS_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"] {
-        let kind = if suite.starts_with("ECDHE-RSA") { "rsa" } else { "ec" };
-        let mut sctx = server_ctx(kind);
-        let fresh_client = || {
-            let mut c = client_ctx();
-            c.set_cipher_suites([suite]).unwrap();
-            c
-        };
-        let mut cctx = fresh_client();
-        let mut client = Connection::client(&mut cctx, Some("localhost"), None).unwrap();
-        let mut server = Connection::server(&mut sctx).unwrap();
-        handshake(&mut client, &mut server).unwrap();
-        exchange(&mut server, &mut client, b"tickets");
+        let (mut sctx, mut cctx) = (server_ctx(server_kind(suite)), suite_client(suite));
+        let client = first_connection(&mut cctx, &mut sctx);
+        let fresh_client = || suite_client(suite);
         let mut saved = client.save_session().unwrap();
 
         // A new context with the same settings (what ussl.wrap_socket makes each time) resumes.
@@ -235,18 +251,9 @@ fn saved_sessions_resume_only_under_the_same_settings() {
 fn sessions_rebuilt_from_bytes_resume_and_keep_the_leaf() {
     use ussl::session::Session;
     for suite in ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"] {
-        let kind = if suite.starts_with("ECDHE-RSA") { "rsa" } else { "ec" };
-        let mut sctx = server_ctx(kind);
-        let fresh_client = || {
-            let mut c = client_ctx();
-            c.set_cipher_suites([suite]).unwrap();
-            c
-        };
-        let mut cctx = fresh_client();
-        let mut client = Connection::client(&mut cctx, Some("localhost"), None).unwrap();
-        let mut server = Connection::server(&mut sctx).unwrap();
-        handshake(&mut client, &mut server).unwrap();
-        exchange(&mut server, &mut client, b"tickets");
+        let (mut sctx, mut cctx) = (server_ctx(server_kind(suite)), suite_client(suite));
+        let client = first_connection(&mut cctx, &mut sctx);
+        let fresh_client = || suite_client(suite);
         let leaf = client.peer_certificates().first().unwrap().to_vec();
         let bytes = client.save_session().unwrap().serialize().unwrap().to_vec();
 

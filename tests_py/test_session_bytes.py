@@ -3,13 +3,10 @@ process, SSLSession(data) in a new one, as after a deep sleep or a reboot. Again
 ssl, openssl s_server and our own server; other settings, expired tickets and bad bytes run a
 full handshake or raise ValueError."""
 import hashlib
-import os
-import subprocess
-import sys
 
 import pytest
 
-from helpers import PRELUDE, free_port, mpy_file, run_mpy, server_context, wait_port
+from helpers import PRELUDE, TlsliteTicketServer, mpy_file, run_mpy, server_context
 from mpy_server import MpyServer
 
 SAVE = """
@@ -183,12 +180,9 @@ print(reused, new != old, len(new) == len(old))
 def test_expired_ticket_from_bytes_runs_a_full_handshake(pki, tmp_path):
     """tlslite-ng's tickets live one second: bytes saved, then read back after it expired,
     give a full handshake."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "peers", "tlslite_ticket_server.py"),
-                               str(port), pki.ec_cert, pki.ec_key, "1", "3"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    server = TlsliteTicketServer(pki, lifetime=1, connections=3)
+    port = server.port
     try:
-        wait_port(port, server, what="tlslite-ng")  # the probe is one of its 3 connections
         path = tmp_path / "session.bin"
         assert run_mpy(sessions_script(pki, SAVE, port=port, path=str(path))).rc == 0
         r = run_mpy(sessions_script(pki, """
@@ -201,8 +195,7 @@ print(reused, new)
         assert r.rc == 0, r
         assert r.lines()[-1] == "False <SSLSession TLSv1.3>"
     finally:
-        server.kill()
-        server.wait(timeout=5)
+        server.stop()
 
 
 def test_bad_bytes_raise_value_error_and_the_interpreter_lives(pki, tls_server, tmp_path):

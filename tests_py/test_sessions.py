@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from helpers import MICROPYTHON, PRELUDE, free_port, mpy_file, run_mpy, server_context
+from helpers import MICROPYTHON, PRELUDE, TlsliteTicketServer, free_port, mpy_file, run_mpy, server_context
 from mpy_server import MpyServer
 
 
@@ -129,16 +129,9 @@ print(reused, new)
 def test_expired_ticket_runs_a_full_handshake(pki):
     """tlslite-ng issues TLS 1.3 tickets that live one second: offered at once the session
     resumes, offered after it expired a full handshake runs, and nothing fails."""
-    import os
-    import subprocess
-    import sys as _sys
-    from helpers import free_port, wait_port
-    port = free_port()
-    server = subprocess.Popen([_sys.executable, os.path.join(os.path.dirname(__file__), "peers", "tlslite_ticket_server.py"),
-                               str(port), pki.ec_cert, pki.ec_key, "1", "4"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    server = TlsliteTicketServer(pki, lifetime=1, connections=4)
+    port = server.port
     try:
-        wait_port(port, server, what="tlslite-ng")  # the probe is one of its 4 connections
         r = run_mpy(sessions_script(pki, f"""
 import time
 ses, first = once({port})
@@ -150,8 +143,7 @@ print(first, second, third)
         assert r.rc == 0, r
         assert r.lines()[-1] == "False True False"
     finally:
-        server.kill()
-        server.wait(timeout=5)
+        server.stop()
 
 
 def test_garbage_saved_session(pki):

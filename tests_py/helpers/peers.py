@@ -133,3 +133,24 @@ class RawServer:
         self.listener.stop()
         for c in self.conns:
             c.close()
+
+
+class TlsliteTicketServer:
+    """tlslite-ng (peers/tlslite_ticket_server.py) serving `connections` TLS 1.3 connections,
+    whose tickets live `lifetime` seconds: the way to test expired tickets without waiting a day.
+    The port probe is one of the connections."""
+
+    def __init__(self, pki, lifetime, connections):
+        import subprocess
+        import sys
+        from .loopback import free_port, wait_port
+        self.port = free_port()
+        script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers",
+                              "tlslite_ticket_server.py")
+        self.proc = subprocess.Popen([sys.executable, script, str(self.port), pki.ec_cert, pki.ec_key, str(lifetime),
+                                      str(connections)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc, what="tlslite-ng")
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=5)
