@@ -71,6 +71,8 @@ static int flush_output(ussl_socket_obj_t *o) {
     }
 }
 
+static void drain_before_close(ussl_socket_obj_t *o);
+
 // Reads the next ciphertext the engine wants. Application data it completes goes into `out`
 // first (at most out_len bytes; *delivered says how many). Returns false with *err set on a
 // socket error, and raises on an engine error. *eof is set at end of stream.
@@ -97,7 +99,9 @@ static bool receive_into(ussl_socket_obj_t *o, void *out, size_t out_len, size_t
     }
     if (rc != 0) {
         // Best effort: the engine may have queued an alert for the peer.
-        flush_output(o);
+        if (flush_output(o) == 0) {
+            drain_before_close(o);
+        }
         fail(o, rc);
     }
     return true;
@@ -133,6 +137,27 @@ static bool wait_ready(ussl_socket_obj_t *o, mp_uint_t events, mp_int_t ms) {
     mp_obj_t *items;
     mp_obj_get_array(ready, &n, &items);
     return n > 0;
+}
+
+// After a failure whose alert went out: reads and drops what the peer has already sent, for at
+// most 20 ms without data and 72 KB (a whole handshake message and its records), because closing a socket with unread data resets the
+// connection (RST), and the peer's stack then drops our alert before the peer reads it (seen
+// with tlsfuzzer's large ClientHellos). Never raises: the failure is what the caller reports.
+static void drain_before_close(ussl_socket_obj_t *o) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        const mp_stream_p_t *stream = mp_get_stream(o->sock);
+        uint8_t buf[128];
+        for (size_t total = 0; total < 72 * 1024 && wait_ready(o, MP_STREAM_POLL_RD, 20);) {
+            int err = 0;
+            mp_uint_t n = stream->read(o->sock, buf, sizeof(buf), &err);
+            if (n == MP_STREAM_ERROR || n == 0) {
+                break;
+            }
+            total += n;
+        }
+        nlr_pop();
+    }
 }
 
 NORETURN static void fail_errno(ussl_socket_obj_t *o, int err) {
