@@ -98,8 +98,9 @@ static bool receive_into(ussl_socket_obj_t *o, void *out, size_t out_len, size_t
         rc = ussl_conn_recv_commit_into(o->conn, n, out, out_len, delivered);
     }
     if (rc != 0) {
-        // Best effort: the engine may have queued an alert for the peer.
-        if (flush_output(o) == 0) {
+        // Best effort: the engine may have queued an alert for the peer. A peer that has
+        // closed its side has nothing left to drain.
+        if (flush_output(o) == 0 && !*eof) {
             drain_before_close(o);
         }
         fail(o, rc);
