@@ -2,7 +2,7 @@
 #   make              MicroPython's unix port with ussl, at build/micropython
 #   make demo         a verified TLS 1.3 fetch from a local HTTPS server
 #   make test         lint, cargo test, the pytest suite, tlsfuzzer, the firmware images in qemu, the
-#                     fuzzers (60 s each)
+#                     fuzzers (60 s each), the suite under AddressSanitizer (make test-asan)
 #   make bench-smoke  every benchmark workload once (CI runs it after make test)
 #   make firmware     ports/qemu images with ussl: build/firmware/{MPS2_AN385,VIRT_RV32}/firmware.elf
 #   make bench        side by side with MicroPython's own mbedTLS module (unix and qemu)
@@ -19,7 +19,7 @@ JOBS ?= $(shell nproc)
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
 .PHONY: all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
-	test lint test-rust test-py test-firmware test-1.25 test-profiles demo clean reference bench bench-smoke firmware size
+	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
 
@@ -37,6 +37,7 @@ include mk/firmware.mk
 include mk/rp2.mk
 include mk/fuzz.mk
 include mk/tlsfuzzer.mk
+include mk/asan.mk
 
 # Regenerates the checked-in C header of the engine's API.
 header:
@@ -58,6 +59,7 @@ lint: $(MPY_STAMP)
 	cargo clippy --lib -- -D warnings
 	cargo clippy --lib --no-default-features --features client -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES) -- -D warnings
+	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
 
 test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
@@ -78,7 +80,13 @@ test-profiles: venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
 	  -k "not getpeercert and not verified_round_trip and not our_server"
 
-test: lint test-rust test-py tlsfuzzer test-profiles test-firmware test-1.25 fuzz
+test: lint test-rust test-py tlsfuzzer test-profiles test-firmware test-1.25 fuzz-and-asan
+
+# The fuzzers' minutes are wall-clock on one core; the suite under AddressSanitizer takes the
+# other one meanwhile (nightly first, so the two never install it at once).
+fuzz-and-asan:
+	$(call nightly_src)
+	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz test-asan
 
 demo: build/micropython venv
 	$(PY) scripts/demo.py

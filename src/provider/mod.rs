@@ -4,7 +4,7 @@
 mod aead;
 mod hash;
 mod hmac;
-mod kx;
+pub mod kx;
 #[cfg(feature = "p384")]
 pub mod p384;
 #[cfg(feature = "rsa")]

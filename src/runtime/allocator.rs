@@ -10,12 +10,22 @@
 //! - when the heap is exhausted, a small reserve arena satisfies the rest of the current engine
 //!   step so Rust never aborts; the step then reports OUT_OF_MEMORY (see `oom_events`) and the
 //!   connection is dropped, which returns the reserve.
+//!
+//! Feature `malloc` (memory-checker builds only) takes the blocks from the C library instead,
+//! where AddressSanitizer and valgrind see them; everything else here stays the same.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+#[cfg(not(feature = "malloc"))]
 use micropython_sys::{m_tracked_calloc, m_tracked_free};
+
+#[cfg(feature = "malloc")]
+extern "C" {
+    fn calloc(count: usize, size: usize) -> *mut core::ffi::c_void;
+    fn free(ptr: *mut core::ffi::c_void);
+}
 
 use super::reserve::RESERVE;
 
@@ -219,23 +229,45 @@ unsafe impl GlobalAlloc for TrackedHeap {
             // SAFETY: LOCK is held and `ptr` came from the arena with this layout.
             unsafe { RESERVE.dealloc(ptr, layout) };
         } else if layout.align() <= HEAP_ALIGN {
-            // SAFETY: `ptr` came from m_tracked_calloc in `alloc` with this layout.
-            unsafe { m_tracked_free(ptr.cast()) };
+            // SAFETY: `ptr` came from heap_calloc in `alloc` with this layout.
+            unsafe { heap_free(ptr) };
         } else {
-            // SAFETY: `alloc` stored the block's address in the word just below `ptr`.
-            unsafe {
-                let block = ptr.cast::<usize>().sub(1).read_unaligned();
-                m_tracked_free(block as *mut _);
-            }
+            // SAFETY: `alloc` stored the block's address in the word just below `ptr`; that
+            // block came from heap_calloc.
+            unsafe { heap_free(ptr.cast::<usize>().sub(1).read_unaligned() as *mut u8) };
         }
     }
 }
 
 /// A block from MicroPython's heap, or NULL. The allocation may start a garbage collection,
 /// which must see the C stack: on boards it is made from there (see `engine_stack`).
+#[cfg(not(feature = "malloc"))]
 fn heap_calloc(size: usize) -> *mut u8 {
     // SAFETY: m_tracked_calloc may be called with any size; it returns NULL on failure.
     super::engine_stack::on_c_stack(|| unsafe { m_tracked_calloc(1, size) }.cast::<u8>())
+}
+
+#[cfg(feature = "malloc")]
+fn heap_calloc(size: usize) -> *mut u8 {
+    // SAFETY: calloc may be called with any size; it returns NULL on failure. Its blocks are
+    // aligned for any fundamental type (16 bytes on the hosts this feature is for).
+    unsafe { calloc(1, size) }.cast::<u8>()
+}
+
+/// # Safety
+/// `block` came from heap_calloc and is not used again.
+#[cfg(not(feature = "malloc"))]
+unsafe fn heap_free(block: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { m_tracked_free(block.cast()) }
+}
+
+/// # Safety
+/// `block` came from heap_calloc and is not used again.
+#[cfg(feature = "malloc")]
+unsafe fn heap_free(block: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { free(block.cast()) }
 }
 
 /// # Safety

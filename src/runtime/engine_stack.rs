@@ -197,6 +197,7 @@ pub fn run<R>(f: impl FnOnce() -> R) -> R {
 }
 
 #[cfg(not(any(target_arch = "arm", target_arch = "riscv32")))]
+#[cfg_attr(feature = "malloc", allow(dead_code))] // malloc needs no C stack
 pub fn on_c_stack<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
