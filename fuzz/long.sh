@@ -1,9 +1,9 @@
 #!/bin/bash
 # Long fuzz runs measured in CPU time, not wall-clock: `fuzz/long.sh CPU_SECONDS target...` runs
 # each target (built by `make fuzz` or run.sh) at nice 19 until its process has used CPU_SECONDS
-# of CPU, then interrupts it (libFuzzer prints its final stats on SIGINT). libFuzzer's own
-# -max_total_time counts wall-clock, which undercounts the fuzzing whenever the machine does
-# other work. Same corpus and seeds as run.sh; a crash stops the run with the input in
+# of CPU, or WALL_SECONDS have passed if that is set and comes first, then interrupts it
+# (libFuzzer prints its final stats on SIGINT). libFuzzer's own -max_total_time counts
+# wall-clock, which overstates the fuzzing whenever the machine does other work. Same corpus and seeds as run.sh; a crash stops the run with the input in
 # fuzz/artifacts/<target>/. Appends one line per target to build/fuzz/long.txt.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,10 +17,14 @@ for t in "$@"; do
     nice -n 19 "$bin/$t" "../build/fuzz/corpus/$t" "seeds/$t" -artifact_prefix="artifacts/$t/" \
         -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 > "$log" 2>&1 &
     pid=$!
+    used=0
     while kill -0 "$pid" 2>/dev/null; do
         # utime and stime are fields 14 and 15 of /proc/PID/stat (the name field has no spaces here).
         cpu=$(awk -v t="$ticks" '{ print int(($14 + $15) / t) }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-        [ "$cpu" -ge "$budget" ] && { kill -INT "$pid"; break; }
+        used=$cpu
+        if [ "$cpu" -ge "$budget" ] || { [ -n "${WALL_SECONDS:-}" ] && [ $(( $(date +%s) - start )) -ge "$WALL_SECONDS" ]; }; then
+            kill -INT "$pid"; break
+        fi
         sleep 5
     done
     wait "$pid" || true
@@ -34,6 +38,6 @@ for t in "$@"; do
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<< "$last")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<< "$last")
     corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<< "$last")
-    echo "$t: ${budget} CPU s (${wall} s wall), $execs executions ($(( execs / budget ))/CPU s)," \
+    echo "$t: ${used} CPU s (${wall} s wall), $execs executions ($(( execs / (used > 0 ? used : 1) ))/CPU s)," \
          "coverage $cov edges, features $ft, corpus $corp, no findings" | tee -a ../build/fuzz/long.txt
 done
