@@ -25,8 +25,8 @@ all: build/micropython
 
 # rustls with our patch (patches/README.md) in build/crates, before any cargo command needs it.
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-ifneq ($(shell $(ROOT)/scripts/patched-rustls.sh >&2 && echo ok),ok)
-$(error scripts/patched-rustls.sh failed (see above))
+ifneq ($(shell $(ROOT)/scripts/patched-crates.sh >&2 && echo ok),ok)
+$(error scripts/patched-crates.sh failed (see above))
 endif
 endif
 

@@ -2,12 +2,19 @@
 # it with: the same tree with MicroPython's own mbedTLS module, and with no TLS at all.
 # The engine's build profile (Cargo features; README, "Build profiles"): full (the default) or
 # client; builds of other profiles get their own directories and binaries (build/micropython-client).
+# The lean engine (embedded-tls, README "The lean engine") is chosen with USSL_ENGINE=lean, and
+# builds as the profile `lean` (build/micropython-lean, build/firmware/<board>-lean).
+ifeq ($(USSL_ENGINE),lean)
+USSL_PROFILE := lean
+endif
 USSL_PROFILE ?= full
 PROFILE_TAG := $(if $(filter full,$(USSL_PROFILE)),,-$(USSL_PROFILE))
 ENGINE_FEATURES := --no-default-features --features micropython,$(USSL_PROFILE)
 # The unix build's load_default_certs() trusts Mozilla's whole root set; boards get the compact one.
 # It also has fault injection for the allocation walk (ussl._fail_alloc, a test build's hook).
-UNIX_ENGINE_FEATURES := $(ENGINE_FEATURES),roots-mozilla,alloc-faults
+# (Mozilla's roots are rustls's RootCertStore: the lean engine has no built-in roots.)
+UNIX_COMMA := ,
+UNIX_ENGINE_FEATURES := $(ENGINE_FEATURES)$(if $(filter lean,$(USSL_PROFILE)),,$(UNIX_COMMA)roots-mozilla),alloc-faults
 
 UNIX_DIR := $(MPY_DIR)/ports/unix
 UNIX_BUILD := $(BUILD)/unix-ussl-$(MPY_TAG)$(PROFILE_TAG)

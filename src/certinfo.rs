@@ -463,9 +463,9 @@ mod tests {
     #[cfg(feature = "certinfo")]
     #[test]
     fn reads_the_test_certificates() {
-        use rustls::pki_types::pem::PemObject;
+        use rustls_pki_types::pem::PemObject;
         for pem in [&include_bytes!("../tests/data/ec.pem")[..], &include_bytes!("../tests/data/rsa.pem")[..]] {
-            let cert = rustls::pki_types::CertificateDer::from_pem_slice(pem).expect("pem"); // ok-panic: test
+            let cert = rustls_pki_types::CertificateDer::from_pem_slice(pem).expect("pem"); // ok-panic: test
             let info = describe(&cert).expect("certificate"); // ok-panic: test
             assert!(info.fields.iter().any(|f| f.kind == FieldKind::Version && f.value == "3"));
             assert!(info.fields.iter().any(|f| f.kind == FieldKind::NotAfter && f.value.ends_with(" GMT")));

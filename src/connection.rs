@@ -17,7 +17,8 @@ use rustls::{CommonState, ProtocolVersion};
 use crate::context::Context;
 use crate::keylog::KeyLogLines;
 use crate::record::Incoming;
-use crate::result::{self, UsslResult};
+use crate::result::UsslResult;
+use crate::rustls_errors;
 use crate::session::{ClientSetup, Session};
 
 /// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays
@@ -130,7 +131,7 @@ impl Connection {
             setup = own;
         }
         let conn =
-            UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| result::from_rustls(&e))?;
+            UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| rustls_errors::from_rustls(&e))?;
         let mut this = Self::new(Tls::Client(conn));
         // The config in use logs where its own context's key log is (a resumed session's may
         // be another context's).
@@ -150,7 +151,7 @@ impl Connection {
     pub fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
         let oom_before = crate::oom_events();
         let config = ctx.server_config()?;
-        let conn = UnbufferedServerConnection::new(config).map_err(|e| result::from_rustls(&e))?;
+        let conn = UnbufferedServerConnection::new(config).map_err(|e| rustls_errors::from_rustls(&e))?;
         let mut this = Self::new(Tls::Server(conn));
         this.key_log = ctx.key_log();
         if crate::oom_events() != oom_before {
@@ -436,6 +437,14 @@ impl Connection {
         self.common().peer_certificates().unwrap_or(&[])
     }
 
+    pub fn peer_cert_count(&self) -> usize {
+        self.peer_certificates().len()
+    }
+
+    pub fn peer_cert(&self, index: usize) -> Option<&[u8]> {
+        self.peer_certificates().get(index).map(|c| c.as_ref())
+    }
+
     pub fn protocol_version(&self) -> Option<&'static str> {
         match self.common().protocol_version()? {
             ProtocolVersion::TLSv1_3 => Some("TLSv1.3"),
@@ -484,8 +493,8 @@ impl Connection {
                 Next::Continue => continue,
                 Next::Blocked | Next::Idle | Next::Closed => return Ok(()),
                 Next::Failed(err) => {
-                    let code = result::from_rustls(&err);
-                    let detail = result::detail(&err);
+                    let code = rustls_errors::from_rustls(&err);
+                    let detail = rustls_errors::detail(&err);
                     self.fail(code, detail);
                     self.flush_alert(&err);
                     return Err(code);

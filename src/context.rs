@@ -24,25 +24,13 @@ use crate::verify::{PortClock, ServerVerifier};
 #[cfg(feature = "server")]
 use crate::verify_client::ClientVerifier;
 
-/// The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VerifyMode {
-    None = 0,
-    Optional = 1,
-    Required = 2,
+/// Whether `key` (PEM or DER) is a private key this build can sign with.
+pub fn check_private_key(key: &[u8]) -> Result<(), UsslResult> {
+    let key = keys::load_private_key(key)?;
+    crate::provider::sign::KeyMaterial::from_der(&key).map(|_| ())
 }
 
-impl VerifyMode {
-    pub fn from_u32(v: u32) -> Option<Self> {
-        match v {
-            0 => Some(Self::None),
-            1 => Some(Self::Optional),
-            2 => Some(Self::Required),
-            _ => None,
-        }
-    }
-}
+pub use crate::settings::VerifyMode;
 
 pub struct Context {
     verify_mode: VerifyMode,
@@ -118,11 +106,12 @@ impl Context {
     }
 
     /// Turns the key log of this context's connections on or off (lines not yet taken are dropped).
-    pub fn set_key_log(&mut self, on: bool) {
+    pub fn set_key_log(&mut self, on: bool) -> Result<(), UsslResult> {
         if on != self.key_log.is_some() {
             self.key_log = on.then(|| Arc::new(KeyLogLines::default()));
             self.changed();
         }
+        Ok(())
     }
 
     pub fn key_log(&self) -> Option<Arc<KeyLogLines>> {
@@ -132,17 +121,7 @@ impl Context {
     /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
     /// 255 bytes), as OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
     pub fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
-        let mut protocols = Vec::new();
-        let mut rest = wire;
-        while let Some((&len, tail)) = rest.split_first() {
-            let (name, after) = tail.split_at_checked(usize::from(len)).ok_or(UsslResult::InvalidAlpn)?;
-            if name.is_empty() {
-                return Err(UsslResult::InvalidAlpn);
-            }
-            protocols.push(name.to_vec());
-            rest = after;
-        }
-        self.alpn = protocols;
+        self.alpn = crate::settings::alpn_from_wire(wire)?;
         self.changed();
         Ok(())
     }
@@ -153,10 +132,7 @@ impl Context {
 
     /// Whether a client connection may go without a server name under this policy.
     pub fn check_client_name(&self, hostname: Option<&str>) -> Result<(), UsslResult> {
-        if hostname.is_none() && self.hostname_required && self.verify_mode == VerifyMode::Required {
-            return Err(UsslResult::HostnameRequired);
-        }
-        Ok(())
+        crate::settings::check_client_name(hostname, self.hostname_required, self.verify_mode)
     }
 
     /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
@@ -219,6 +195,15 @@ impl Context {
 
     pub fn cipher_suites(&self) -> &[SupportedCipherSuite] {
         &self.suites
+    }
+
+    pub fn cipher_count(&self) -> usize {
+        self.suites.len()
+    }
+
+    /// The OpenSSL name of the `index`th suite offered.
+    pub fn cipher_name(&self, index: usize) -> Option<&'static str> {
+        crate::provider::openssl_name(self.suites.get(index)?.suite()).map(|(name, _)| name)
     }
 
     fn provider(&self) -> Arc<rustls::crypto::CryptoProvider> {

@@ -3,8 +3,8 @@
 
 use alloc::vec::Vec;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::result::UsslResult;
 
@@ -70,6 +70,7 @@ pub fn load_private_key(data: &[u8]) -> Result<PrivateKeyDer<'static>, UsslResul
     PrivateKeyDer::try_from(data).map(|k| k.clone_key()).map_err(|_| UsslResult::NoPrivateKeyFound)
 }
 
+#[cfg(feature = "engine-rustls")]
 /// Checks that `key` signs for the leaf of `chain`, so a mismatch is reported when the files
 /// are loaded rather than as a handshake failure on the peer's side.
 pub fn check_key_matches(chain: &[CertificateDer<'_>], key: &PrivateKeyDer<'_>) -> Result<(), UsslResult> {

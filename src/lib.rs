@@ -17,28 +17,54 @@ extern crate alloc;
 #[cfg(not(feature = "micropython"))]
 extern crate std;
 
+#[cfg(all(feature = "lean", feature = "engine-rustls"))]
+compile_error!("the lean engine builds without rustls: --no-default-features --features lean");
+#[cfg(not(any(feature = "lean", feature = "engine-rustls")))]
+compile_error!("pick an engine: a profile (full, client) or lean");
+
+// Both engines.
 pub mod certinfo;
-pub mod connection;
-pub mod context;
 pub mod deferred;
 pub mod der;
 pub mod ffi;
 pub mod hostname;
-pub mod keylog;
 pub mod keys;
 pub mod port;
 pub mod provider;
-pub mod record;
+pub mod pinned;
 pub mod result;
-pub mod roots;
-pub mod session;
-pub mod session_bytes;
+pub mod settings;
 pub mod sync;
+
+// The rustls engine.
+#[cfg(feature = "engine-rustls")]
+pub mod connection;
+#[cfg(feature = "engine-rustls")]
+pub mod context;
+#[cfg(feature = "engine-rustls")]
+pub mod keylog;
+#[cfg(feature = "engine-rustls")]
+pub mod record;
+#[cfg(feature = "engine-rustls")]
+pub mod roots;
+#[cfg(feature = "engine-rustls")]
+pub mod rustls_errors;
+#[cfg(feature = "engine-rustls")]
+pub mod session;
+#[cfg(feature = "engine-rustls")]
+pub mod session_bytes;
 #[cfg(feature = "server")]
 pub mod tickets;
+#[cfg(feature = "engine-rustls")]
 pub mod verify;
 #[cfg(feature = "server")]
 pub mod verify_client;
+
+// The lean engine: the same types under the same paths, so that `ffi` serves both.
+#[cfg(feature = "lean")]
+pub mod lean;
+#[cfg(feature = "lean")]
+pub use lean::{connection, context, session};
 
 #[cfg(feature = "micropython")]
 mod runtime;

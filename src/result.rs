@@ -3,7 +3,6 @@
 //! carrying the code and its text; 500 is MemoryError.
 
 use alloc::string::String;
-use rustls::{AlertDescription, CertificateError, Error, InvalidMessage, PeerIncompatible};
 
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +31,9 @@ pub enum UsslResult {
     CertInfoNotBuilt = 121,
     RsaNotBuilt = 122,
     RootsNotBuilt = 123,
+    SessionsNotBuilt = 124,
+    KeyLogNotBuilt = 125,
+    ClientCertNotBuilt = 126,
 
     // 2xx: connection state
     HandshakeNotComplete = 200,
@@ -116,7 +118,15 @@ impl UsslResult {
             }
             HostnameRequired => "CERT_REQUIRED requires server_hostname",
             MissingCertificateOrKey => "a server needs both a key and a certificate",
+            #[cfg(not(feature = "lean"))]
             ServerNotBuilt => "this build has no server side (the engine's Cargo feature `server`)",
+            #[cfg(feature = "lean")]
+            ServerNotBuilt => "the lean engine (USSL_ENGINE=lean) is a TLS 1.3 client: it has no server side",
+            SessionsNotBuilt => {
+                "the lean engine (USSL_ENGINE=lean) does not resume sessions (no save_session, SSLSession or session=)"
+            }
+            KeyLogNotBuilt => "the lean engine (USSL_ENGINE=lean) keeps no key log",
+            ClientCertNotBuilt => "the lean engine (USSL_ENGINE=lean) sends no client certificate (no certfile/keyfile)",
             CertInfoNotBuilt => {
                 "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER"
             }
@@ -163,7 +173,8 @@ impl UsslResult {
         match self {
             Ok => UsslErrorKind::None,
             NullArgument => UsslErrorKind::Type,
-            ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt | RootsNotBuilt => UsslErrorKind::NotBuilt,
+            ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt | RootsNotBuilt | SessionsNotBuilt | KeyLogNotBuilt
+            | ClientCertNotBuilt => UsslErrorKind::NotBuilt,
             OutOfMemory => UsslErrorKind::Memory,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
             UnknownCipherSuite => UsslErrorKind::Tls,
@@ -208,6 +219,9 @@ impl UsslResult {
             CertInfoNotBuilt,
             RsaNotBuilt,
             RootsNotBuilt,
+            SessionsNotBuilt,
+            KeyLogNotBuilt,
+            ClientCertNotBuilt,
             HandshakeNotComplete,
             ConnectionClosed,
             NoSession,
@@ -240,45 +254,7 @@ impl UsslResult {
     }
 }
 
-/// Maps a rustls error to our code. Our own verifier reports clock trouble as `General` with
-/// [`CLOCK_NOT_SET_TAG`], since rustls has no variant for it.
-pub fn from_rustls(err: &Error) -> UsslResult {
-    use UsslResult as R;
-    match err {
-        Error::InvalidCertificate(c) => from_cert_error(c),
-        Error::AlertReceived(_) => R::PeerAlert,
-        Error::DecryptError => R::DecryptFailed,
-        Error::InvalidMessage(InvalidMessage::MessageTooLarge) | Error::PeerSentOversizedRecord => R::RecordOverflow,
-        Error::InvalidMessage(_) => R::PeerMisbehaved,
-        Error::InappropriateMessage { .. } | Error::InappropriateHandshakeMessage { .. } => R::UnexpectedMessage,
-        Error::PeerIncompatible(_) => R::PeerIncompatible,
-        Error::PeerMisbehaved(_) => R::PeerMisbehaved,
-        Error::NoCertificatesPresented => R::NoPeerCertificate,
-        Error::NoApplicationProtocol => R::PeerIncompatible,
-        Error::FailedToGetRandomBytes => R::RandomFailed,
-        Error::FailedToGetCurrentTime => R::ClockNotSet,
-        Error::General(msg) if msg == CLOCK_NOT_SET_TAG => R::ClockNotSet,
-        Error::HandshakeNotComplete => R::HandshakeNotComplete,
-        _ => R::Internal,
-    }
-}
-
 pub const CLOCK_NOT_SET_TAG: &str = "ussl: clock not set";
-
-fn from_cert_error(err: &CertificateError) -> UsslResult {
-    use UsslResult as R;
-    match err {
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => R::CertExpired,
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => R::CertNotYetValid,
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => R::HostnameMismatch,
-        CertificateError::UnknownIssuer => R::UnknownIssuer,
-        CertificateError::BadSignature => R::CertBadSignature,
-        CertificateError::Revoked => R::CertRevoked,
-        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => R::CertInvalidPurpose,
-        CertificateError::BadEncoding => R::CertBadEncoding,
-        _ => R::CertInvalid,
-    }
-}
 
 /// The engine's Cargo features this build leaves out (README, "Build profiles").
 pub fn left_out_features() -> &'static [&'static str] {
@@ -308,7 +284,7 @@ pub fn left_out_features() -> &'static [&'static str] {
 
 /// " (this build leaves out: tls12, rsa)", or nothing for a full build: a handshake that fails
 /// for want of a feature says so instead of looking like the peer's fault.
-fn left_out_note() -> String {
+pub fn left_out_note() -> String {
     let mut note = String::new();
     for (i, f) in left_out_features().iter().enumerate() {
         note.push_str(if i == 0 { " (this build leaves out: " } else { ", " });
@@ -320,54 +296,9 @@ fn left_out_note() -> String {
     note
 }
 
-/// Detail worth adding to a code's text, such as the alert the peer sent. Static texts put
-/// together by concatenation: no `core::fmt` (its machinery costs flash on a board).
-pub fn detail(err: &Error) -> Option<String> {
-    let parts: [&str; 3] = match err {
-        // The peer found nothing it takes in what we offered: perhaps what the build left out.
-        Error::AlertReceived(
-            alert @ (AlertDescription::HandshakeFailure
-            | AlertDescription::InsufficientSecurity
-            | AlertDescription::ProtocolVersion),
-        ) => ["peer sent alert ", alert_name(*alert), &left_out_note()],
-        Error::AlertReceived(alert) => ["peer sent alert ", alert_name(*alert), ""],
-        Error::PeerIncompatible(p) => ["peer is incompatible: ", peer_incompatible_text(p), &left_out_note()],
-        Error::NoApplicationProtocol => ["peer is incompatible: no ALPN protocol in common", "", ""],
-        Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext { .. }) => {
-            ["certificate is signed with an algorithm this build does not verify", &left_out_note(), ""]
-        }
-        Error::General(msg) if msg != CLOCK_NOT_SET_TAG => ["TLS error: ", msg, ""],
-        _ => return None,
-    };
-    Some(parts.concat())
-}
-
-fn peer_incompatible_text(p: &PeerIncompatible) -> &'static str {
-    use PeerIncompatible as P;
-    match p {
-        P::NoCipherSuitesInCommon => "no cipher suite in common",
-        P::NoKxGroupsInCommon => "no key exchange group in common",
-        P::NoSignatureSchemesInCommon | P::NoCertificateRequestSignatureSchemesInCommon => {
-            "no signature scheme in common"
-        }
-        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
-            "no TLS version in common (TLS 1.2 and 1.3 are supported)"
-        }
-        P::Tls12NotOffered | P::Tls12NotOfferedOrEnabled | P::SupportedVersionsExtensionRequired => {
-            "the peer offers no TLS version this side has enabled"
-        }
-        P::ExtendedMasterSecretExtensionRequired => "the peer does not do extended master secret",
-        P::NoEcPointFormatsInCommon | P::UncompressedEcPointsRequired | P::EcPointsExtensionRequired => {
-            "no EC point format in common"
-        }
-        P::NullCompressionRequired => "the peer requires compression",
-        _ => "a required extension is missing or not supported",
-    }
-}
-
 /// Alert names as OpenSSL and RFC 8446 spell them ("handshake_failure"), by the alert's number.
-pub fn alert_name(alert: AlertDescription) -> &'static str {
-    match u8::from(alert) {
+pub fn alert_name(alert: u8) -> &'static str {
+    match alert {
         0 => "close_notify",
         10 => "unexpected_message",
         20 => "bad_record_mac",
@@ -412,14 +343,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn alert_names_are_snake_case() {
-        assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake_failure");
-        assert_eq!(alert_name(AlertDescription::BadCertificate), "bad_certificate");
-        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
-        assert_eq!(alert_name(AlertDescription::Unknown(200)), "unknown");
-    }
-
-    #[test]
     fn kinds_follow_the_blocks() {
         assert_eq!(UsslResult::Ok.kind(), UsslErrorKind::None);
         assert_eq!(UsslResult::NullArgument.kind(), UsslErrorKind::Type);
@@ -438,6 +361,9 @@ mod tests {
                         | UsslResult::CertInfoNotBuilt
                         | UsslResult::RsaNotBuilt
                         | UsslResult::RootsNotBuilt
+                        | UsslResult::SessionsNotBuilt
+                        | UsslResult::KeyLogNotBuilt
+                        | UsslResult::ClientCertNotBuilt
                 );
                 assert_eq!(r.kind() == UsslErrorKind::NotBuilt, not_built, "{code}");
             }

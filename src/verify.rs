@@ -87,33 +87,19 @@ impl ServerVerifier {
 
 /// The validity period of a certificate trusted directly (no chain to check it in).
 fn check_validity(der: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error> {
+    use crate::pinned::Validity;
     use rustls::CertificateError;
-    let bad = Error::InvalidCertificate(CertificateError::BadEncoding);
-    let cert = crate::certinfo::parse(der).ok_or(bad.clone())?;
-    let not_before = crate::certinfo::unix_time(cert.not_before).ok_or(bad.clone())?;
-    let not_after = crate::certinfo::unix_time(cert.not_after).ok_or(bad)?;
-    let now = now.as_secs();
-    if now < not_before {
-        return Err(Error::InvalidCertificate(CertificateError::NotValidYet));
+    match crate::pinned::validity(der, now.as_secs()) {
+        Validity::Valid => Ok(()),
+        Validity::NotYetValid => Err(Error::InvalidCertificate(CertificateError::NotValidYet)),
+        Validity::Expired => Err(Error::InvalidCertificate(CertificateError::Expired)),
+        Validity::BadEncoding => Err(Error::InvalidCertificate(CertificateError::BadEncoding)),
     }
-    if now > not_after {
-        return Err(Error::InvalidCertificate(CertificateError::Expired));
-    }
-    Ok(())
 }
 
-/// The subject's common name, for a pinned certificate without any DNS or IP subjectAltName
-/// (RFC 6125 section 6.4.4 allows it; mbedTLS does it). Certificates with SANs never match here.
 fn common_name_matches(der: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
-    use crate::hostname::CertName;
     let ServerName::DnsName(dns) = name else { return false };
-    let Some((common_names, has_san)) = crate::certinfo::common_names(der) else { return false };
-    if has_san {
-        return false;
-    }
-    let names: Vec<CertName<'_>> =
-        common_names.iter().filter_map(|cn| core::str::from_utf8(cn).ok()).map(CertName::CommonName).collect();
-    crate::hostname::matches(&names, dns.as_ref())
+    crate::pinned::common_name_matches(der, dns.as_ref())
 }
 
 /// Fails closed when the clock was never set: a board that boots in 2000 would otherwise

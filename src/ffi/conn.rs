@@ -414,7 +414,7 @@ pub unsafe extern "C" fn ussl_conn_take_key_log(conn: *const ussl_conn, buf: *mu
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_peer_cert_count(conn: *const ussl_conn) -> usize {
     // SAFETY: forwarded caller guarantee.
-    unsafe { conn_ref(conn) }.map_or(0, |c| c.peer_certificates().len())
+    unsafe { conn_ref(conn) }.map_or(0, Connection::peer_cert_count)
 }
 
 /// The DER of the peer's certificate `index` (0 is the leaf).
@@ -434,12 +434,12 @@ pub unsafe extern "C" fn ussl_conn_peer_cert(
     if der.is_null() || len.is_null() {
         return code(UsslResult::NullArgument);
     }
-    match conn.peer_certificates().get(index) {
+    match conn.peer_cert(index) {
         Some(cert) => {
             // SAFETY: both outputs are non-null and writable.
             unsafe {
-                *der = cert.as_ref().as_ptr();
-                *len = cert.as_ref().len();
+                *der = cert.as_ptr();
+                *len = cert.len();
             }
             OK
         }

@@ -84,8 +84,10 @@ pub unsafe extern "C" fn ussl_context_set_hostname_required(ctx: *mut ussl_conte
 pub unsafe extern "C" fn ussl_context_set_key_log(ctx: *mut ussl_context, on: bool) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
     let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
-    ctx.set_key_log(on);
-    OK
+    match ctx.set_key_log(on) {
+        Ok(()) => OK,
+        Err(e) => code(e),
+    }
 }
 
 /// # Safety
@@ -167,11 +169,8 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
     crate::on_engine_stack(|| {
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
-        match crate::keys::load_private_key(key) {
-            Ok(k) => match crate::provider::sign::KeyMaterial::from_der(&k) {
-                Ok(_) => OK,
-                Err(e) => code(e),
-            },
+        match crate::context::check_private_key(key) {
+            Ok(()) => OK,
             Err(e) => code(e),
         }
     })
@@ -247,7 +246,7 @@ pub unsafe extern "C" fn ussl_context_set_ciphers(ctx: *mut ussl_context, names:
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_cipher_count(ctx: *const ussl_context) -> usize {
     // SAFETY: forwarded caller guarantee.
-    unsafe { ctx.as_ref() }.map_or(0, |c| c.inner.cipher_suites().len())
+    unsafe { ctx.as_ref() }.map_or(0, |c| c.inner.cipher_count())
 }
 
 /// The OpenSSL name of suite `index`, NUL-terminated into `buf`; 0 past the end.
@@ -263,8 +262,7 @@ pub unsafe extern "C" fn ussl_context_cipher_name(
 ) -> usize {
     // SAFETY: forwarded caller guarantee.
     let Some(ctx) = (unsafe { ctx.as_ref() }) else { return 0 };
-    let Some(suite) = ctx.inner.cipher_suites().get(index) else { return 0 };
-    let Some((name, _)) = crate::provider::openssl_name(suite.suite()) else { return 0 };
+    let Some(name) = ctx.inner.cipher_name(index) else { return 0 };
     // SAFETY: forwarded caller guarantee on `buf`/`cap`.
     unsafe { copy_text(name, buf, cap) }
 }

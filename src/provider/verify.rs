@@ -3,9 +3,11 @@
 
 use core::marker::PhantomData;
 
+#[cfg(feature = "engine-rustls")]
 use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
+#[cfg(feature = "engine-rustls")]
 use rustls::SignatureScheme;
+use rustls_pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use sha2::{Digest, Sha256, Sha384};
 
 #[cfg(feature = "rsa")]
@@ -114,9 +116,8 @@ impl SignatureVerificationAlgorithm for Ed25519 {
     }
 }
 
-/// Every algorithm we verify with, as this build has them.
-pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
-    all: &[
+/// Every algorithm we verify certificates with, as this build has them.
+pub static ALL: Algs = &[
         &ECDSA_P256_SHA256,
         &ECDSA_P256_SHA384,
         #[cfg(feature = "p384")]
@@ -137,7 +138,32 @@ pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
         &rsa::RSA_PSS_SHA384,
         #[cfg(feature = "rsa")]
         &rsa::RSA_PSS_SHA512,
-    ],
+    ];
+
+/// The algorithm a TLS 1.3 CertificateVerify of signature scheme `code` (RFC 8446 section
+/// 4.2.3) is checked with; None for a scheme this build does not verify (RSA PKCS#1 v1.5
+/// is for certificates only in TLS 1.3).
+pub fn tls13_scheme(code: u16) -> Option<&'static dyn SignatureVerificationAlgorithm> {
+    match code {
+        0x0403 => Some(&ECDSA_P256_SHA256),
+        #[cfg(feature = "p384")]
+        0x0503 => Some(&ECDSA_P384_SHA384),
+        #[cfg(feature = "ed25519")]
+        0x0807 => Some(&Ed25519),
+        #[cfg(feature = "rsa")]
+        0x0804 => Some(&rsa::RSA_PSS_SHA256),
+        #[cfg(feature = "rsa")]
+        0x0805 => Some(&rsa::RSA_PSS_SHA384),
+        #[cfg(feature = "rsa")]
+        0x0806 => Some(&rsa::RSA_PSS_SHA512),
+        _ => None,
+    }
+}
+
+/// Every algorithm we verify with, as this build has them.
+#[cfg(feature = "engine-rustls")]
+pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: ALL,
     mapping: &[
         (SignatureScheme::ECDSA_NISTP384_SHA384, ECDSA_FOR_SHA384),
         (SignatureScheme::ECDSA_NISTP256_SHA256, ECDSA_FOR_SHA256),
@@ -158,13 +184,15 @@ pub static ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
     ],
 };
 
-type Algs = &'static [&'static dyn SignatureVerificationAlgorithm];
+pub type Algs = &'static [&'static dyn SignatureVerificationAlgorithm];
 
+#[cfg(feature = "engine-rustls")]
 const ECDSA_FOR_SHA384: Algs = &[
     #[cfg(feature = "p384")]
     &ECDSA_P384_SHA384,
     &ECDSA_P256_SHA384,
 ];
+#[cfg(feature = "engine-rustls")]
 const ECDSA_FOR_SHA256: Algs = &[
     &ECDSA_P256_SHA256,
     #[cfg(feature = "p384")]

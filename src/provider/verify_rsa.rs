@@ -8,7 +8,7 @@
 
 use alloc::vec::Vec;
 
-use rustls::pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
+use rustls_pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::public_bignum::{bit_length_be, mod_pow};

@@ -1,0 +1,397 @@
+//! A lean-engine client connection: embedded-tls's `TlsConnection` over a [`Pipe`], driven
+//! by the shim's calls. The handshake advances whenever ciphertext arrives; application data
+//! is decrypted a record at a time, in place in embedded-tls's record buffer.
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use core::mem::ManuallyDrop;
+use core::ptr::NonNull;
+
+use embedded_tls::blocking::{Aes128GcmSha256, CryptoProvider, TlsConfig, TlsConnection, TlsContext, TlsError};
+use rustls_pki_types::ServerName;
+
+use super::errors::from_tls;
+use super::pipe::{Pipe, PipeEnd};
+use super::session::Session;
+use super::verifier::Verifier;
+use crate::context::Context;
+use crate::port::PortRng;
+use crate::result::UsslResult;
+
+/// The largest TLS 1.3 record (2^14 + 256, RFC 8446 section 5.2): embedded-tls needs a whole
+/// record in its buffer to decrypt it.
+const READ_BUFFER: usize = 16_640;
+/// Records we send carry up to this much, header and tag included: a client's requests are
+/// small, and every byte here is heap for the connection's whole life.
+const WRITE_BUFFER: usize = 1024;
+
+pub const MAX_WRITE_CHUNK: usize = WRITE_BUFFER;
+
+type Tls = TlsConnection<'static, PipeEnd, Aes128GcmSha256>;
+
+/// What embedded-tls asks of us during the handshake: randomness and the verifier.
+struct Provider {
+    rng: PortRng,
+    verifier: Verifier,
+}
+
+impl CryptoProvider for Provider {
+    type CipherSuite = Aes128GcmSha256;
+    type Signature = p256::ecdsa::DerSignature;
+
+    fn rng(&mut self) -> impl embedded_tls::CryptoRngCore {
+        &mut self.rng
+    }
+
+    fn verifier(
+        &mut self,
+    ) -> Result<&mut impl embedded_tls::blocking::TlsVerifier<Self::CipherSuite>, TlsError> {
+        Ok(&mut self.verifier)
+    }
+}
+
+pub struct Connection {
+    /// Borrows `buffers` (hence 'static and dropped by hand first, in `Drop`).
+    tls: ManuallyDrop<Tls>,
+    /// The read and the write record buffer, one allocation.
+    buffers: NonNull<[u8]>,
+    pipe: Rc<RefCell<Pipe>>,
+    provider: Provider,
+    /// The SNI to send: a DNS name only (an IP address is checked but not sent, RFC 6066).
+    sni: Option<String>,
+    alpn: Vec<Vec<u8>>,
+    handshaking: bool,
+    /// Plaintext decrypted and not yet read (it sits in the record buffer).
+    plaintext: usize,
+    peer_closed: bool,
+    eof: bool,
+    close_sent: bool,
+    error: Option<(UsslResult, Option<String>)>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // SAFETY: `tls` is dropped exactly once, here, and not used after.
+        unsafe { ManuallyDrop::drop(&mut self.tls) };
+        // SAFETY: `buffers` came from `Box::into_raw` in `client`, and the only borrow of it
+        // (inside `tls`) has just ended.
+        drop(unsafe { Box::from_raw(self.buffers.as_ptr()) });
+    }
+}
+
+impl Connection {
+    /// A client connection; `hostname` is checked against the certificate when given, and sent
+    /// as SNI when it is a DNS name. A saved session cannot exist in this engine.
+    pub fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
+        if ctx.is_server() {
+            return Err(UsslResult::ServerNotBuilt);
+        }
+        if session.is_some() {
+            return Err(UsslResult::SessionsNotBuilt);
+        }
+        ctx.check_client_name(hostname)?;
+        let anchors = ctx.anchors_for_client()?;
+        let name = match hostname {
+            Some(h) => Some(ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned()),
+            None => None,
+        };
+        let sni = match &name {
+            Some(ServerName::DnsName(dns)) => Some(String::from(dns.as_ref())),
+            _ => None,
+        };
+        let oom_before = crate::oom_events();
+        let raw = Box::into_raw(alloc::vec![0u8; READ_BUFFER + WRITE_BUFFER].into_boxed_slice());
+        // SAFETY: `raw` is a fresh, live allocation owned by this connection until `Drop`,
+        // which ends the two borrows below (inside `tls`) before freeing it.
+        let (read_buf, write_buf) = unsafe { &mut *raw }.split_at_mut(READ_BUFFER);
+        let buffers = NonNull::new(raw).ok_or(UsslResult::OutOfMemory)?;
+        let pipe = Rc::new(RefCell::new(Pipe::default()));
+        let tls = TlsConnection::new(PipeEnd(pipe.clone()), read_buf, write_buf);
+        let mut this = Self {
+            tls: ManuallyDrop::new(tls),
+            buffers,
+            pipe,
+            provider: Provider { rng: PortRng::default(), verifier: Verifier::new(anchors, name) },
+            sni,
+            alpn: ctx.alpn().to_vec(),
+            handshaking: true,
+            plaintext: 0,
+            peer_closed: false,
+            eof: false,
+            close_sent: false,
+            error: None,
+        };
+        // The ClientHello, waiting in the output.
+        this.advance();
+        if crate::oom_events() != oom_before {
+            return Err(UsslResult::OutOfMemory);
+        }
+        match this.error() {
+            Some(code) => Err(code),
+            None => Ok(this),
+        }
+    }
+
+    pub fn server(_ctx: &mut Context) -> Result<Self, UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
+    }
+
+    fn fail_with(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
+        if self.error.is_none() {
+            self.error = Some((code, detail));
+        }
+        code
+    }
+
+    fn check(&self) -> Result<(), UsslResult> {
+        match &self.error {
+            Some((code, _)) => Err(*code),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the handshake on what has arrived, or decrypts the next record of application data
+    /// when none is waiting to be read; stops when the pipe runs dry.
+    fn advance(&mut self) {
+        if self.error.is_some() {
+            return;
+        }
+        let oom_before = crate::oom_events();
+        let result = if self.handshaking { self.handshake_step() } else { self.decrypt_step() };
+        if self.provider.rng.failed() {
+            self.fail_with(UsslResult::RandomFailed, None);
+        } else if crate::oom_events() != oom_before {
+            self.fail_with(UsslResult::OutOfMemory, None);
+        } else if let Err(err) = result {
+            let (code, detail) = from_tls(&err, self.provider.verifier.failure());
+            self.fail_with(code, detail);
+        }
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.shrink_when_empty();
+        }
+    }
+
+    fn handshake_step(&mut self) -> Result<(), TlsError> {
+        let alpn: Vec<&[u8]> = self.alpn.iter().map(Vec::as_slice).collect();
+        let mut config = TlsConfig::new().enable_rsa_signatures();
+        if let Some(sni) = &self.sni {
+            config = config.with_server_name(sni);
+        }
+        if !alpn.is_empty() {
+            config = config.with_alpn(&alpn);
+        }
+        let opened = self.tls.open(TlsContext::new(&config, &mut self.provider));
+        drop(config);
+        match opened {
+            Ok(()) => {
+                self.handshaking = false;
+                // Application data may have come with the server's last flight.
+                self.decrypt_step()
+            }
+            Err(TlsError::Io(super::pipe::EMPTY)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn decrypt_step(&mut self) -> Result<(), TlsError> {
+        while self.plaintext == 0 && !self.peer_closed {
+            let eof = self.eof;
+            match self.tls.read_buffered() {
+                Ok(buffer) => {
+                    self.plaintext = buffer.len();
+                    // Not consumed: `read` takes it.
+                    buffer.revert();
+                }
+                Err(TlsError::Io(super::pipe::EMPTY)) => return Ok(()),
+                Err(TlsError::ConnectionClosed) => self.peer_closed = true,
+                // The end of the stream between records: the peer closed without close_notify.
+                Err(TlsError::IoError) if eof => self.peer_closed = true,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn take_key_log(&self, _out: &mut [u8]) -> usize {
+        0
+    }
+
+    pub fn hold_for_verify_callback(&mut self) {}
+
+    pub fn verify_callback_pending(&self) -> bool {
+        false
+    }
+
+    pub fn verify_callback_verdict(&mut self, _accepted: bool) -> Result<(), UsslResult> {
+        Ok(())
+    }
+
+    pub fn save_session(&self) -> Result<Session, UsslResult> {
+        Err(UsslResult::SessionsNotBuilt)
+    }
+
+    /// embedded-tls does not report the protocol the server chose.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        None
+    }
+
+    pub fn session_reused(&self) -> bool {
+        false
+    }
+
+    pub fn is_server(&self) -> bool {
+        false
+    }
+
+    pub fn error(&self) -> Option<UsslResult> {
+        self.error.as_ref().map(|(code, _)| *code)
+    }
+
+    pub fn error_text(&self) -> Option<&str> {
+        let (code, detail) = self.error.as_ref()?;
+        Some(detail.as_deref().unwrap_or(code.text()))
+    }
+
+    pub fn is_handshaking(&self) -> bool {
+        self.handshaking
+    }
+
+    pub fn recv_want(&self) -> usize {
+        if self.error.is_some() || self.peer_closed || self.eof {
+            0
+        } else {
+            super::pipe::RECEIVE_CHUNK
+        }
+    }
+
+    pub fn recv_space(&mut self) -> Result<&mut [u8], UsslResult> {
+        self.check()?;
+        // SAFETY: the Rc is ours and live; no RefCell borrow is held outside engine calls, and
+        // the slice borrows `self`, so no engine call (the only other user) runs while it lives.
+        let pipe = unsafe { &mut *self.pipe.as_ptr() };
+        pipe.space()
+    }
+
+    pub fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult> {
+        self.recv_commit_into(n, &mut []).map(|_| ())
+    }
+
+    /// As `recv_commit`, then reads decrypted data into `out` (as much as fits).
+    pub fn recv_commit_into(&mut self, n: usize, out: &mut [u8]) -> Result<usize, UsslResult> {
+        self.check()?;
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.commit(n);
+        }
+        if n == 0 {
+            return Ok(0);
+        }
+        self.advance();
+        self.check()?;
+        Ok(self.read(out))
+    }
+
+    pub fn recv_eof(&mut self) -> Result<(), UsslResult> {
+        self.check()?;
+        self.eof = true;
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.set_eof();
+        }
+        if self.handshaking {
+            return Err(self.fail_with(UsslResult::ClosedDuringHandshake, None));
+        }
+        self.advance();
+        self.check()
+    }
+
+    pub fn at_eof(&self) -> bool {
+        (self.peer_closed || self.eof) && self.plaintext == 0
+    }
+
+    pub fn pending_output(&self) -> &[u8] {
+        // SAFETY: as in `recv_space`: no RefCell borrow is held outside engine calls, and the
+        // slice borrows `self`, so nothing writes the pipe while it lives.
+        let pipe = unsafe { &*self.pipe.as_ptr() };
+        pipe.output()
+    }
+
+    pub fn consume_output(&mut self, n: usize) {
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.consume_output(n);
+        }
+    }
+
+    pub fn plaintext_pending(&self) -> usize {
+        self.plaintext
+    }
+
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        if self.plaintext == 0 || out.is_empty() {
+            return 0;
+        }
+        let n = match self.tls.read_buffered() {
+            Ok(mut buffer) => buffer.pop_into(out),
+            Err(_) => 0,
+        };
+        self.plaintext = self.plaintext.saturating_sub(n);
+        if self.plaintext == 0 {
+            // The next record may be in already.
+            self.advance();
+        }
+        n
+    }
+
+    /// Encrypts up to [`MAX_WRITE_CHUNK`] bytes of `data` into the output; returns how many.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
+        self.check()?;
+        if self.handshaking {
+            return Err(UsslResult::HandshakeNotComplete);
+        }
+        if self.close_sent {
+            return Err(UsslResult::ConnectionClosed);
+        }
+        let oom_before = crate::oom_events();
+        let result = self.tls.write(data).and_then(|n| self.tls.flush().map(|()| n));
+        if crate::oom_events() != oom_before {
+            return Err(self.fail_with(UsslResult::OutOfMemory, None));
+        }
+        result.map_err(|e| {
+            let (code, detail) = from_tls(&e, None);
+            self.fail_with(code, detail)
+        })
+    }
+
+    pub fn close(&mut self) -> Result<(), UsslResult> {
+        if self.close_sent || self.error.is_some() || self.handshaking {
+            return Ok(());
+        }
+        self.close_sent = true;
+        self.tls.close_internal().map_err(|e| {
+            let (code, detail) = from_tls(&e, None);
+            self.fail_with(code, detail)
+        })
+    }
+
+    /// The server's certificates: the leaf only (the intermediates are not kept).
+    pub fn peer_cert_count(&self) -> usize {
+        usize::from(self.provider.verifier.leaf().is_some())
+    }
+
+    pub fn peer_cert(&self, index: usize) -> Option<&[u8]> {
+        if index == 0 {
+            self.provider.verifier.leaf()
+        } else {
+            None
+        }
+    }
+
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        (!self.handshaking).then_some("TLSv1.3")
+    }
+
+    pub fn cipher(&self) -> Option<(&'static str, u32)> {
+        (!self.handshaking).then_some((super::context::SUITE_NAME, 128))
+    }
+}
