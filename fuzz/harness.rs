@@ -11,6 +11,10 @@ use ussl::hostname::{dns_matches, matches, CertName};
 use ussl::keys;
 use ussl::session::Session;
 
+#[path = "feed.rs"]
+mod feed;
+use feed::feed;
+
 const CA: &[u8] = include_bytes!("../tests/data/ca.pem");
 const EC_CERT: &[u8] = include_bytes!("../tests/data/ec.pem");
 const EC_KEY: &[u8] = include_bytes!("../tests/data/ec.key");
@@ -176,27 +180,3 @@ pub fn hostname(data: &[u8]) {
     }
 }
 
-/// Delivers `input` in pieces of `piece` bytes, answering, reading and writing as the shim does,
-/// until the connection fails or takes no more; then the end of the stream and a close.
-fn feed(conn: &mut Connection, input: &[u8], piece: usize) {
-    let mut plaintext = [0u8; 512];
-    let mut rest = input;
-    while !rest.is_empty() {
-        let n = conn.pending_output().len();
-        conn.consume_output(n);
-        if conn.recv_want() == 0 {
-            break;
-        }
-        let Ok(space) = conn.recv_space() else { break };
-        let k = space.len().min(piece).min(rest.len());
-        space[..k].copy_from_slice(&rest[..k]);
-        rest = &rest[k..];
-        if conn.recv_commit(k).is_err() {
-            break;
-        }
-        while conn.read(&mut plaintext) > 0 {}
-        let _ = conn.write(b"x");
-    }
-    let _ = conn.recv_eof();
-    let _ = conn.close();
-}

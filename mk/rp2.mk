@@ -5,12 +5,14 @@
 # The board definition is ours (boards/rp2/RPI_PICO_W_USSL). The engine is the Cortex-M0+ one of
 # the MPS2_AN385_M0PLUS qemu board (same target and ABI), in the `full` profile (server side and
 # getpeercert() dict included: it fits the board's 1,228,800-byte firmware region with room to
-# spare); USSL_RP2_PROFILE=client gives the smaller image.
+# spare); USSL_RP2_PROFILE=client gives the smaller image, and the lean engine
+# (`make USSL_ENGINE=lean firmware-rp2`, or USSL_RP2_PROFILE=lean) the smallest, in
+# build/firmware/RPI_PICO_W-lean.
 RP2_PORT := $(MPY_DIR)/ports/rp2
-RP2_OUT := $(FIRMWARE)/RPI_PICO_W
 RP2_STAMP := $(MPY_DIR)/lib/pico-sdk/.extracted
 PICOTOOL_DIR := $(BUILD)/picotool
-USSL_RP2_PROFILE ?= full
+USSL_RP2_PROFILE ?= $(if $(filter lean,$(USSL_PROFILE)),lean,full)
+RP2_OUT := $(FIRMWARE)/RPI_PICO_W$(if $(filter full,$(USSL_RP2_PROFILE)),,-$(USSL_RP2_PROFILE))
 RP2_ENGINE := $(FIRMWARE)/MPS2_AN385_M0PLUS$(if $(filter full,$(USSL_RP2_PROFILE)),,-$(USSL_RP2_PROFILE))/libussl.a
 
 $(RP2_STAMP): $(MPY_STAMP) $(RP2_DEPS_TARBALL)

@@ -1,4 +1,5 @@
-"""The RPI_PICO_W image with ussl (make firmware-rp2): it fits the board's firmware region, links
+"""The RPI_PICO_W images with ussl (make firmware-rp2; the lean engine's with USSL_ENGINE=lean): they
+fit the board's firmware region (the lean one: no bigger than the stock image with mbedTLS), link
 ussl's engine with the board's hooks (pico_rand entropy, the compare-and-swap the Cortex-M0+
 lacks), and no TLS of mbedTLS's. There is no RP2040 emulator here: the same Cortex-M0+ engine runs
 the firmware tests on the MPS2_AN385_M0PLUS board."""
@@ -9,32 +10,52 @@ import pytest
 
 from qemu import FIRMWARE
 
-IMAGE = os.path.join(FIRMWARE, "RPI_PICO_W")
+IMAGES = {"full": os.path.join(FIRMWARE, "RPI_PICO_W"), "lean": os.path.join(FIRMWARE, "RPI_PICO_W-lean")}
 # 2 MB of flash less the 848 KB filesystem (MICROPY_HW_FLASH_STORAGE_BYTES of the board).
 FIRMWARE_REGION = 2 * 1024 * 1024 - 848 * 1024
+# The stock RPI_PICO_W image of MicroPython 1.28.0 with its mbedTLS module (make firmware-rp2-stock,
+# BENCHMARKS.md): the lean image's budget (issue 16).
+STOCK_IMAGE = 877_420
+
+
+@pytest.fixture(scope="module", params=sorted(IMAGES))
+def image(request):
+    path = IMAGES[request.param]
+    if not os.path.exists(os.path.join(path, "firmware.elf")):
+        pytest.fail(f"{path}/firmware.elf is missing: run `make firmware-rp2` (USSL_ENGINE=lean for the lean one)")
+    return request.param, path
 
 
 @pytest.fixture(scope="module")
-def symbols():
-    elf = os.path.join(IMAGE, "firmware.elf")
-    if not os.path.exists(elf):
-        pytest.fail(f"{elf} is missing: run `make firmware-rp2`")
-    out = subprocess.run(["arm-none-eabi-nm", elf], capture_output=True, text=True, check=True).stdout
+def symbols(image):
+    out = subprocess.run(["arm-none-eabi-nm", os.path.join(image[1], "firmware.elf")], capture_output=True, text=True,
+                         check=True).stdout
     return {line.split()[-1]: line.split()[-2] for line in out.splitlines() if len(line.split()) >= 2}
 
 
-def test_image_fits_the_firmware_region():
-    size = os.path.getsize(os.path.join(IMAGE, "firmware.bin"))
-    assert 500_000 < size <= FIRMWARE_REGION, size
-    assert os.path.getsize(os.path.join(IMAGE, "firmware.uf2")) > size
+def test_image_fits_the_firmware_region(image):
+    kind, path = image
+    size = os.path.getsize(os.path.join(path, "firmware.bin"))
+    assert 500_000 < size <= (STOCK_IMAGE if kind == "lean" else FIRMWARE_REGION), size
+    assert os.path.getsize(os.path.join(path, "firmware.uf2")) > size
 
 
-def test_ussl_is_linked_with_the_boards_hooks(symbols):
-    for name in ("ussl_conn_new_client", "ussl_conn_new_server", "ussl_cert_dict", "ussl_port_random", "ussl_port_time", "mp_module_ussl",
-                 "mp_module_tls", "__sync_val_compare_and_swap_4", "ussl_engine_stack"):
+def test_ussl_is_linked_with_the_boards_hooks(image, symbols):
+    names = ["ussl_conn_new_client", "ussl_conn_new_server", "ussl_port_random", "ussl_port_time", "mp_module_ussl",
+             "mp_module_tls", "__sync_val_compare_and_swap_4", "ussl_engine_stack"]
+    if image[0] == "full":
+        names.append("ussl_cert_dict")
+    for name in names:
         assert symbols.get(name, "U") not in ("U", "w"), name
     assert "get_rand_32" in symbols  # entropy from pico_rand
 
 
 def test_mbedtls_tls_is_not_linked(symbols):
     assert not [s for s in symbols if s.startswith("mbedtls_ssl_")]
+
+
+def test_lean_image_has_no_rustls():
+    out = subprocess.run(["arm-none-eabi-nm", "-C", os.path.join(IMAGES["lean"], "firmware.elf")], capture_output=True,
+                         text=True, check=True).stdout
+    assert "embedded_tls::" in out
+    assert "rustls::" not in out

@@ -25,10 +25,14 @@ use crate::result::UsslResult;
 /// record in its buffer to decrypt it.
 const READ_BUFFER: usize = 16_640;
 /// Records we send carry up to this much, header and tag included: a client's requests are
-/// small, and every byte here is heap for the connection's whole life.
-const WRITE_BUFFER: usize = 1024;
+/// small, and every byte here is heap for the connection's whole life. It must hold the
+/// ClientHello, which is about 220 bytes plus the server name and the ALPN names.
+const WRITE_BUFFER_MIN: usize = 512;
 
-pub const MAX_WRITE_CHUNK: usize = WRITE_BUFFER;
+fn write_buffer_len(sni: Option<&str>, alpn: &[Vec<u8>]) -> usize {
+    let names = sni.map_or(0, str::len) + alpn.iter().map(|p| p.len() + 1).sum::<usize>();
+    (256 + names).max(WRITE_BUFFER_MIN)
+}
 
 type Tls = TlsConnection<'static, PipeEnd, Aes128GcmSha256>;
 
@@ -69,7 +73,19 @@ pub struct Connection {
     peer_closed: bool,
     eof: bool,
     close_sent: bool,
+    /// A script's verify_callback: once the server's certificate has passed our checks,
+    /// nothing goes to the server or the script until the shim gives the verdict.
+    callback: Callback,
+    /// The server's first two bytes looked like TLS.
+    first_bytes_checked: bool,
     error: Option<(UsslResult, Option<String>)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Callback {
+    Off,
+    Armed,
+    Done,
 }
 
 impl Drop for Connection {
@@ -103,7 +119,9 @@ impl Connection {
             _ => None,
         };
         let oom_before = crate::oom_events();
-        let raw = Box::into_raw(alloc::vec![0u8; READ_BUFFER + WRITE_BUFFER].into_boxed_slice());
+        let alpn = ctx.alpn().to_vec();
+        let write_len = write_buffer_len(sni.as_deref(), &alpn);
+        let raw = Box::into_raw(alloc::vec![0u8; READ_BUFFER + write_len].into_boxed_slice());
         // SAFETY: `raw` is a fresh, live allocation owned by this connection until `Drop`,
         // which ends the two borrows below (inside `tls`) before freeing it.
         let (read_buf, write_buf) = unsafe { &mut *raw }.split_at_mut(READ_BUFFER);
@@ -116,12 +134,14 @@ impl Connection {
             pipe,
             provider: Provider { rng: PortRng::default(), verifier: Verifier::new(anchors, name) },
             sni,
-            alpn: ctx.alpn().to_vec(),
+            alpn,
             handshaking: true,
             plaintext: 0,
             peer_closed: false,
             eof: false,
             close_sent: false,
+            callback: Callback::Off,
+            first_bytes_checked: false,
             error: None,
         };
         // The ClientHello, waiting in the output.
@@ -175,6 +195,20 @@ impl Connection {
     }
 
     fn handshake_step(&mut self) -> Result<(), TlsError> {
+        // Before embedded-tls reads anything of the server's (and after it wrote the
+        // ClientHello, which comes first).
+        let buffered = self.pipe.try_borrow().map_or(0, |pipe| pipe.buffered());
+        if !self.first_bytes_checked && buffered > 0 {
+            match self.pipe.try_borrow().map(|pipe| pipe.first_bytes_are_tls()) {
+                Ok(Some(true)) => self.first_bytes_checked = true,
+                Ok(Some(false)) => {
+                    self.fail_with(UsslResult::PeerNotTls, None);
+                    return Ok(());
+                }
+                // One byte so far: wait for the second.
+                _ => return Ok(()),
+            }
+        }
         let alpn: Vec<&[u8]> = self.alpn.iter().map(Vec::as_slice).collect();
         let mut config = TlsConfig::new().enable_rsa_signatures();
         if let Some(sni) = &self.sni {
@@ -219,14 +253,35 @@ impl Connection {
         0
     }
 
-    pub fn hold_for_verify_callback(&mut self) {}
-
-    pub fn verify_callback_pending(&self) -> bool {
-        false
+    /// Holds the handshake for a verify_callback once the server's certificate is verified.
+    pub fn hold_for_verify_callback(&mut self) {
+        if self.callback == Callback::Off {
+            self.callback = Callback::Armed;
+        }
     }
 
-    pub fn verify_callback_verdict(&mut self, _accepted: bool) -> Result<(), UsslResult> {
-        Ok(())
+    /// True when the server's certificate waits for the verify_callback's verdict.
+    pub fn verify_callback_pending(&self) -> bool {
+        self.callback == Callback::Armed && self.error.is_none() && self.provider.verifier.leaf().is_some()
+    }
+
+    /// Accepted, the handshake goes on; refused, what was held for the server (our Finished)
+    /// is dropped and the connection fails.
+    pub fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult> {
+        self.check()?;
+        if !self.verify_callback_pending() {
+            return Err(UsslResult::InvalidArgument);
+        }
+        self.callback = Callback::Done;
+        if accepted {
+            return Ok(());
+        }
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            let held = pipe.output().len();
+            pipe.consume_output(held);
+        }
+        self.plaintext = 0;
+        Err(self.fail_with(UsslResult::VerifyCallbackRefused, None))
     }
 
     pub fn save_session(&self) -> Result<Session, UsslResult> {
@@ -256,7 +311,7 @@ impl Connection {
     }
 
     pub fn is_handshaking(&self) -> bool {
-        self.handshaking
+        self.handshaking || self.verify_callback_pending()
     }
 
     pub fn recv_want(&self) -> usize {
@@ -311,6 +366,9 @@ impl Connection {
     }
 
     pub fn pending_output(&self) -> &[u8] {
+        if self.verify_callback_pending() {
+            return &[];
+        }
         // SAFETY: as in `recv_space`: no RefCell borrow is held outside engine calls, and the
         // slice borrows `self`, so nothing writes the pipe while it lives.
         let pipe = unsafe { &*self.pipe.as_ptr() };
@@ -324,11 +382,14 @@ impl Connection {
     }
 
     pub fn plaintext_pending(&self) -> usize {
+        if self.verify_callback_pending() {
+            return 0;
+        }
         self.plaintext
     }
 
     pub fn read(&mut self, out: &mut [u8]) -> usize {
-        if self.plaintext == 0 || out.is_empty() {
+        if self.plaintext_pending() == 0 || out.is_empty() {
             return 0;
         }
         let n = match self.tls.read_buffered() {
@@ -346,7 +407,7 @@ impl Connection {
     /// Encrypts up to [`MAX_WRITE_CHUNK`] bytes of `data` into the output; returns how many.
     pub fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
         self.check()?;
-        if self.handshaking {
+        if self.is_handshaking() {
             return Err(UsslResult::HandshakeNotComplete);
         }
         if self.close_sent {
@@ -364,7 +425,7 @@ impl Connection {
     }
 
     pub fn close(&mut self) -> Result<(), UsslResult> {
-        if self.close_sent || self.error.is_some() || self.handshaking {
+        if self.close_sent || self.error.is_some() || self.is_handshaking() {
             return Ok(());
         }
         self.close_sent = true;
@@ -395,3 +456,4 @@ impl Connection {
         (!self.handshaking).then_some((super::context::SUITE_NAME, 128))
     }
 }
+

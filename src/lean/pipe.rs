@@ -10,7 +10,7 @@ use embedded_io::ErrorKind;
 
 /// The most ciphertext taken from the socket at a time. embedded-tls copies it into its record
 /// buffer at once, so this is all the extra memory receiving costs.
-pub const RECEIVE_CHUNK: usize = 1024;
+pub const RECEIVE_CHUNK: usize = 512;
 
 /// What reading an empty pipe reports. embedded-io has no WouldBlock; nothing else here
 /// reports Interrupted, so it means exactly that.
@@ -49,6 +49,17 @@ impl Pipe {
         self.reserved = 0;
     }
 
+    /// Whether the first bytes received can begin a TLS record (a handshake or an alert
+    /// record, of version 3.x), which an HTTP server or garbage cannot; None until two bytes
+    /// are in. Asked before embedded-tls reads a length out of them.
+    pub fn first_bytes_are_tls(&self) -> Option<bool> {
+        let end = self.incoming.len() - self.reserved;
+        match self.incoming.get(self.read..end)? {
+            [kind, major, ..] => Some([0x15, 0x16].contains(kind) && *major == 3),
+            _ => None,
+        }
+    }
+
     pub fn set_eof(&mut self) {
         self.eof = true;
     }
@@ -66,9 +77,8 @@ impl Pipe {
         if self.sent == self.outgoing.len() {
             self.outgoing.clear();
             self.sent = 0;
-            if self.outgoing.capacity() > 2 * RECEIVE_CHUNK {
-                self.outgoing = Vec::new();
-            }
+            // Sent: an idle connection keeps no output buffer.
+            self.outgoing = Vec::new();
         }
     }
 

@@ -7,6 +7,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MICROPYTHON = os.environ.get("MICROPYTHON", os.path.join(ROOT, "build", "micropython"))
 # The `client` build profile's binary (build/micropython-client): no server side, no RSA keys.
 CLIENT_PROFILE = MICROPYTHON.endswith("-client")
+# The lean engine (build/micropython-lean): a TLS 1.3 client on embedded-tls.
+LEAN_PROFILE = MICROPYTHON.endswith("-lean")
 # The MicroPython tree the binary was built from (its tests and micropython-lib are used here);
 # the Makefile passes it, and by hand the default trees are found in build/.
 MPY_DIR = os.environ.get("MICROPY_DIR") or next(

@@ -1,0 +1,103 @@
+"""The lean engine's firmware (build/firmware/MPS2_AN385-lean, `make USSL_ENGINE=lean firmware`)
+in the emulator: its TLS 1.3 client against openssl s_server on the host through the board's
+UARTs (as test_openssl_uart.py does for the rustls image), verifying ECDSA and RSA servers
+against the embedded CA, and refusing what the lean engine leaves out, by name."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import boot, mpy_source
+from qemu import FIRMWARE, have_emulator
+from test_openssl_uart import free_port, wait_accepting
+
+BOARD = "MPS2_AN385"
+ELF = os.path.join(FIRMWARE, f"{BOARD}-lean", "firmware.elf")
+UART3 = 0x40007000
+
+pytestmark = [
+    pytest.mark.skipif(not have_emulator(BOARD), reason="qemu-system-arm missing"),
+    pytest.mark.skipif(not os.path.exists(ELF), reason="needs `make USSL_ENGINE=lean firmware`"),
+]
+
+
+@pytest.fixture
+def servers(pki, tmp_path):
+    """openssl s_servers with -www, one connection each: ECDSA chain over TLS 1.3, RSA over
+    TLS 1.3 (an RSA-PSS CertificateVerify), and a TLS 1.2-only one."""
+    specs = [("EC_CHAIN", "EC_KEY", "-tls1_3"), ("RSA_CHAIN", "RSA_KEY", "-tls1_3"), ("EC_CHAIN", "EC_KEY", "-tls1_2")]
+    procs, ports = [], []
+    for i, (chain_name, key_name, version) in enumerate(specs):
+        pems = pki.values[chain_name].split(b"-----END CERTIFICATE-----\n")
+        cert, chain, key = tmp_path / f"leaf{i}.pem", tmp_path / f"chain{i}.pem", tmp_path / f"key{i}.pem"
+        cert.write_bytes(pems[0] + b"-----END CERTIFICATE-----\n")
+        chain.write_bytes(b"-----END CERTIFICATE-----\n".join(pems[1:]))
+        key.write_bytes(pki.values[key_name])
+        port = free_port()
+        proc = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert),
+                                 "-cert_chain", str(chain), "-key", str(key), "-www", "-naccept", "1", version],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        procs.append(proc)
+        wait_accepting(proc)
+        ports.append(port)
+    yield ports
+    for p in procs:
+        p.kill()
+        p.wait(timeout=5)
+
+
+def test_lean_firmware_client_against_openssl_over_uart(pki, servers):
+    extra = [arg for port in servers for arg in ("-serial", f"tcp:127.0.0.1:{port}")]
+    q = boot(BOARD, pki, elf=ELF, extra=extra)
+    try:
+        q.exec(mpy_source("uart_stream.py"))
+        out = q.exec(f"""
+import gc, tls, ussl
+def get(c):
+    c.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
+    page = b""
+    for _ in range(200):
+        d = c.read(512)
+        if d:
+            page += d
+        elif d == b"":
+            break
+        if b"</HTML>" in page or b"</BODY>" in page:
+            break
+    return page
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(cadata=CA)
+gc.collect()
+before = gc.mem_free()
+c = ctx.wrap_socket(Uart(UART1), server_hostname="localhost")
+page = get(c)
+print("ec", c.version(), c.cipher()[0], page.startswith(b"HTTP/1.0 200 ok"), b"TLSv1.3" in page)
+c.close()
+c = ussl.wrap_socket(Uart(UART2), cert_reqs=ussl.CERT_REQUIRED, ca_certs=CA, server_hostname="localhost", timeout=20)
+page = get(c)
+print("rsa", c.version(), c.cipher()[0], page.startswith(b"HTTP/1.0 200 ok"), len(c.getpeercert(True)) > 500)
+c.close()
+try:
+    ctx.wrap_socket(Uart({UART3}), server_hostname="localhost")
+    print("tls12 connected")
+except Exception as e:
+    print("tls12", type(e).__name__, "lean engine" in str(e))
+def serve():
+    server = tls.SSLContext(tls.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(EC_CHAIN, EC_KEY)
+    server.wrap_socket(Uart(UART1), server_side=True)
+for what, f in (("server", serve), ("session", lambda: tls.SSLSession(b"x" * 40))):
+    try:
+        f()
+        print(what, "no error")
+    except NotImplementedError as e:
+        print(what, "NotImplementedError", "lean engine" in str(e))
+""", timeout=180)
+        assert q.alive()
+    finally:
+        q.close()
+    lines = out.splitlines()
+    assert lines[0].split() == ["ec", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "True", "True"], out
+    assert lines[1].split() == ["rsa", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "True", "True"], out
+    assert lines[2].split() == ["tls12", "SSLError", "True"], out
+    assert lines[3:5] == ["server NotImplementedError True", "session NotImplementedError True"], out
