@@ -18,7 +18,7 @@ JOBS ?= $(shell nproc)
 # MicroPython names its build after `git describe`: a tree under build/ must not see our repository.
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
-.PHONY: all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
+.PHONY: test-lean firmware-lean all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
 	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
@@ -58,14 +58,21 @@ lint: $(MPY_STAMP)
 	cargo fmt --check
 	cargo clippy --lib -- -D warnings
 	cargo clippy --lib --no-default-features --features client -- -D warnings
+	cargo clippy --lib --no-default-features --features lean -- -D warnings
+	$(ENGINE_ENV_UNIX) cargo clippy --lib --no-default-features --features micropython,lean,alloc-faults -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES) -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
 
 test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
 
-test-firmware: firmware firmware-rp2 venv
+# With the lean engine's images: MPS2_AN385-lean runs in the emulator, RPI_PICO_W-lean is checked
+# against the board's budget.
+test-firmware: firmware firmware-rp2 firmware-lean venv
 	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
+
+firmware-lean:
+	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf firmware-rp2
 
 # The Debian 1.25 tree keeps building and passes a smoke subset of the suite.
 test-1.25:
@@ -80,7 +87,13 @@ test-profiles: venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
 	  -k "not getpeercert and not verified_round_trip and not our_server"
 
-test: lint test-rust test-py tlsfuzzer test-profiles test-firmware test-1.25 fuzz-and-asan
+# The lean engine (USSL_ENGINE=lean, embedded-tls): the whole suite, with what it leaves out
+# skipped by name (tests_py/conftest.py, LEAN_UNSUPPORTED), and its own tests (test_lean.py).
+test-lean: venv
+	$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-lean $(PY) -m pytest -q tests_py
+
+test: lint test-rust test-py tlsfuzzer test-profiles test-lean test-firmware test-1.25 fuzz-and-asan
 
 # The fuzzers' minutes are wall-clock on one core; the suite under AddressSanitizer takes the
 # other one meanwhile (nightly first, so the two never install it at once).
@@ -103,9 +116,10 @@ bench-smoke: $(BENCH_DEPS) firmware-bench venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
 
-# Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full and client, into BENCHMARKS.md.
+# Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full, client and lean, into BENCHMARKS.md.
 size: firmware firmware-baseline firmware-rp2 firmware-rp2-stock venv
 	$(MAKE) --no-print-directory USSL_PROFILE=client firmware
+	$(MAKE) --no-print-directory USSL_ENGINE=lean firmware firmware-rp2
 	$(PY) bench/size.py
 
 clean:

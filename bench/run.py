@@ -618,6 +618,8 @@ def size_markdown(z):
                   f"{rp2['mbedtls'] / rp2['region']:.1%} |" if "mbedtls" in rp2 else "| stock | n/a | |",
                   f"| RPI_PICO_W_USSL, ussl ({rp2.get('profile', '?')} profile) | {rp2['ussl']} | "
                   f"{rp2['ussl'] / rp2['region']:.1%} |",
+                  f"| RPI_PICO_W_USSL, ussl's lean engine (USSL_ENGINE=lean, embedded-tls) | {rp2['lean']} | "
+                  f"{rp2['lean'] / rp2['region']:.1%} |" if "lean" in rp2 else "| lean | n/a | |",
                   f"| the firmware region (2 MB flash less the 848 KB filesystem) | {rp2['region']} | |", ""]
     return lines
 

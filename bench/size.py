@@ -19,7 +19,7 @@ FIRMWARE = os.path.join(ROOT, "build", "firmware")
 IMAGES = [("thumbv6m", "MPS2_AN385_M0PLUS", "arm-none-eabi-"), ("thumbv7m", "MPS2_AN385", "arm-none-eabi-"),
           ("riscv32imac", "VIRT_RV32", "riscv64-unknown-elf-")]
 # Build profiles (make USSL_PROFILE=...): their images are build/firmware/<BOARD>[-profile].
-PROFILES = ["full", "client"]
+PROFILES = ["full", "client", "lean"]
 FLASH_TYPES = set("tTrRdD")
 # The first path in a demangled name: `p256::...`, `<T as der::Decode>::decode`, `<&T as core::...`.
 CRATE = re.compile(r"([a-z_][a-z0-9_]*)::")
@@ -85,7 +85,7 @@ def rp2_images():
     """The RPI_PICO_W images' firmware.bin sizes: ussl's (make firmware-rp2) and the stock one with
     MicroPython's mbedTLS module (make firmware-rp2-stock)."""
     out = {"region": 2 * 1024 * 1024 - 848 * 1024}
-    for key, image in (("ussl", "RPI_PICO_W"), ("mbedtls", "RPI_PICO_W-mbedtls")):
+    for key, image in (("ussl", "RPI_PICO_W"), ("mbedtls", "RPI_PICO_W-mbedtls"), ("lean", "RPI_PICO_W-lean")):
         path = os.path.join(FIRMWARE, image, "firmware.bin")
         if os.path.exists(path):
             out[key] = os.path.getsize(path)

@@ -179,4 +179,3 @@ pub fn hostname(data: &[u8]) {
         None => assert_eq!(pattern, hostname),
     }
 }
-

@@ -6,7 +6,7 @@
 #   build/firmware/<BOARD>-mbedtls/firmware.elf  MicroPython's mbedTLS module (MPS2_AN385)
 FIRMWARE := $(BUILD)/firmware
 # The cargo profile of the engine in firmware images (Cargo.toml).
-FW_PROFILE ?= $(if $(filter lean,$(USSL_PROFILE)),firmware-lean,firmware)
+FW_PROFILE ?= firmware
 QEMU_PORT := $(MPY_DIR)/ports/qemu
 QEMU_BOARDS := MPS2_AN385 VIRT_RV32 MPS2_AN385_M0PLUS
 

@@ -130,8 +130,8 @@ impl Connection {
         if let Some(own) = session.and_then(|s| s.offer(&setup, &name)) {
             setup = own;
         }
-        let conn =
-            UnbufferedClientConnection::new(setup.config.clone(), name.clone()).map_err(|e| rustls_errors::from_rustls(&e))?;
+        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone())
+            .map_err(|e| rustls_errors::from_rustls(&e))?;
         let mut this = Self::new(Tls::Client(conn));
         // The config in use logs where its own context's key log is (a resumed session's may
         // be another context's).

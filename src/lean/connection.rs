@@ -50,9 +50,7 @@ impl CryptoProvider for Provider {
         &mut self.rng
     }
 
-    fn verifier(
-        &mut self,
-    ) -> Result<&mut impl embedded_tls::blocking::TlsVerifier<Self::CipherSuite>, TlsError> {
+    fn verifier(&mut self) -> Result<&mut impl embedded_tls::blocking::TlsVerifier<Self::CipherSuite>, TlsError> {
         Ok(&mut self.verifier)
     }
 }
@@ -101,7 +99,11 @@ impl Drop for Connection {
 impl Connection {
     /// A client connection; `hostname` is checked against the certificate when given, and sent
     /// as SNI when it is a DNS name. A saved session cannot exist in this engine.
-    pub fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
+    pub fn client(
+        ctx: &mut Context,
+        hostname: Option<&str>,
+        session: Option<&mut Session>,
+    ) -> Result<Self, UsslResult> {
         if ctx.is_server() {
             return Err(UsslResult::ServerNotBuilt);
         }
@@ -456,4 +458,3 @@ impl Connection {
         (!self.handshaking).then_some((super::context::SUITE_NAME, 128))
     }
 }
-

@@ -5,7 +5,6 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-
 use super::verifier::Anchors;
 use crate::keys;
 use crate::result::UsslResult;
@@ -162,4 +161,3 @@ impl Context {
         h.finalize().into()
     }
 }
-

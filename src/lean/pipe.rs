@@ -10,7 +10,7 @@ use embedded_io::ErrorKind;
 
 /// The most ciphertext taken from the socket at a time. embedded-tls copies it into its record
 /// buffer at once, so this is all the extra memory receiving costs.
-pub const RECEIVE_CHUNK: usize = 512;
+pub const RECEIVE_CHUNK: usize = 256;
 
 /// What reading an empty pipe reports. embedded-io has no WouldBlock; nothing else here
 /// reports Interrupted, so it means exactly that.

@@ -40,7 +40,6 @@ mod rustls_glue {
     use rustls::crypto::{CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom};
     use rustls::pki_types::PrivateKeyDer;
 
-
     /// The provider every config of ours is built on.
     pub fn provider() -> CryptoProvider {
         provider_with(ALL_CIPHER_SUITES)

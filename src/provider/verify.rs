@@ -118,27 +118,27 @@ impl SignatureVerificationAlgorithm for Ed25519 {
 
 /// Every algorithm we verify certificates with, as this build has them.
 pub static ALL: Algs = &[
-        &ECDSA_P256_SHA256,
-        &ECDSA_P256_SHA384,
-        #[cfg(feature = "p384")]
-        &ECDSA_P384_SHA256,
-        #[cfg(feature = "p384")]
-        &ECDSA_P384_SHA384,
-        #[cfg(feature = "ed25519")]
-        &Ed25519,
-        #[cfg(feature = "rsa")]
-        &rsa::RSA_PKCS1_SHA256,
-        #[cfg(feature = "rsa")]
-        &rsa::RSA_PKCS1_SHA384,
-        #[cfg(feature = "rsa")]
-        &rsa::RSA_PKCS1_SHA512,
-        #[cfg(feature = "rsa")]
-        &rsa::RSA_PSS_SHA256,
-        #[cfg(feature = "rsa")]
-        &rsa::RSA_PSS_SHA384,
-        #[cfg(feature = "rsa")]
-        &rsa::RSA_PSS_SHA512,
-    ];
+    &ECDSA_P256_SHA256,
+    &ECDSA_P256_SHA384,
+    #[cfg(feature = "p384")]
+    &ECDSA_P384_SHA256,
+    #[cfg(feature = "p384")]
+    &ECDSA_P384_SHA384,
+    #[cfg(feature = "ed25519")]
+    &Ed25519,
+    #[cfg(feature = "rsa")]
+    &rsa::RSA_PKCS1_SHA256,
+    #[cfg(feature = "rsa")]
+    &rsa::RSA_PKCS1_SHA384,
+    #[cfg(feature = "rsa")]
+    &rsa::RSA_PKCS1_SHA512,
+    #[cfg(feature = "rsa")]
+    &rsa::RSA_PSS_SHA256,
+    #[cfg(feature = "rsa")]
+    &rsa::RSA_PSS_SHA384,
+    #[cfg(feature = "rsa")]
+    &rsa::RSA_PSS_SHA512,
+];
 
 /// The algorithm a TLS 1.3 CertificateVerify of signature scheme `code` (RFC 8446 section
 /// 4.2.3) is checked with; None for a scheme this build does not verify (RSA PKCS#1 v1.5
