@@ -3,8 +3,7 @@
 
 use alloc::vec::Vec;
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 
 use crate::result::UsslResult;
 
@@ -14,12 +13,9 @@ fn looks_like_pem(data: &[u8]) -> bool {
 
 /// All certificates in `data`, in order (a chain: leaf first).
 pub fn load_certificates(data: &[u8]) -> Result<Vec<CertificateDer<'static>>, UsslResult> {
-    let certs = if looks_like_pem(data) {
-        let mut certs = Vec::new();
-        for item in CertificateDer::pem_slice_iter(data) {
-            certs.push(item.map_err(|_| UsslResult::InvalidCertificateData)?);
-        }
-        certs
+    let certs: Vec<CertificateDer<'static>> = if looks_like_pem(data) {
+        let sections = crate::pem::sections(data).map_err(|_| UsslResult::InvalidCertificateData)?;
+        sections.into_iter().filter(|s| s.label == b"CERTIFICATE").map(|s| CertificateDer::from(s.der)).collect()
     } else {
         split_der_sequence(data)?.into_iter().map(|der| CertificateDer::from(der.to_vec())).collect()
     };
@@ -65,7 +61,16 @@ fn der_element_len(data: &[u8]) -> Option<usize> {
 /// The first private key in `data`.
 pub fn load_private_key(data: &[u8]) -> Result<PrivateKeyDer<'static>, UsslResult> {
     if looks_like_pem(data) {
-        return PrivateKeyDer::from_pem_slice(data).map_err(|_| UsslResult::NoPrivateKeyFound);
+        let sections = crate::pem::sections(data).map_err(|_| UsslResult::NoPrivateKeyFound)?;
+        return sections
+            .into_iter()
+            .find_map(|s| match s.label {
+                b"PRIVATE KEY" => Some(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(s.der))),
+                b"EC PRIVATE KEY" => Some(PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(s.der))),
+                b"RSA PRIVATE KEY" => Some(PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(s.der))),
+                _ => None,
+            })
+            .ok_or(UsslResult::NoPrivateKeyFound);
     }
     PrivateKeyDer::try_from(data).map(|k| k.clone_key()).map_err(|_| UsslResult::NoPrivateKeyFound)
 }

@@ -29,6 +29,7 @@ pub mod der;
 pub mod ffi;
 pub mod hostname;
 pub mod keys;
+pub mod pem;
 pub mod pinned;
 pub mod port;
 pub mod provider;
