@@ -104,7 +104,11 @@ fuzz-and-asan:
 demo: build/micropython venv
 	$(PY) scripts/demo.py
 
-BENCH_DEPS := build/micropython $(BUILD)/micropython-mbedtls $(BUILD)/micropython-notls
+BENCH_DEPS := build/micropython $(BUILD)/micropython-mbedtls $(BUILD)/micropython-notls $(BUILD)/micropython-lean
+ifneq ($(USSL_PROFILE),lean)
+$(BUILD)/micropython-lean: FORCE
+	@$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
+endif
 
 # Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
 bench: $(BENCH_DEPS) firmware-bench venv

@@ -11,6 +11,7 @@ the same script (tests_fw/mpy/tlspair.py). Writes build/firmware/results/bench-q
   --smoke   one iteration of each, to keep the script working
 """
 import argparse
+import contextlib
 import json
 import os
 import ssl
@@ -29,6 +30,9 @@ TLSPAIR = open(os.path.join(ROOT, "tests_fw", "mpy", "tlspair.py")).read()
 UART = open(os.path.join(ROOT, "tests_fw", "mpy", "uart_stream.py")).read()
 SIZE = {"MPS2_AN385": "arm-none-eabi-size", "VIRT_RV32": "riscv64-unknown-elf-size"}
 IMAGES = [("MPS2_AN385", "ussl"), ("MPS2_AN385", "mbedtls"), ("VIRT_RV32", "ussl")]
+# The lean engine's image (USSL_ENGINE=lean) has no server side, so no in-memory pair: it is
+# measured as a client of openssl s_server over the UART, TLS 1.3 only.
+LEAN = ("MPS2_AN385", "lean")
 KINDS = [("TLS 1.2 ECDSA P-256", "1.2", "EC"), ("TLS 1.2 RSA-2048", "1.2", "RSA"), ("TLS 1.3 ECDSA P-256", "1.3", "EC")]
 
 
@@ -152,9 +156,9 @@ def pair_runs(board, engine, pki, protocol, key, n, heap):
     return ast.literal_eval(out.strip().splitlines()[-1])
 
 
-def uart_client(board, engine, pki, kind, protocol, free=0):
-    """One client connection against openssl s_server on a fresh boot, with `free` bytes of
-    heap left (0: all of it). Returns whether it finished and what it held while open."""
+@contextlib.contextmanager
+def board_with_openssl(board, engine, pki, kind, protocol, icount=False):
+    """A fresh boot whose UART1 is joined to an openssl s_server (-www, one connection)."""
     cert, key = pki.files[kind]
     port = free_port()
     proc = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", cert, "-key", key,
@@ -162,16 +166,75 @@ def uart_client(board, engine, pki, kind, protocol, free=0):
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_accepting(proc)
-        q = boot(board, engine, pki, extra=["-serial", f"tcp:127.0.0.1:{port}"])
+        q = boot(board, engine, pki, icount=icount, extra=["-serial", f"tcp:127.0.0.1:{port}"])
         try:
             q.exec(UART)
-            import ast
-            return ast.literal_eval(q.exec(UART_CLIENT % dict(free=free), timeout=300).strip().splitlines()[-1])
+            yield q
         finally:
             q.close()
     finally:
         proc.kill()
         proc.wait(timeout=5)
+
+
+def last_value(out):
+    import ast
+    return ast.literal_eval(out.strip().splitlines()[-1])
+
+
+def uart_client(board, engine, pki, kind, protocol, free=0):
+    """One client connection against openssl s_server on a fresh boot, with `free` bytes of
+    heap left (0: all of it). Returns whether it finished and what it held while open."""
+    with board_with_openssl(board, engine, pki, kind, protocol) as q:
+        return last_value(q.exec(UART_CLIENT % dict(free=free), timeout=300))
+
+
+UART_HANDSHAKE = """
+import tls, time
+
+class TimedUart(Uart):
+    # Time spent in the stream (waiting for the host's bytes included) is not the client's: it
+    # is taken out. Reads wait here for their bytes, so the shim never polls (whose loop would
+    # count the wait).
+    io = 0
+
+    def readinto(self, buf):
+        t = time.ticks_us()
+        try:
+            while True:
+                n = Uart.readinto(self, buf)
+                if n:
+                    return n
+        finally:
+            TimedUart.io += time.ticks_diff(time.ticks_us(), t)
+
+    def write(self, buf):
+        t = time.ticks_us()
+        try:
+            return Uart.write(self, buf)
+        finally:
+            TimedUart.io += time.ticks_diff(time.ticks_us(), t)
+
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(CA)
+t0 = time.ticks_us()
+c = ctx.wrap_socket(TimedUart(UART1), server_hostname="localhost")
+total = time.ticks_diff(time.ticks_us(), t0)
+print(repr({"client_insns": (total - TimedUart.io) * 1000, "version": c.version()}))
+c.close()
+"""
+
+
+def uart_handshake_insns(board, engine, pki, kind, protocol, n):
+    """Instructions (icount) the client spends in one full handshake against openssl s_server
+    over the UART, the stream's own time taken out; the median of n boots."""
+    runs = []
+    for _ in range(n):
+        with board_with_openssl(board, engine, pki, kind, protocol, icount=True) as q:
+            r = last_value(q.exec(UART_HANDSHAKE, timeout=300))
+        assert r["version"] == f"TLSv{protocol}", r
+        runs.append(r["client_insns"])
+    return int(statistics.median(runs))
 
 
 def uart_needed_heap(board, engine, pki, kind, protocol, lo=2048, hi=128 * 1024, step=1024):
@@ -187,6 +250,16 @@ def uart_needed_heap(board, engine, pki, kind, protocol, lo=2048, hi=128 * 1024,
         else:
             lo = mid
     return hi, sorted(errors)
+
+
+def uart_heap(board, engine, pki, kind, protocol, smoke):
+    """One client connection to openssl s_server, and (unless smoke) the least heap it needs."""
+    r = uart_client(board, engine, pki, kind, protocol)
+    assert r["finished"] and r["ok"], r
+    if not smoke:
+        r["needed_heap"], r["low_memory_errors"] = uart_needed_heap(board, engine, pki, kind, protocol)
+    print(board, engine, "uart", kind, protocol, r, flush=True)
+    return r
 
 
 def side_median(runs, side):
@@ -226,12 +299,26 @@ def main():
             for label, protocol, key in KINDS:
                 if engine == "mbedtls" and protocol == "1.3":
                     continue
-                r = uart_client(board, engine, pki, key, protocol)
-                assert r["finished"] and r["ok"], r
-                if not args.smoke:
-                    r["needed_heap"], r["low_memory_errors"] = uart_needed_heap(board, engine, pki, key, protocol)
-                results["uart_client"].setdefault(engine, {})[label] = r
-                print(board, engine, "uart", label, r, flush=True)
+                results["uart_client"].setdefault(engine, {})[label] = uart_heap(board, engine, pki, key, protocol,
+                                                                                  args.smoke)
+    # Clients of openssl s_server over the UART: instructions per handshake for each engine.
+    board = "MPS2_AN385"
+    lean_elf = elf(*LEAN)
+    results["flash"][board]["lean"] = {"image": flash(*LEAN), "tls_share": flash(*LEAN) - results["flash"][board]["notls"]}
+    for engine in ("ussl", "mbedtls", "lean"):
+        for label, protocol, key in KINDS:
+            if (engine == "mbedtls" and protocol == "1.3") or (engine == "lean" and protocol == "1.2"):
+                continue
+            insns = uart_handshake_insns(board, engine, pki, key, protocol, n)
+            results.setdefault("uart_handshake_insns", {}).setdefault(engine, {})[label] = insns
+            print(board, engine, "uart handshake", label, insns, flush=True)
+        if engine == "lean":
+            for label, protocol, key in KINDS:
+                if protocol != "1.3":
+                    continue
+                results["uart_client"].setdefault(engine, {})[label] = uart_heap(board, engine, pki, key, protocol,
+                                                                                  args.smoke)
+    assert os.path.exists(lean_elf)
     # The deepest stacks of a handshake (the same measurement as tests_fw/test_stack.py).
     import conftest
     import test_stack

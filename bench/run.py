@@ -28,7 +28,9 @@ from helpers.loopback import Listener, free_port, in_thread, wait_port  # noqa: 
 OURS = os.path.join(ROOT, "build", "micropython")
 MBEDTLS = os.path.join(ROOT, "build", "micropython-mbedtls")
 NOTLS = os.path.join(ROOT, "build", "micropython-notls")
-BINARIES = {"ussl": OURS, "mbedtls": MBEDTLS}
+# The lean engine (USSL_ENGINE=lean): TLS 1.3 only, so it sits out the TLS 1.2 workloads.
+LEAN = os.path.join(ROOT, "build", "micropython-lean")
+BINARIES = {"ussl": OURS, "mbedtls": MBEDTLS, "lean": LEAN}
 MIB = 1024 * 1024
 
 
@@ -382,7 +384,8 @@ def code_sizes():
     libs = subprocess.run(["ldd", MBEDTLS], capture_output=True, text=True).stdout
     lib_paths = [l.split("=>")[1].split()[0] for l in libs.splitlines() if "libmbed" in l and "=>" in l]
     lib_text = sum(text_size(p) for p in lib_paths)
-    return {"ussl_text": ours, "mbedtls_module_text": glue, "mbedtls_libraries_text": lib_text,
+    return {"ussl_text": ours, "lean_text": text_size(LEAN) - base, "mbedtls_module_text": glue,
+            "mbedtls_libraries_text": lib_text,
             "mbedtls_total_text": glue + lib_text, "mbedtls_libraries": [os.path.basename(p) for p in lib_paths]}
 
 
@@ -403,7 +406,8 @@ def main():
     bulk_rounds = 1 if smoke else 3
     results = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                f"{platform.system()} {platform.release()}", "command": "make bench" if not smoke else "make bench-smoke",
-               "handshake_ms": {}, "resumed_ms": {}, "bytes": {}, "bulk_mb_s": {}, "memory": {}, "size": {}}
+               "handshake_ms": {}, "resumed_ms": {}, "bytes": {}, "bulk_mb_s": {}, "memory": {}, "memory_tls13": {},
+               "size": {}}
     tmp = tempfile.mkdtemp()
     mc = os.path.join(tmp, "libmalloc_count.so")
     subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", mc, os.path.join(ROOT, "bench", "malloc_count.c"), "-ldl"],
@@ -421,6 +425,8 @@ def main():
                     jobs = {name: (lambda b=b: run_mpy(b, HANDSHAKE % params)) for name, b in BINARIES.items()}
                     if version == "1.3":
                         jobs["mbedtls"] = None  # mbedTLS 2.28 has no TLS 1.3
+                    else:
+                        jobs["lean"] = None
                     jobs["cpython"] = lambda: cpython_handshakes(ca, server.port, n, nodelay)
                     results["handshake_ms"][key] = interleaved(rounds, jobs)
                     if nodelay:
@@ -428,6 +434,8 @@ def main():
                         cpu_jobs = {name: (lambda b=b: mpy_client_cpu_ms(b, params, cpu_n)) for name, b in BINARIES.items()}
                         if version == "1.3":
                             cpu_jobs["mbedtls"] = None
+                        else:
+                            cpu_jobs["lean"] = None
                         cpu_jobs["cpython"] = lambda: cpython_client_cpu_ms(ca, server.port, cpu_n, nodelay)
                         results.setdefault("client_cpu_ms", {})[label] = interleaved(rounds, cpu_jobs)
                         params_r = dict(ca=ca, port=server.port, n=n, nodelay=nodelay, report="times")
@@ -465,12 +473,15 @@ def main():
                     jobs = {name: (lambda b=b: [run_mpy(b, BULK % params)]) for name, b in BINARIES.items()}
                     if version == "1.3":
                         jobs["mbedtls"] = None
+                    else:
+                        jobs["lean"] = None
                     jobs["cpython"] = lambda: [cpython_bulk(ca, server.port, bulk_size, down)]
                     results["bulk_mb_s"][key] = interleaved(bulk_rounds, jobs)
-                if version == "1.2":
-                    for name, b in BINARIES.items():
-                        results["memory"][name] = run_mpy(b, MEMORY % dict(mc=mc, ca=ca, port=server.port),
-                                                          env={"LD_PRELOAD": mc})
+                # TLS 1.2 for ours and mbedTLS's; TLS 1.3 for ours and the lean engine's.
+                names = ("ussl", "mbedtls") if version == "1.2" else ("ussl", "lean")
+                for name in names:
+                    results["memory" if version == "1.2" else "memory_tls13"][name] = run_mpy(
+                        BINARIES[name], MEMORY % dict(mc=mc, ca=ca, port=server.port), env={"LD_PRELOAD": mc})
             finally:
                 server.stop()
         results["size"] = code_sizes()
@@ -494,9 +505,17 @@ def check_complete(results):
         assert results[section], section
         for key, per in results[section].items():
             assert per["ussl"] and per["ussl"]["median"] > 0, (section, key)
-    for name in BINARIES:
+    for name in ("ussl", "mbedtls"):
         assert results["memory"][name]["held_gc"] > 0, name
+    for name in ("ussl", "lean"):
+        assert results["memory_tls13"][name]["held_gc"] > 0, name
+    assert any(per.get("lean") for per in results["handshake_ms"].values())
     assert results["size"]["ussl_text"] > 0
+
+
+def lean_cell(per):
+    s = per.get("lean")
+    return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})" if s else "no TLS 1.2"
 
 
 def ratio(a, b):
@@ -511,8 +530,9 @@ def write_markdown(r):
              "ours the Rust engine. Runs are interleaved (ussl, mbedTLS, CPython; repeated), against the same "
              "local servers (openssl s_server for handshakes, CPython's ssl for transfers). Medians with min-max. "
              "Ratio is ours over mbedTLS: below 1 is better for times and memory, above 1 for throughput.", "",
+             "The lean column is ussl's lean engine (USSL_ENGINE=lean: embedded-tls, TLS 1.3 only; README).", "",
              "## Handshakes (connect + full handshake with verification), ms", "",
-             "| workload | ussl | mbedTLS | ratio | CPython (OpenSSL) |", "|---|---|---|---|---|"]
+             "| workload | ussl | mbedTLS | ratio | ussl lean | CPython (OpenSSL) |", "|---|---|---|---|---|---|"]
 
     def cell(s):
         return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})" if s else "n/a"
@@ -520,16 +540,17 @@ def write_markdown(r):
     for key, per in r["handshake_ms"].items():
         m = per.get("mbedtls")
         lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
-                     f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} |")
+                     f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {lean_cell(per)} | "
+                     f"{cell(per['cpython'])} |")
     if r.get("client_cpu_ms"):
         lines += ["", "## Client CPU per full handshake (user + system), ms", "",
-                  "| handshake (TCP_NODELAY) | ussl | mbedTLS | ratio | CPython (OpenSSL) | ussl / CPython |",
-                  "|---|---|---|---|---|---|"]
+                  "| handshake (TCP_NODELAY) | ussl | mbedTLS | ratio | ussl lean | CPython (OpenSSL) | ussl / CPython |",
+                  "|---|---|---|---|---|---|---|"]
         for key, per in r["client_cpu_ms"].items():
             m = per.get("mbedtls")
             lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
-                         f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} | "
-                         f"{ratio(per['ussl']['median'], per['cpython']['median'])} |")
+                         f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {lean_cell(per)} | "
+                         f"{cell(per['cpython'])} | {ratio(per['ussl']['median'], per['cpython']['median'])} |")
         lines += ["", "Each includes making the client context and loading its CA, as the scripts do per connection; "
                   "MicroPython's: a run of N handshakes less a run of none, over N (getrusage of the child)."]
     lines += ["", "## Resumed handshakes (ussl.save_session / saved_session), ms", "",
@@ -550,12 +571,13 @@ def write_markdown(r):
     for key, e in r["bytes"].items():
         f = lambda c: f"{c['sent']} / {c['received']}" if c else "n/a"
         lines.append(f"| {key} | {f(e['ussl full'])} | {f(e['ussl resumed'])} | {f(e.get('mbedtls full'))} |")
-    lines += ["", "## Bulk transfer, MB/s", "", "| workload | ussl | mbedTLS | ratio | CPython (OpenSSL) |",
-              "|---|---|---|---|---|"]
+    lines += ["", "## Bulk transfer, MB/s", "", "| workload | ussl | mbedTLS | ratio | ussl lean | CPython (OpenSSL) |",
+              "|---|---|---|---|---|---|"]
     for key, per in r["bulk_mb_s"].items():
         m = per.get("mbedtls")
         lines.append(f"| {key} | {cell(per['ussl'])} | {cell(m) if m else 'no TLS 1.3'} | "
-                     f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {cell(per['cpython'])} |")
+                     f"{ratio(per['ussl']['median'], m['median']) if m else 'n/a'} | {lean_cell(per)} | "
+                     f"{cell(per['cpython'])} |")
     mu, mm = r["memory"]["ussl"], r["memory"]["mbedtls"]
     lines += ["", "## Memory, bytes (one client connection, TLS 1.2 ECDSA, after a 16 KiB record)", "",
               "| | ussl | mbedTLS | ratio |", "|---|---|---|---|",
@@ -567,11 +589,22 @@ def write_markdown(r):
               f"mbedTLS: malloc) | {mu['peak_engine']} | {mm['peak_c']} | {ratio(mu['peak_engine'], mm['peak_c'])} |",
               "", "The C heap is counted by an LD_PRELOAD malloc counter (bench/malloc_count.c); the MicroPython heap by "
               "gc.mem_alloc(); ours also by the engine's allocator (ussl._memory()).", ""]
+    if r.get("memory_tls13"):
+        u, l = r["memory_tls13"]["ussl"], r["memory_tls13"]["lean"]
+        lines += ["### The same over TLS 1.3: ussl and its lean engine (mbedTLS's module has no TLS 1.3)", "",
+                  "| | ussl | ussl lean | lean / ussl |", "|---|---|---|---|",
+                  f"| held by the idle connection: MicroPython heap | {u['held_gc']} | {l['held_gc']} | "
+                  f"{ratio(l['held_gc'], u['held_gc'])} |",
+                  f"| peak of the TLS engine during handshake + record | {u['peak_engine']} | {l['peak_engine']} | "
+                  f"{ratio(l['peak_engine'], u['peak_engine'])} |", ""]
     s = r["size"]
     lines += ["## Code size (text, bytes)", "", "| | ussl | mbedTLS | ratio |", "|---|---|---|---|",
               f"| added to the unix binary (x86_64, vs the same build without TLS) | {s['ussl_text']} | "
               f"{s['mbedtls_module_text']} module + {s['mbedtls_libraries_text']} shared libraries = {s['mbedtls_total_text']} | "
               f"{ratio(s['ussl_text'], s['mbedtls_total_text'])} |"]
+    if s.get("lean_text"):
+        lines.append(f"| the lean engine's, the same way | {s['lean_text']} | | "
+                     f"{ratio(s['lean_text'], s['mbedtls_total_text'])} |")
     lines += ["", "The unix build is at opt-level 3 (Cargo.toml, [profile.release]): 305 KB more x86 text than at "
               "\"s\" (the binary's text 1,413,817 -> 1,719,165 B, `size build/micropython`), for about twice the "
               "download and upload throughput (TLS 1.2: 246 -> 512 MB/s down, 186 -> 372 up, then 700 up with the "
@@ -640,6 +673,8 @@ def firmware_markdown(q):
              f"| MPS2_AN385, mbedTLS | {m['mbedtls']['image']} | {m['mbedtls']['tls_share']} | 1.00 |",
              f"| MPS2_AN385, ussl | {m['ussl']['image']} | {m['ussl']['tls_share']} | "
              f"{ratio(m['ussl']['tls_share'], m['mbedtls']['tls_share'])} |",
+             *([f"| MPS2_AN385, ussl's lean engine (USSL_ENGINE=lean) | {m['lean']['image']} | {m['lean']['tls_share']} | "
+                f"{ratio(m['lean']['tls_share'], m['mbedtls']['tls_share'])} |"] if "lean" in m else []),
              f"| VIRT_RV32, no TLS | {f['VIRT_RV32']['notls']} | | |",
              f"| VIRT_RV32, ussl | {f['VIRT_RV32']['ussl']['image']} | {f['VIRT_RV32']['ussl']['tls_share']} | |",
              "", "### Instructions per handshake (millions; client / server)", "",
@@ -653,6 +688,17 @@ def firmware_markdown(q):
                          f"{(mio(b['full_client_insns']) + ' / ' + mio(b['full_server_insns'])) if b else 'n/a'} | "
                          f"{ratio(e['full_client_insns'], b['full_client_insns']) if b else 'n/a'} | "
                          f"{mio(e['resumed_client_insns'])} / {mio(e['resumed_server_insns'])} |")
+    ui = q.get("uart_handshake_insns")
+    if ui:
+        lines += ["", "### Instructions per client handshake against openssl s_server (millions; MPS2_AN385, over the UART)",
+                  "", "The client's instructions from wrap_socket() to its return, less those spent in the UART stream "
+                  "(waiting for the host included); the only measure that takes the lean engine, which has no server "
+                  "side for the in-memory pair.", "",
+                  "| handshake | ussl | mbedTLS | ussl lean | lean / ussl |", "|---|---|---|---|---|"]
+        for label in ui.get("ussl", {}):
+            u, b, l = ui["ussl"].get(label), ui.get("mbedtls", {}).get(label), ui.get("lean", {}).get(label)
+            lines.append(f"| {label} | {mio(u)} | {mio(b) if b else 'no TLS 1.3'} | {mio(l) if l else 'no TLS 1.2'} | "
+                         f"{ratio(l, u) if l else 'n/a'} |")
     lines += ["", "MicroPython's mbedTLS module has no session resumption.", "",
               "### Heap (bytes of the MicroPython heap)", "",
               "| MPS2_AN385, handshake | ussl | mbedTLS | ratio |", "|---|---|---|---|"]
@@ -668,6 +714,10 @@ def firmware_markdown(q):
                      f"{ratio(e.get('needed_heap'), b.get('needed_heap')) if b else 'n/a'} |")
         lines.append(f"| {label}: held by that open connection (and its context) | {e['held_open']} | "
                      f"{b['held_open'] if b else 'n/a'} | {ratio(e['held_open'], b['held_open']) if b else 'n/a'} |")
+    for label, e in q["uart_client"].get("lean", {}).items():
+        lines.append(f"| {label}, the lean engine: least free heap one client connection to openssl s_server needs | "
+                     f"{e.get('needed_heap')} | | |")
+        lines.append(f"| {label}, the lean engine: held by that open connection (and its context) | {e['held_open']} | | |")
     lines += ["", "The least free heap is found by bisection: the heap is filled, then freed down to the amount tried.",
               "", "### Stack (bytes, deepest use in a handshake, by painting)", "",
               "| board, handshake | C stack below the Python caller, client / server | engine stack, client / server "

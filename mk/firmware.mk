@@ -44,7 +44,13 @@ FW_MANIFEST_mbedtls := $(ROOT)/bench/qemu/manifest_mbedtls.py
 
 firmware: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)$(PROFILE_TAG)/firmware.elf)
 firmware-baseline: $(foreach b,$(QEMU_BOARDS),$(FIRMWARE)/$(b)-notls/firmware.elf)
-firmware-bench: firmware firmware-baseline $(FIRMWARE)/MPS2_AN385-mbedtls/firmware.elf
+firmware-bench: firmware firmware-baseline $(FIRMWARE)/MPS2_AN385-mbedtls/firmware.elf $(FIRMWARE)/MPS2_AN385-lean/firmware.elf
+
+# The lean engine's image, from a make of its own when this one builds another profile.
+ifneq ($(USSL_PROFILE),lean)
+$(FIRMWARE)/MPS2_AN385-lean/firmware.elf: FORCE
+	@$(MAKE) --no-print-directory USSL_ENGINE=lean $@
+endif
 
 # $(1): board. The engine for the board's target, with Rust's unwinding tables dropped (panic =
 # abort; on ARM they collide with the port's linker script).

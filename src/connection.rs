@@ -20,6 +20,7 @@ use crate::record::Incoming;
 use crate::result::UsslResult;
 use crate::rustls_errors;
 use crate::session::{ClientSetup, Session};
+use crate::sticky::StickyError;
 
 /// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays
 /// near 16 KB however much a script writes at once.
@@ -94,7 +95,7 @@ pub struct Connection {
     tls: Tls,
     incoming: Incoming,
     bufs: Buffers,
-    error: Option<(UsslResult, Option<String>)>,
+    error: StickyError,
     close_sent: bool,
     eof: bool,
     /// The client's config, session store and server name, for `save_session`.
@@ -172,7 +173,7 @@ impl Connection {
             tls,
             incoming: Incoming::default(),
             bufs: Buffers::default(),
-            error: None,
+            error: StickyError::default(),
             close_sent: false,
             eof: false,
             client: None,
@@ -196,7 +197,7 @@ impl Connection {
 
     /// True when the peer's certificates wait for the verify_callback's verdict.
     pub fn verify_callback_pending(&self) -> bool {
-        self.callback_hold == CallbackHold::Armed && self.error.is_none() && !self.peer_certificates().is_empty()
+        self.callback_hold == CallbackHold::Armed && !self.error.is_set() && !self.peer_certificates().is_empty()
     }
 
     /// The verify_callback's verdict: accepted, the handshake goes on; refused, whatever was
@@ -257,27 +258,20 @@ impl Connection {
     }
 
     pub fn error(&self) -> Option<UsslResult> {
-        self.error.as_ref().map(|(code, _)| *code)
+        self.error.code()
     }
 
     /// The text of the sticky error, with detail (such as the alert received) when there is some.
     pub fn error_text(&self) -> Option<&str> {
-        let (code, detail) = self.error.as_ref()?;
-        Some(detail.as_deref().unwrap_or(code.text()))
+        self.error.text()
     }
 
     fn check(&self) -> Result<(), UsslResult> {
-        match &self.error {
-            Some((code, _)) => Err(*code),
-            None => Ok(()),
-        }
+        self.error.check()
     }
 
     fn fail(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
-        if self.error.is_none() {
-            self.error = Some((code, detail));
-        }
-        code
+        self.error.fail(code, detail)
     }
 
     pub fn is_handshaking(&self) -> bool {
@@ -286,7 +280,7 @@ impl Connection {
 
     /// How many ciphertext bytes the engine wants from the socket next (0 once the peer closed).
     pub fn recv_want(&self) -> usize {
-        if self.error.is_some() || self.bufs.peer_closed || self.eof {
+        if self.error.is_set() || self.bufs.peer_closed || self.eof {
             0
         } else {
             self.incoming.want()
@@ -324,7 +318,7 @@ impl Connection {
                     // A header we would not read on: rustls refuses it too and queues its alert,
                     // which goes out; the error reported is ours, which says more ("not TLS").
                     let _ = self.drive_with(Action::Nothing, &mut sink);
-                    self.error = Some((code, None));
+                    self.error.replace(code);
                     return Err(code);
                 }
                 self.drive_with(Action::Nothing, &mut sink)?;
@@ -362,7 +356,7 @@ impl Connection {
             return &[];
         }
         let pending = self.bufs.outgoing.get(self.bufs.sent..).unwrap_or_default();
-        if pending == LONE_CHANGE_CIPHER_SPEC && self.is_handshaking() && self.error.is_none() {
+        if pending == LONE_CHANGE_CIPHER_SPEC && self.is_handshaking() && !self.error.is_set() {
             return &[];
         }
         pending
@@ -426,7 +420,7 @@ impl Connection {
 
     /// Queues close_notify (once). Before the handshake finished there is nothing to close.
     pub fn close(&mut self) -> Result<(), UsslResult> {
-        if self.close_sent || self.error.is_some() || self.is_handshaking() {
+        if self.close_sent || self.error.is_set() || self.is_handshaking() {
             return Ok(());
         }
         self.close_sent = true;

@@ -35,6 +35,7 @@ pub mod port;
 pub mod provider;
 pub mod result;
 pub mod settings;
+pub mod sticky;
 pub mod sync;
 
 // The rustls engine.

@@ -14,6 +14,7 @@ from test_openssl_uart import free_port, wait_accepting
 BOARD = "MPS2_AN385"
 ELF = os.path.join(FIRMWARE, f"{BOARD}-lean", "firmware.elf")
 UART3 = 0x40007000
+UART4 = 0x40009000
 
 pytestmark = [
     pytest.mark.skipif(not have_emulator(BOARD), reason="qemu-system-arm missing"),
@@ -24,8 +25,10 @@ pytestmark = [
 @pytest.fixture
 def servers(pki, tmp_path):
     """openssl s_servers with -www, one connection each: ECDSA chain over TLS 1.3, RSA over
-    TLS 1.3 (an RSA-PSS CertificateVerify), and a TLS 1.2-only one."""
-    specs = [("EC_CHAIN", "EC_KEY", "-tls1_3"), ("RSA_CHAIN", "RSA_KEY", "-tls1_3"), ("EC_CHAIN", "EC_KEY", "-tls1_2")]
+    TLS 1.3 (an RSA-PSS CertificateVerify), a TLS 1.2-only one, and a P-256 leaf signed by a
+    P-384 root (as Let's Encrypt's ECDSA chains are) over TLS 1.3."""
+    specs = [("EC_CHAIN", "EC_KEY", "-tls1_3"), ("RSA_CHAIN", "RSA_KEY", "-tls1_3"), ("EC_CHAIN", "EC_KEY", "-tls1_2"),
+             ("P384_CHAIN", "P384_KEY", "-tls1_3")]
     procs, ports = [], []
     for i, (chain_name, key_name, version) in enumerate(specs):
         pems = pki.values[chain_name].split(b"-----END CERTIFICATE-----\n")
@@ -34,8 +37,9 @@ def servers(pki, tmp_path):
         chain.write_bytes(b"-----END CERTIFICATE-----\n".join(pems[1:]))
         key.write_bytes(pki.values[key_name])
         port = free_port()
+        chain_args = ["-cert_chain", str(chain)] if pems[1:] != [b""] else []
         proc = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert),
-                                 "-cert_chain", str(chain), "-key", str(key), "-www", "-naccept", "1", version],
+                                 *chain_args, "-key", str(key), "-www", "-naccept", "1", version],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         procs.append(proc)
         wait_accepting(proc)
@@ -55,16 +59,7 @@ def test_lean_firmware_client_against_openssl_over_uart(pki, servers):
 import gc, tls, ussl
 def get(c):
     c.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
-    page = b""
-    for _ in range(200):
-        d = c.read(512)
-        if d:
-            page += d
-        elif d == b"":
-            break
-        if b"</HTML>" in page or b"</BODY>" in page:
-            break
-    return page
+    return read_page(c)
 ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
 ctx.load_verify_locations(cadata=CA)
 gc.collect()
@@ -86,6 +81,11 @@ def serve():
     server = tls.SSLContext(tls.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(EC_CHAIN, EC_KEY)
     server.wrap_socket(Uart(UART1), server_side=True)
+p384 = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+p384.load_verify_locations(cadata=P384_CA)
+c = p384.wrap_socket(Uart({UART4}), server_hostname="localhost")
+print("p384", c.version(), get(c).startswith(b"HTTP/1.0 200 ok"))
+c.close()
 for what, f in (("server", serve), ("session", lambda: tls.SSLSession(b"x" * 40))):
     try:
         f()
@@ -100,4 +100,5 @@ for what, f in (("server", serve), ("session", lambda: tls.SSLSession(b"x" * 40)
     assert lines[0].split() == ["ec", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "True", "True"], out
     assert lines[1].split() == ["rsa", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "True", "True"], out
     assert lines[2].split() == ["tls12", "SSLError", "True"], out
-    assert lines[3:5] == ["server NotImplementedError True", "session NotImplementedError True"], out
+    assert lines[3] == "p384 TLSv1.3 True", out
+    assert lines[4:6] == ["server NotImplementedError True", "session NotImplementedError True"], out

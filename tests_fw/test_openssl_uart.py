@@ -79,15 +79,7 @@ for base, api in ((UART1, "tls"), (UART2, "ussl")):
         c = ussl.wrap_socket(Uart(base), cert_reqs=ussl.CERT_REQUIRED, ca_certs=CA,
                              server_hostname="localhost", timeout=20)
     c.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
-    page = b""
-    for _ in range(200):
-        d = c.read(512)
-        if d:
-            page += d
-        elif d == b"":
-            break
-        if b"</HTML>" in page or b"</BODY>" in page:
-            break
+    page = read_page(c)
     print(api, c.version(), c.cipher()[0], page.startswith(b"HTTP/1.0 200 ok"), b"Cipher" in page)
     c.close()
 """, timeout=120)

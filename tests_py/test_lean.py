@@ -308,3 +308,23 @@ t.close()
     # An RSA-2048 server's CertificateVerify costs its bignum temporaries on top (about 1.8 KB,
     # src/provider/public_bignum.rs): the 20 KB goal holds for ECDSA servers.
     assert 16_640 < peak <= 20 * 1024 + (2048 if kind == "rsa" else 0), peak
+
+
+def test_small_heaps_raise_memory_error_or_connect(pki, tls_server):
+    """A full heap at any point of a connection is MemoryError (or the handshake fits), and the
+    interpreter lives: from a heap too small for the record buffer up to one that fits easily."""
+    server = tls_server(server_context(pki.ec_cert, pki.ec_key, version="1.3"))
+    outcomes = set()
+    for kb in (8, 16, 20, 24, 28, 32, 40, 48, 64):
+        r = run_mpy(PRELUDE + f"""
+try:
+    s = {verified(server.port, ca_certs=repr(pki.ca_pem))}
+    s.write(b'heap'); print(s.read(4)); s.close()
+except MemoryError:
+    print('MemoryError')
+print('alive')
+""", heapsize=f"{kb}k")
+        assert r.rc == 0 and r.lines()[-1] == "alive", (kb, r)
+        assert r.lines()[0] in ("b'heap'", "MemoryError"), (kb, r)
+        outcomes.add(r.lines()[0])
+    assert outcomes == {"b'heap'", "MemoryError"}, outcomes

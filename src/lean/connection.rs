@@ -20,6 +20,7 @@ use super::verifier::Verifier;
 use crate::context::Context;
 use crate::port::PortRng;
 use crate::result::UsslResult;
+use crate::sticky::StickyError;
 
 /// The largest TLS 1.3 record (2^14 + 256, RFC 8446 section 5.2): embedded-tls needs a whole
 /// record in its buffer to decrypt it.
@@ -76,7 +77,7 @@ pub struct Connection {
     callback: Callback,
     /// The server's first two bytes looked like TLS.
     first_bytes_checked: bool,
-    error: Option<(UsslResult, Option<String>)>,
+    error: StickyError,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -123,7 +124,11 @@ impl Connection {
         let oom_before = crate::oom_events();
         let alpn = ctx.alpn().to_vec();
         let write_len = write_buffer_len(sni.as_deref(), &alpn);
-        let raw = Box::into_raw(alloc::vec![0u8; READ_BUFFER + write_len].into_boxed_slice());
+        // 17 KB at once: refused by a full heap as MemoryError, not as an abort.
+        let mut record_buffers = Vec::new();
+        record_buffers.try_reserve_exact(READ_BUFFER + write_len).map_err(|_| UsslResult::OutOfMemory)?;
+        record_buffers.resize(READ_BUFFER + write_len, 0u8);
+        let raw = Box::into_raw(record_buffers.into_boxed_slice());
         // SAFETY: `raw` is a fresh, live allocation owned by this connection until `Drop`,
         // which ends the two borrows below (inside `tls`) before freeing it.
         let (read_buf, write_buf) = unsafe { &mut *raw }.split_at_mut(READ_BUFFER);
@@ -144,7 +149,7 @@ impl Connection {
             close_sent: false,
             callback: Callback::Off,
             first_bytes_checked: false,
-            error: None,
+            error: StickyError::default(),
         };
         // The ClientHello, waiting in the output.
         this.advance();
@@ -162,23 +167,17 @@ impl Connection {
     }
 
     fn fail_with(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
-        if self.error.is_none() {
-            self.error = Some((code, detail));
-        }
-        code
+        self.error.fail(code, detail)
     }
 
     fn check(&self) -> Result<(), UsslResult> {
-        match &self.error {
-            Some((code, _)) => Err(*code),
-            None => Ok(()),
-        }
+        self.error.check()
     }
 
     /// Runs the handshake on what has arrived, or decrypts the next record of application data
     /// when none is waiting to be read; stops when the pipe runs dry.
     fn advance(&mut self) {
-        if self.error.is_some() {
+        if self.error.is_set() {
             return;
         }
         let oom_before = crate::oom_events();
@@ -264,7 +263,7 @@ impl Connection {
 
     /// True when the server's certificate waits for the verify_callback's verdict.
     pub fn verify_callback_pending(&self) -> bool {
-        self.callback == Callback::Armed && self.error.is_none() && self.provider.verifier.leaf().is_some()
+        self.callback == Callback::Armed && !self.error.is_set() && self.provider.verifier.leaf().is_some()
     }
 
     /// Accepted, the handshake goes on; refused, what was held for the server (our Finished)
@@ -304,12 +303,11 @@ impl Connection {
     }
 
     pub fn error(&self) -> Option<UsslResult> {
-        self.error.as_ref().map(|(code, _)| *code)
+        self.error.code()
     }
 
     pub fn error_text(&self) -> Option<&str> {
-        let (code, detail) = self.error.as_ref()?;
-        Some(detail.as_deref().unwrap_or(code.text()))
+        self.error.text()
     }
 
     pub fn is_handshaking(&self) -> bool {
@@ -317,7 +315,7 @@ impl Connection {
     }
 
     pub fn recv_want(&self) -> usize {
-        if self.error.is_some() || self.peer_closed || self.eof {
+        if self.error.is_set() || self.peer_closed || self.eof {
             0
         } else {
             super::pipe::RECEIVE_CHUNK
@@ -412,7 +410,8 @@ impl Connection {
         if self.is_handshaking() {
             return Err(UsslResult::HandshakeNotComplete);
         }
-        if self.close_sent {
+        // embedded-tls writes nothing once the server's close_notify came (no half-close).
+        if self.close_sent || self.peer_closed {
             return Err(UsslResult::ConnectionClosed);
         }
         let oom_before = crate::oom_events();
@@ -427,7 +426,7 @@ impl Connection {
     }
 
     pub fn close(&mut self) -> Result<(), UsslResult> {
-        if self.close_sent || self.error.is_some() || self.is_handshaking() {
+        if self.close_sent || self.error.is_set() || self.is_handshaking() {
             return Ok(());
         }
         self.close_sent = true;

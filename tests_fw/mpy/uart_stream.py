@@ -63,3 +63,17 @@ class Uart(io.IOBase):
 
 UART1 = 0x40005000
 UART2 = 0x40006000
+
+
+def read_page(c):
+    """What an HTTP/1.0 server (openssl s_server -www) sends, up to its closing tag or the end."""
+    page = b""
+    for _ in range(200):
+        d = c.read(512)
+        if d:
+            page += d
+        elif d == b"":
+            break
+        if b"</HTML>" in page or b"</BODY>" in page:
+            break
+    return page
