@@ -429,11 +429,10 @@ pub fn subject_public_key_info(der: &[u8]) -> Option<&[u8]> {
     parse(der).map(|p| p.spki_element)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "certinfo"))]
 mod tests {
     use super::*;
 
-    #[cfg(feature = "certinfo")]
     #[test]
     fn formats() {
         assert_eq!(hex_upper(&[0x00, 0x8a, 0x01]), "8A01");
