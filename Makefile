@@ -18,7 +18,7 @@ JOBS ?= $(shell nproc)
 # MicroPython names its build after `git describe`: a tree under build/ must not see our repository.
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
-.PHONY: test-lean firmware-lean all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
+.PHONY: test-lean firmware-lean firmware-all lean-and-firmware beside-firmware all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
 	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
@@ -68,11 +68,25 @@ test-py: build/micropython venv
 
 # With the lean engine's images: MPS2_AN385-lean runs in the emulator, RPI_PICO_W-lean is checked
 # against the board's budget.
-test-firmware: firmware firmware-rp2 firmware-lean venv
+test-firmware: firmware-all venv
 	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
 
-firmware-lean:
+firmware-all: firmware firmware-rp2 firmware-lean
+# After the others: a board's lean and full engines come out of the same cargo target directory.
+firmware-lean: | firmware firmware-rp2
 	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf firmware-rp2
+
+# `make test` builds the firmware images on one job slot and, on the other, runs the lean suite
+# and the 1.25 tree's and builds the reference binaries and images bench-smoke compares with (the
+# suites' peers keep them waiting most of the time); then the firmware tests.
+lean-and-firmware: venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target firmware-all beside-firmware
+	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
+
+beside-firmware:
+	$(MAKE) --no-print-directory test-lean
+	$(MAKE) --no-print-directory test-1.25
+	$(MAKE) --no-print-directory reference firmware-baseline $(FIRMWARE)/MPS2_AN385-mbedtls/firmware.elf
 
 # The Debian 1.25 tree keeps building and passes a smoke subset of the suite.
 test-1.25:
@@ -93,7 +107,7 @@ test-lean: venv
 	$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-lean $(PY) -m pytest -q tests_py
 
-test: lint test-rust test-py tlsfuzzer test-profiles test-lean test-firmware test-1.25 fuzz-and-asan
+test: lint test-rust test-py tlsfuzzer test-profiles lean-and-firmware fuzz-and-asan
 
 # The fuzzers' minutes are wall-clock on one core; the suite under AddressSanitizer takes the
 # other one meanwhile (nightly first, so the two never install it at once).

@@ -7,10 +7,13 @@ VENV := $(BUILD)/venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 
+# Under a lock, so that builds running side by side (make test's parallel parts) install one at a
+# time, each checking again what is missing once it has the lock.
 define apt_install
-	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@mkdir -p $(BUILD); flock $(BUILD)/.apt-lock sh -c 'missing=""; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi'
 endef
 
 apt-deps:

@@ -34,7 +34,9 @@ class Capture:
             line = self.proc.stderr.readline()
             if not line and self.proc.poll() is not None:
                 raise RuntimeError("tshark did not start")
-        time.sleep(0.3)
+        # "Capturing on" comes a little before the capture does: on a loaded machine 0.3 s
+        # once missed a whole connection.
+        time.sleep(1.0)
 
     def stop(self):
         time.sleep(0.5)
