@@ -29,6 +29,12 @@ OBJCOPY_MPS2_AN385_M0PLUS := arm-none-eabi-objcopy
 # A board definition of ours (boards/qemu/): the AN385 machine, code for a Cortex-M0+.
 BOARD_DIR_MPS2_AN385_M0PLUS := $(ROOT)/boards/qemu/MPS2_AN385_M0PLUS
 PORT_FLAGS_MPS2_AN385_M0PLUS := BOARD_DIR=$(BOARD_DIR_MPS2_AN385_M0PLUS)
+# The lean engine's images are built for size on every board, core and alloc included, as the
+# Cortex-M0+ one always is (the lean engine exists for flash).
+ifeq ($(USSL_PROFILE),lean)
+$(foreach b,MPS2_AN385 VIRT_RV32,$(eval CARGO_$(b) := +nightly)$(eval CARGO_ENV_$(b) := RUSTFLAGS="-Zfmt-debug=none") \
+  $(eval CARGO_FLAGS_$(b) := -Z build-std=core,alloc -Zbuild-std-features=optimize_for_size))
+endif
 FW_APT_MPS2_AN385 := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 FW_APT_VIRT_RV32 := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
 BINDGEN_CFLAGS_MPS2_AN385 := -I/usr/lib/arm-none-eabi/include -DQEMU_SOC_MPS2

@@ -20,7 +20,10 @@ UNIX_DIR := $(MPY_DIR)/ports/unix
 UNIX_BUILD := $(BUILD)/unix-ussl-$(MPY_TAG)$(PROFILE_TAG)
 # Each tree gets its own cargo target directory: the bindings are generated from its headers.
 ENGINE_TARGET_DIR := $(if $(filter 1.28.0,$(MPY_TAG)),$(ROOT)/target,$(ROOT)/target/mpy-$(MPY_TAG))$(if $(PROFILE_TAG),/profile$(PROFILE_TAG))
-USSL_LIB := $(ENGINE_TARGET_DIR)/release/libussl.a
+# The 1.25 tree's build is a smoke test: its engine skips link-time optimisation (Cargo.toml,
+# [profile.smoke]), which halves its build.
+ENGINE_PROFILE := $(if $(filter 1.28.0,$(MPY_TAG)),release,smoke)
+USSL_LIB := $(ENGINE_TARGET_DIR)/$(ENGINE_PROFILE)/libussl.a
 # The binary the tests run: build/micropython for the default tree, the port's own elsewhere.
 UNIX_BIN := $(if $(filter 1.28.0,$(MPY_TAG)),$(BUILD)/micropython$(PROFILE_TAG),$(UNIX_BUILD)/micropython)
 
@@ -35,7 +38,7 @@ UNIX_FLAGS := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 \
 # The engine: a no_std staticlib; bindgen reads the tree's headers. Cargo decides what to rebuild.
 engine: $(MPY_STAMP)
 	@$(MAKE) --no-print-directory apt-deps
-	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo rustc --lib --crate-type staticlib --release $(UNIX_ENGINE_FEATURES)
+	$(ENGINE_ENV_UNIX) USSL_CHECK_HEADER=1 cargo rustc --lib --crate-type staticlib --profile $(ENGINE_PROFILE) $(UNIX_ENGINE_FEATURES)
 
 # micropython.mk makes the port relink when the archive changes.
 unix-port: engine $(MPY_CROSS)

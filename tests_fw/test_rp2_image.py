@@ -19,7 +19,10 @@ FIRMWARE_REGION = 2 * 1024 * 1024 - 848 * 1024
 def image(request):
     path = IMAGES[request.param]
     if not os.path.exists(os.path.join(path, "firmware.elf")):
-        pytest.fail(f"{path}/firmware.elf is missing: run `make firmware-rp2` (USSL_ENGINE=lean for the lean one)")
+        if request.param == "lean":
+            # make test leaves it out (CI's time); make size and `make USSL_ENGINE=lean firmware-rp2` build it.
+            pytest.skip("RPI_PICO_W-lean is not built: `make USSL_ENGINE=lean firmware-rp2`")
+        pytest.fail(f"{path}/firmware.elf is missing: run `make firmware-rp2`")
     return request.param, path
 
 
@@ -52,7 +55,9 @@ def test_mbedtls_tls_is_not_linked(symbols):
 
 
 def test_lean_image_has_no_rustls():
-    out = subprocess.run(["arm-none-eabi-nm", "-C", os.path.join(IMAGES["lean"], "firmware.elf")], capture_output=True,
-                         text=True, check=True).stdout
+    elf = os.path.join(IMAGES["lean"], "firmware.elf")
+    if not os.path.exists(elf):
+        pytest.skip("RPI_PICO_W-lean is not built: `make USSL_ENGINE=lean firmware-rp2`")
+    out = subprocess.run(["arm-none-eabi-nm", "-C", elf], capture_output=True, text=True, check=True).stdout
     assert "embedded_tls::" in out
     assert "rustls::" not in out

@@ -13,10 +13,11 @@ pub use crate::settings::VerifyMode;
 /// The one suite the lean engine offers, by its OpenSSL (and IANA) name.
 pub const SUITE_NAME: &str = "TLS_AES_128_GCM_SHA256";
 
-/// Whether `key` parses as a private key. The lean engine never uses one: `set_certificate`
-/// says so, naming what it would have been for (a server, a client certificate).
-pub fn check_private_key(key: &[u8]) -> Result<(), UsslResult> {
-    keys::load_private_key(key).map(|_| ())
+/// The lean engine never uses a private key: `set_certificate` says so, naming what it would
+/// have been for (a server, a client certificate), so the key is not even parsed here (which
+/// keeps the key parser out of the lean image).
+pub fn check_private_key(_key: &[u8]) -> Result<(), UsslResult> {
+    Ok(())
 }
 
 pub struct Context {
@@ -139,9 +140,7 @@ impl Context {
     }
 
     /// Our own certificate: for a server (none here) or a client certificate (not sent).
-    pub fn set_certificate(&mut self, chain_data: &[u8], key_data: &[u8]) -> Result<(), UsslResult> {
-        keys::load_certificates(chain_data)?;
-        keys::load_private_key(key_data)?;
+    pub fn set_certificate(&mut self, _chain_data: &[u8], _key_data: &[u8]) -> Result<(), UsslResult> {
         Err(if self.server_side { UsslResult::ServerNotBuilt } else { UsslResult::ClientCertNotBuilt })
     }
 
