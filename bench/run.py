@@ -514,7 +514,9 @@ def check_complete(results):
 
 
 def lean_cell(per):
-    s = per.get("lean")
+    if "lean" not in per:
+        return "not measured yet"  # results from before the lean engine
+    s = per["lean"]
     return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})" if s else "no TLS 1.2"
 
 
