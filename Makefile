@@ -39,6 +39,10 @@ include mk/fuzz.mk
 include mk/tlsfuzzer.mk
 include mk/asan.mk
 
+# Every skip and xfail is listed with its reason (-rsx), every deselected test by name
+# (tests_py/helpers/strict.py). Under CI (.ci/run sets CI) a missing tool or image fails.
+PYTEST = $(PY) -m pytest -q -rsx
+
 # Regenerates the checked-in C header of the engine's API.
 header:
 	USSL_UPDATE_HEADER=1 cargo build
@@ -64,25 +68,25 @@ lint: $(MPY_STAMP)
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
 
 test-py: build/micropython venv
-	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PYTEST) tests_py
 
 # With the lean engine's image MPS2_AN385-lean, which runs in the emulator.
 test-firmware: firmware-all venv
-	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
+	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw
 
 firmware-all: firmware firmware-rp2 firmware-lean
 # After the others: a board's lean and full engines come out of the same cargo target directory.
-# (RPI_PICO_W-lean, 3 minutes more, is left to `make size` and `make USSL_ENGINE=lean firmware-rp2`,
-# which CI's 40 minutes have no room for; tests_fw checks it when it is there.)
+# Both lean images: the qemu one runs the lean firmware tests, RPI_PICO_W-lean is checked by
+# tests_fw (it fits, its hooks, no rustls) like the full one.
 firmware-lean: | firmware firmware-rp2
-	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf
+	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf firmware-rp2
 
 # `make test` builds the firmware images on one job slot and, on the other, runs the lean suite
 # and the 1.25 tree's and builds the reference binaries and images bench-smoke compares with (the
 # suites' peers keep them waiting most of the time); then the firmware tests.
 lean-and-firmware: venv
 	$(MAKE) --no-print-directory -j2 --output-sync=target firmware-all beside-firmware
-	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
+	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw
 
 beside-firmware:
 	$(MAKE) --no-print-directory test-lean
@@ -93,20 +97,21 @@ beside-firmware:
 test-1.25:
 	$(MAKE) --no-print-directory MPY_SOURCE=debian unix-port
 	MICROPY_DIR=$(BUILD)/micropython-src MICROPYTHON=$(BUILD)/unix-ussl-1.25.0/micropython \
-	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py tests_py/test_session_bytes.py
+	  $(PYTEST) tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py tests_py/test_session_bytes.py
 
 # The client build profile builds and passes what it keeps of the suite (and names what it leaves out).
 PROFILE_TESTS := tests_py/test_profiles.py tests_py/test_client.py tests_py/test_sessions.py tests_py/test_session_bytes.py
 test-profiles: venv
 	$(MAKE) --no-print-directory USSL_PROFILE=client build/micropython-client
-	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
+	@echo "test-profiles deselects what the client profile leaves out: getpeercert's dict (certinfo), our server"
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PYTEST) $(PROFILE_TESTS) \
 	  -k "not getpeercert and not verified_round_trip and not our_server"
 
 # The lean engine (USSL_ENGINE=lean, embedded-tls): the whole suite, with what it leaves out
 # skipped by name (tests_py/conftest.py, LEAN_UNSUPPORTED), and its own tests (test_lean.py).
 test-lean: venv
 	$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
-	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-lean $(PY) -m pytest -q tests_py
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-lean $(PYTEST) tests_py
 
 test: lint test-rust test-py tlsfuzzer test-profiles lean-and-firmware fuzz-and-asan
 

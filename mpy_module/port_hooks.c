@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include "py/mpconfig.h"
+#include "py/gc.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
 #include "ussl_engine.h"
@@ -101,6 +102,12 @@ size_t ussl_port_thread_id(void) {
     #else
     return 1;
     #endif
+}
+
+// Non-zero inside a garbage collection on this thread (finalisers run there, holding the GC
+// lock): the engine must not wait for its heap lock then (src/deferred.rs).
+int32_t ussl_port_collecting(void) {
+    return gc_is_locked();
 }
 
 // The engine's panic handler ends here. No input reaches it; it is the last line of defence

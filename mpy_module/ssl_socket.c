@@ -288,16 +288,22 @@ static void finish_handshake(ussl_socket_obj_t *o) {
     }
 }
 
-// One go at the handshake without waiting (tls's non-blocking sockets): sends what is pending
-// and takes in what the socket has. Returns 0 once the handshake is done, or the socket's errno
-// (MP_EAGAIN when it must wait); *needs_write tells which direction it waits for. Raises on an
-// engine failure.
+// One go at the handshake without waiting (tls's non-blocking sockets): sends what is pending,
+// or else takes in what the socket has. Returns 0 once the handshake is done, or the socket's
+// errno (MP_EAGAIN when it must wait); *needs_write tells which direction it waits for. Raises
+// on an engine failure.
+// A call that sends a flight returns without reading: the peer's answer can only come after the
+// flight, so the caller polls for it. Reading at once would take in the answer only when the peer
+// happened to be quick, and where a failure surfaces (in this write, or in the next call) would
+// then depend on timing. mbedTLS's module, which reads at once, finds nothing there in practice:
+// this makes that order certain.
 static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     for (;;) {
         append_key_log(o);
         if (ussl_conn_verify_callback_pending(o->conn)) {
             run_verify_callback(o);
         }
+        bool sends_flight = ussl_conn_pending_output(o->conn, NULL) > 0;
         int err = flush_output(o);
         if (err != 0) {
             *needs_write = true;
@@ -307,6 +313,10 @@ static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
             append_key_log(o);
             o->handshake_pending = false;
             return 0;
+        }
+        if (sends_flight) {
+            *needs_write = false;
+            return MP_EAGAIN;
         }
         bool eof = false;
         if (!receive_some(o, &err, &eof)) {
@@ -486,10 +496,12 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         // socket about that one, and answer "ready" in the caller's direction when it is, so
         // the caller comes back into read/write and the handshake moves on.
         uintptr_t asked = arg & (MP_STREAM_POLL_RD | MP_STREAM_POLL_WR);
-        if (o->handshake_pending && ussl_conn_pending_output(o->conn, NULL) > 0) {
-            // Handshake bytes wait to go out (say, the ClientHello, before any read or write):
-            // nothing comes back until they leave, so send them now if the socket takes them,
-            // and otherwise wait for it to be writable.
+        if (o->handshake_pending && !(arg & MP_STREAM_POLL_WR) && ussl_conn_pending_output(o->conn, NULL) > 0) {
+            // Handshake bytes wait to go out (say, the ClientHello) and the caller waits to read
+            // (a protocol where the server speaks first): nothing comes back until they leave,
+            // so send them now if the socket takes them, and otherwise wait for it to be
+            // writable. A caller that waits to write sends them itself, in that write, as
+            // mbedTLS's module does (asyncio's open_connection polls for writing first).
             int err = flush_output(o);
             if (err == MP_EAGAIN) {
                 o->poll_mask = MP_STREAM_POLL_WR;

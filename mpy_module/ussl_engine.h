@@ -778,6 +778,11 @@ void _Unwind_Resume(void);
  */
 extern size_t ussl_port_thread_id(void);
 
+/*
+ Non-zero while this thread is inside a garbage collection (its finalisers run there).
+ */
+extern int32_t ussl_port_collecting(void);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -12,6 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# tests_py's helpers.strict: CI's rule for what is missing, and the list of deselected tests.
+sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests_py"))
+from helpers.strict import missing, need_file, pytest_deselected, pytest_terminal_summary  # noqa: E402,F401
 from qemu import FIRMWARE, Qemu, have_emulator  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,7 +93,7 @@ def pki():
 def boot(board, pki, **kw):
     """A booted board with the PKI and the in-memory TLS helpers in its globals."""
     if not have_emulator(board):
-        pytest.fail(f"the emulator for {board} is missing: `make firmware` installs it")
+        missing(f"the emulator for {board}", "`make firmware` installs it")
     q = Qemu(board, **kw)
     q.exec(mpy_source("tlspair.py"))
     q.exec(pki.script())

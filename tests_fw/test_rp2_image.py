@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from conftest import need_file
 from qemu import FIRMWARE
 
 IMAGES = {"full": os.path.join(FIRMWARE, "RPI_PICO_W"), "lean": os.path.join(FIRMWARE, "RPI_PICO_W-lean")}
@@ -19,10 +20,7 @@ FIRMWARE_REGION = 2 * 1024 * 1024 - 848 * 1024
 def image(request):
     path = IMAGES[request.param]
     if not os.path.exists(os.path.join(path, "firmware.elf")):
-        if request.param == "lean":
-            # make test leaves it out (CI's time); make size and `make USSL_ENGINE=lean firmware-rp2` build it.
-            pytest.skip("RPI_PICO_W-lean is not built: `make USSL_ENGINE=lean firmware-rp2`")
-        pytest.fail(f"{path}/firmware.elf is missing: run `make firmware-rp2`")
+        need_file(os.path.join(path, "firmware.elf"), "`make firmware-rp2` builds it, `make USSL_ENGINE=lean firmware-rp2` the lean one")
     return request.param, path
 
 
@@ -56,8 +54,7 @@ def test_mbedtls_tls_is_not_linked(symbols):
 
 def test_lean_image_has_no_rustls():
     elf = os.path.join(IMAGES["lean"], "firmware.elf")
-    if not os.path.exists(elf):
-        pytest.skip("RPI_PICO_W-lean is not built: `make USSL_ENGINE=lean firmware-rp2`")
+    need_file(elf, "`make USSL_ENGINE=lean firmware-rp2` builds it")
     out = subprocess.run(["arm-none-eabi-nm", "-C", elf], capture_output=True, text=True, check=True).stdout
     assert "embedded_tls::" in out
     assert "rustls::" not in out

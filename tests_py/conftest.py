@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from helpers import LEAN_PROFILE, MICROPYTHON, MPY_DIR, ROOT, Pki, RawServer, TlsServer, echo_handler, free_port, wait_port  # noqa: F401
+from helpers.strict import pytest_deselected, pytest_terminal_summary  # noqa: F401 (pytest's hooks)
 
 
 # What the lean engine (build/micropython-lean) leaves out, and the tests that need it: skipped on

@@ -47,6 +47,33 @@ pub(super) unsafe fn release<T>(ptr: *mut T) {
     }
 }
 
+/// Runs `make` and hands its value to C through `out`, boxed. If the heap refused an
+/// allocation meanwhile (the reserve lent it, see `runtime`), the value, which may hold reserve
+/// memory, is dropped instead and the result is OUT_OF_MEMORY: the reserve is for finishing a
+/// step, never for what a handle keeps. Every function that makes a handle goes through here.
+///
+/// # Safety
+/// `out` must be writable storage for one pointer (checked for NULL here).
+pub(super) unsafe fn hand_out<T>(out: *mut *mut T, make: impl FnOnce() -> Result<T, UsslResult>) -> ussl_result {
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    let oom_before = crate::oom_events();
+    let made = make().map(Box::new);
+    if crate::oom_events() != oom_before {
+        drop(made);
+        return code(UsslResult::OutOfMemory);
+    }
+    match made {
+        Ok(boxed) => {
+            // SAFETY: `out` is non-null and writable per the contract.
+            unsafe { *out = Box::into_raw(boxed) };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
 pub(super) fn code(r: UsslResult) -> ussl_result {
     r as u32
 }
