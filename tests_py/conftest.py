@@ -40,6 +40,8 @@ LEAN_UNSUPPORTED = [
      "the ALPN protocol the server chose (embedded-tls does not report it)"),
     ("test_verify_callback.py::test_called_for_each_certificate_top_first", "the intermediates (it keeps the leaf)"),
     ("test_robustness.py::test_no_shared_cipher_alert_from_openssl", "TLS 1.2 (the server offers TLS 1.2 only)"),
+    ("test_ciphers.py::*", "choice of cipher suites (TLS_AES_128_GCM_SHA256 alone; test_lean.py checks that "
+     "set_ciphers refuses the others)"),
 ]
 # Parametrized over TLS versions: the TLS 1.2 cases.
 TLS12_ID = re.compile(r"(^|-)(1\.2|tls1_?2[a-z-]*)($|-)")

@@ -163,13 +163,8 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
     crate::on_engine_stack(|| {
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
-        let oom_before = crate::oom_events();
-        let checked = crate::context::check_private_key(key);
-        if crate::oom_events() != oom_before {
-            // Parsed with the reserve's help: the verdict may be one of a full heap.
-            return code(UsslResult::OutOfMemory);
-        }
-        match checked {
+        // Parsed with the reserve's help, the verdict would be one of a full heap.
+        match crate::unless_heap_ran_dry(|| crate::context::check_private_key(key)) {
             Ok(()) => OK,
             Err(e) => code(e),
         }

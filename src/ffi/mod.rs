@@ -58,13 +58,7 @@ pub(super) unsafe fn hand_out<T>(out: *mut *mut T, make: impl FnOnce() -> Result
     if out.is_null() {
         return code(UsslResult::NullArgument);
     }
-    let oom_before = crate::oom_events();
-    let made = make().map(Box::new);
-    if crate::oom_events() != oom_before {
-        drop(made);
-        return code(UsslResult::OutOfMemory);
-    }
-    match made {
+    match crate::unless_heap_ran_dry(|| make().map(Box::new)) {
         Ok(boxed) => {
             // SAFETY: `out` is non-null and writable per the contract.
             unsafe { *out = Box::into_raw(boxed) };
