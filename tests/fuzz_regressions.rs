@@ -58,7 +58,10 @@ fn every_fuzz_target_has_a_regressions_directory() {
         for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
             let name = entry.unwrap().file_name().into_string().unwrap();
             let target = name.strip_suffix(".rs").unwrap();
-            assert!(std::path::Path::new(&format!("{REGRESSIONS}/{target}")).is_dir(), "fuzz/regressions/{target} is missing");
+            assert!(
+                std::path::Path::new(&format!("{REGRESSIONS}/{target}")).is_dir(),
+                "fuzz/regressions/{target} is missing"
+            );
             targets += 1;
         }
     }

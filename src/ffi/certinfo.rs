@@ -29,7 +29,9 @@ pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut
         #[cfg(feature = "certinfo")]
         // SAFETY: forwarded caller guarantee.
         unsafe {
-            hand_out(out, || crate::certinfo::describe(der).map(|inner| ussl_certinfo { inner }).ok_or(UsslResult::CertBadEncoding))
+            hand_out(out, || {
+                crate::certinfo::describe(der).map(|inner| ussl_certinfo { inner }).ok_or(UsslResult::CertBadEncoding)
+            })
         }
     })
 }
