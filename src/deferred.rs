@@ -22,6 +22,13 @@ const CAPACITY: usize = 32;
 
 static PARKED: SpinLock<[Option<Parked>; CAPACITY]> = SpinLock::new([None; CAPACITY]);
 
+/// How many frees were ever parked (tests: a free outside a GC never is).
+static PARKED_EVER: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+pub fn parked_ever() -> usize {
+    PARKED_EVER.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// Frees `ptr` with `drop` now, or parks it when it is freed inside a garbage collection while
 /// another thread holds the heap.
 ///
@@ -31,6 +38,7 @@ pub unsafe fn free_or_defer(ptr: *mut (), drop: Freer) {
     #[cfg(feature = "micropython")]
     {
         let Some(_heap) = crate::runtime::hold_heap_to_free() else {
+            PARKED_EVER.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             let mut parked = PARKED.lock();
             if let Some(slot) = parked.iter_mut().find(|s| s.is_none()) {
                 *slot = Some(Parked(ptr, drop));

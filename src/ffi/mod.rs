@@ -116,6 +116,13 @@ pub unsafe extern "C" fn ussl_result_text(result: ussl_result, buf: *mut c_char,
     unsafe { copy_text(text, buf, cap) }
 }
 
+/// How many handle frees were ever parked for later (a finaliser's, while another thread held
+/// the heap: `deferred`), for tests.
+#[no_mangle]
+pub extern "C" fn ussl_engine_parked_frees() -> usize {
+    crate::deferred::parked_ever()
+}
+
 /// The engine's memory: bytes held now and the most held since the last reset (resetting it
 /// when `reset_peak`), for benchmarks.
 ///
