@@ -56,3 +56,18 @@ firmware-rp2-stock: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS)
 	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin $(FIRMWARE)/RPI_PICO_W-mbedtls/
 
 .PHONY: firmware-rp2 firmware-rp2-stock
+
+# Wokwi's RP2040 emulator, from npm (rp2040js, pinned with its checksum in
+# tests_fw/rp2040/package-lock.json), into build/rp2040js; node and npm from apt when missing.
+# tests_fw/rp2040/harness.cjs runs the Pico images in it (tests_fw/test_pico_w*.py, bench/rp2040_bench.py).
+RP2040JS_DIR := $(BUILD)/rp2040js
+RP2040JS_STAMP := $(RP2040JS_DIR)/.installed
+$(RP2040JS_STAMP): tests_fw/rp2040/package.json tests_fw/rp2040/package-lock.json
+	$(if $(shell command -v node && command -v npm),,$(call apt_install,nodejs npm))
+	rm -rf $(RP2040JS_DIR) && mkdir -p $(RP2040JS_DIR)
+	cp tests_fw/rp2040/package.json tests_fw/rp2040/package-lock.json $(RP2040JS_DIR)/
+	cd $(RP2040JS_DIR) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+rp2040js: $(RP2040JS_STAMP)
+
+.PHONY: rp2040js
