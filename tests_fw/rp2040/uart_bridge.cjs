@@ -20,12 +20,24 @@ class UartBridge {
   // (Re)binds to a board's UART: after a reboot the board is a new object.
   attach(uart) {
     this.uart = uart;
+    // rp2040js raises the transmit interrupt on every register access (its TX FIFO is not
+    // modelled), and the rp2 port's handler, which clears it, then runs forever. Here the
+    // interrupt comes as a PL011's does when its FIFO has drained: once after a burst of writes
+    // (each byte leaves at once; the burst ends when no write follows within a microsecond).
+    const TX_INTERRUPT = 1 << 5;
+    const mcu = uart.rp2040;
+    uart.checkInterrupts = () => mcu.setInterrupt(uart.irq, !!(uart.interruptStatus & uart.interruptMask));
+    const drained = mcu.clock.createAlarm(() => {
+      uart.interruptStatus |= TX_INTERRUPT;
+      uart.checkInterrupts();
+    });
     uart.onByte = (b) => {
       this.stats.fromBoard += 1;
       this.tx.push(b);
       if (this.tx.length >= 512) {
         this.flush();
       }
+      drained.schedule(1000);
     };
     const read = uart.readUint32.bind(uart);
     uart.readUint32 = (offset) => {
