@@ -113,9 +113,10 @@ def set_clock_script():
             f"{now.hour}, {now.minute}, {now.second}, 0))")
 
 
-def boot_pico(kind, pki=None, rosc="host", **kw):
-    """A Pico W image (`kind`: full, lean, mbedtls) booted in the RP2040 emulator, its clock set,
-    with the in-memory TLS helpers and the PKI (when given) in its globals."""
+def boot_pico(kind, pki=None, rosc="host", clock=True, **kw):
+    """A Pico W image (`kind`: full, lean, mbedtls) booted in the RP2040 emulator, its clock set
+    (unless `clock` is false), with the in-memory TLS helpers and the PKI (when given) in its
+    globals."""
     missing = missing_tools()
     if missing:
         pytest.fail(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
@@ -127,7 +128,8 @@ def boot_pico(kind, pki=None, rosc="host", **kw):
         pytest.fail(f"{image} is missing: run `make firmware-rp2`")
     board = Rp2040(image, rosc=rosc, **kw)
     try:
-        board.exec(set_clock_script())
+        if clock:
+            board.exec(set_clock_script())
         board.exec(mpy_source("tlspair.py"))
         if pki is not None:
             board.exec(pki.script())
