@@ -46,14 +46,15 @@ firmware-rp2: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS) $(RP2_
 	@cp $(RP2_OUT)/build/firmware.elf $(RP2_OUT)/build/firmware.bin $(RP2_OUT)/build/firmware.uf2 $(RP2_OUT)/
 	@echo "built $(RP2_OUT)/firmware.uf2 ($$(stat -c %s $(RP2_OUT)/firmware.bin) bytes of firmware)"
 
-# The stock board with MicroPython's own mbedTLS module, for make size.
+# The stock board with MicroPython's own mbedTLS module, for make size and make bench (in the RP2040 emulator).
 firmware-rp2-stock: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS)
 	@mkdir -p $(FIRMWARE)/RPI_PICO_W-mbedtls
 	cmake -S $(RP2_PORT) -B $(FIRMWARE)/RPI_PICO_W-mbedtls/build -DPICO_BUILD_DOCS=0 -DMICROPY_BOARD=RPI_PICO_W \
 	  -Dpicotool_DIR=$(PICOTOOL_DIR)/picotool >$(FIRMWARE)/RPI_PICO_W-mbedtls/build.log 2>&1
 	$(MAKE) -j$(JOBS) -C $(FIRMWARE)/RPI_PICO_W-mbedtls/build >>$(FIRMWARE)/RPI_PICO_W-mbedtls/build.log 2>&1 \
 	  || { tail -40 $(FIRMWARE)/RPI_PICO_W-mbedtls/build.log; exit 1; }
-	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin $(FIRMWARE)/RPI_PICO_W-mbedtls/
+	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin \
+	  $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.uf2 $(FIRMWARE)/RPI_PICO_W-mbedtls/
 
 .PHONY: firmware-rp2 firmware-rp2-stock
 
