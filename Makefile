@@ -7,7 +7,8 @@
 #   make test-pico    the RPI_PICO_W image's tests alone, in the RP2040 emulator
 #   make bench-smoke  every benchmark workload once (CI runs it after make test)
 #   make firmware     ports/qemu images with ussl: build/firmware/{MPS2_AN385,VIRT_RV32}/firmware.elf
-#   make bench        side by side with MicroPython's own mbedTLS module (unix and qemu)
+#   make bench        side by side with MicroPython's own mbedTLS module (unix, qemu, RPI_PICO_W in
+#                     an RP2040 emulator)
 # MICROPY_DIR=/path builds against a MicroPython tree of your own (see mk/mpy-tree.mk).
 SHELL := /bin/bash
 ROOT := $(CURDIR)
@@ -20,7 +21,7 @@ JOBS ?= $(shell nproc)
 # MicroPython names its build after `git describe`: a tree under build/ must not see our repository.
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
-.PHONY: test-lean firmware-lean firmware-all lean-and-firmware beside-firmware test-fw-qemu test-pico test-pico-tests all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
+.PHONY: test-lean firmware-lean firmware-all lean-and-firmware beside-firmware test-fw-qemu test-pico test-pico-tests bench-rp2040-images all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
 	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
@@ -143,14 +144,22 @@ $(BUILD)/micropython-lean: FORCE
 endif
 
 # Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
-bench: $(BENCH_DEPS) firmware-bench venv
+bench: $(BENCH_DEPS) firmware-bench bench-rp2040-images venv
 	$(VENV)/bin/pip install -q matplotlib==3.9.2
 	$(PY) bench/qemu_bench.py
+	$(PY) bench/rp2040_bench.py
 	$(PY) bench/run.py --full
 
-bench-smoke: $(BENCH_DEPS) firmware-bench venv
+# The smoke run takes our RPI_PICO_W image alone (make test builds it; the stock and lean ones are
+# make bench's).
+bench-smoke: $(BENCH_DEPS) firmware-bench firmware-rp2 rp2040js venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
+	$(PY) bench/rp2040_bench.py --smoke
+
+# The three RPI_PICO_W images make bench runs in the RP2040 emulator: stock (mbedTLS), ours, lean.
+bench-rp2040-images: firmware-rp2 firmware-rp2-stock rp2040js
+	$(MAKE) --no-print-directory USSL_ENGINE=lean firmware-rp2
 
 # Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full, client and lean, into BENCHMARKS.md.
 size: firmware firmware-baseline firmware-rp2 firmware-rp2-stock venv

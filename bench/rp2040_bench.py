@@ -34,6 +34,7 @@ from conftest import set_clock_script  # noqa: E402
 from qemu_bench import Pki  # noqa: E402
 from rp2040 import FIRMWARE, IMAGES, MHZ, Rp2040, missing_tools  # noqa: E402
 from test_openssl_uart import free_port, wait_accepting  # noqa: E402
+from test_pico_w import symbols  # noqa: E402
 
 MPY = os.path.join(ROOT, "tests_fw", "mpy")
 ROSC = "seed:1"
@@ -53,7 +54,7 @@ def boot(image, pki):
     board = Rp2040(IMAGES[image], rosc=ROSC)
     try:
         board.exec(set_clock_script())
-        for name in ("tlspair.py", "pico_uart.py"):
+        for name in ("tlspair.py", "pico_uart.py", "stack_probe.py"):
             board.exec(open(os.path.join(MPY, name)).read())
         board.exec(pki.script())
     except BaseException:
@@ -74,21 +75,21 @@ for i in range(%(n)d):
     t = time.ticks_us()
     # Fresh contexts: a context keeps sessions, and this measures full handshakes.
     cctx, sctx = contexts(tls, CA, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
-    c, s, ce, se = pair(cctx, sctx)
     m = Meter()
+    c, s = metered_pair(cctx, sctx, m)[:2]
     handshake(c, s, m)
     version = c.version() if hasattr(c, "version") else None
     c.close(); s.close()
     whole.append(time.ticks_diff(time.ticks_us(), t))
     full.append(m.us)
     if %(resume)r:
-        c, s, ce, se = pair(cctx, sctx)
         m = Meter()
+        c, s = metered_pair(cctx, sctx, m)[:2]
         handshake(c, s, m)
         if c.session_reused:
             resumed.append(m.us)
         c.close(); s.close()
-    c = s = ce = se = cctx = sctx = None
+    c = s = cctx = sctx = None
 
 def attempt():
     cctx, sctx = contexts(tls, CA, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
@@ -130,6 +131,18 @@ while len(kept) < %(limit)d:
         gc.collect()
 held = gc.mem_alloc() - base
 print(repr({"count": len(kept), "held": held, "stopped_by": stopped_by, "free_after": gc.mem_free()}))
+"""
+
+STACK = """
+import tls, gc
+gc.collect()
+probe = StackProbe(%(top)d, %(engine_base)d, %(engine_size)d, limit=%(bottom)d)
+cctx, sctx = contexts(tls, CA, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
+c, s = metered_pair(cctx, sctx, probe)[:2]
+handshake(c, s, probe)
+c.close(); s.close()
+c = s = cctx = sctx = None
+print(repr({"c_stack_from_top": probe.deepest, "c_stack_below_caller": probe.c, "engine_stack": probe.e}))
 """
 
 UART_CLIENT = """
@@ -219,6 +232,19 @@ def pair_runs(board, image, protocol, key, n, heap):
             if r["resumed"] else None}
 
 
+def stack_depths(board, image, protocol, key):
+    """The deepest C stack (from its top, the 8 KB of core 0) and engine stack a pair's handshake
+    reaches, by painting (tests_fw/mpy/stack_probe.py)."""
+    syms = symbols(IMAGES[image])
+    engine = syms.get("ussl_engine_stack", (0, 0))
+    r = last_value(board.exec(STACK % dict(top=syms["__StackTop"][0], bottom=syms["__StackBottom"][0],
+                                           engine_base=engine[0], engine_size=engine[1], key=key, protocol=protocol),
+                              timeout=7200))
+    r["engine_stack_size"] = engine[1]
+    r["c_stack_size"] = syms["__StackTop"][0] - syms["__StackBottom"][0]
+    return r
+
+
 def count_connections(board, protocol, key, servers, limit):
     return last_value(board.exec(COUNT % dict(key=key, protocol=protocol, servers=servers, limit=limit), timeout=7200))
 
@@ -257,9 +283,13 @@ def measure(image, pki, smoke):
     try:
         res["heap_free_at_boot"] = board.eval("__import__('gc').mem_free()")
         for label, protocol, key in KINDS:
-            if supports(image, protocol, pair=True) and not (smoke and key == "RSA"):
-                res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=not smoke)
-                print(image, "pair", label, e, flush=True)
+            if not supports(image, protocol, pair=True) or (smoke and key == "RSA"):
+                continue
+            res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=not smoke)
+            print(image, "pair", label, e, flush=True)
+            if not smoke:
+                res.setdefault("stack", {})[label] = e = stack_depths(board, image, protocol, key)
+                print(image, "stack", label, e, flush=True)
         for label, protocol, key in KINDS:
             if supports(image, protocol) and not (smoke and protocol == "1.2"):
                 server = Openssl(pki, key, protocol)

@@ -62,7 +62,7 @@ import tls, gc, binascii
 gc.collect()
 probe = StackProbe({top}, {engine[0]}, {engine[1]}, limit={bottom})
 cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY, {protocol!r})
-c, s, ce, se = pair(cctx, sctx)
+c, s, ce, se = metered_pair(cctx, sctx, probe)
 handshake(c, s, probe)
 print(c.version(), s.version(), c.cipher()[0], c.session_reused)
 print(c.getpeercert().get('subjectAltName'))
