@@ -17,6 +17,7 @@ the oscillator's bits come from a fixed stream, so a run gives the same counts e
     (in-memory peers) finished their handshake and left, and client+server pairs.
 Writes build/firmware/results/bench-rp2040.json, and bench/results-rp2040.json unless --smoke.
   --smoke   our full image only, each workload once (CI: the other images are not built there)
+  --images  some of the images (mbedtls,full,lean), their results merged into the stored ones
 """
 import argparse
 import ast
@@ -316,16 +317,20 @@ def measure(image, pki, smoke):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--images", help="a comma-separated subset of mbedtls,full,lean, merged into the stored results")
     args = ap.parse_args()
     missing = missing_tools()
     if missing:
         sys.exit(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
-    images = ["full"] if args.smoke else ["mbedtls", "full", "lean"]
+    images = args.images.split(",") if args.images else ["full"] if args.smoke else ["mbedtls", "full", "lean"]
     for image in images:
         if not os.path.exists(IMAGES[image]):
             sys.exit(f"{IMAGES[image]} is missing (make firmware-rp2, firmware-rp2-stock, USSL_ENGINE=lean firmware-rp2)")
     pki = Pki(tempfile.mkdtemp())
+    stored = os.path.join(ROOT, "bench", "results-rp2040.json")
     results = {"mhz": MHZ, "rosc": ROSC, "images": {}, "firmware_bin": {}}
+    if args.images and not args.smoke and os.path.exists(stored):
+        results = json.load(open(stored))
     for image in images:
         results["firmware_bin"][image] = os.path.getsize(os.path.join(os.path.dirname(IMAGES[image]), "firmware.bin"))
         results["images"][image] = measure(image, pki, args.smoke)
@@ -336,7 +341,7 @@ def main():
         full = results["images"]["full"]
         assert full["pairs"] and full["uart_client"] and full["connections"], full
     else:
-        json.dump(results, open(os.path.join(ROOT, "bench", "results-rp2040.json"), "w"), indent=1)
+        json.dump(results, open(stored, "w"), indent=1)
     print(f"rp2040 bench: results in {out}")
 
 
