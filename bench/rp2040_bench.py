@@ -190,6 +190,7 @@ def attempt():
     return {"client_us": us, "held_open": held, "ok": head == b"HTTP/1.0 200 ok", "version": version}
 
 failures = []
+stream.drain()
 ok, r = with_free_heap(%(free)d, attempt, failures=failures) if %(free)d else (True, attempt())
 print(repr(dict(r or {}, finished=ok, low_memory_errors=failures)))
 """
@@ -331,12 +332,12 @@ def main():
     results = {"mhz": MHZ, "rosc": ROSC, "images": {}, "firmware_bin": {}}
     if args.images and not args.smoke and os.path.exists(stored):
         results = json.load(open(stored))
+    os.makedirs(os.path.join(FIRMWARE, "results"), exist_ok=True)
+    out = os.path.join(FIRMWARE, "results", "bench-rp2040-smoke.json" if args.smoke else "bench-rp2040.json")
     for image in images:
         results["firmware_bin"][image] = os.path.getsize(os.path.join(os.path.dirname(IMAGES[image]), "firmware.bin"))
         results["images"][image] = measure(image, pki, args.smoke)
-    os.makedirs(os.path.join(FIRMWARE, "results"), exist_ok=True)
-    out = os.path.join(FIRMWARE, "results", "bench-rp2040-smoke.json" if args.smoke else "bench-rp2040.json")
-    json.dump(results, open(out, "w"), indent=1)
+        json.dump(results, open(out, "w"), indent=1)
     if args.smoke:
         full = results["images"]["full"]
         assert full["pairs"] and full["uart_client"] and full["connections"], full

@@ -58,6 +58,17 @@ def test_a_stopped_oscillator_refuses_to_make_keys(pki, mode):
         board.close()
 
 
+def test_the_lean_image_refuses_too(pki):
+    """The lean engine's image (when built) has the same hook: its client refuses as well."""
+    board = boot_pico("lean", pki, rosc="stuck")
+    try:
+        out = board.exec("import ussl\ntry:\n ussl.wrap_socket(streams()[0], server_hostname='x', timeout=1)\n"
+                         "except OSError as e:\n print(e.args[0], streams is not None)")
+        assert out.split() == ["501", "True"], out
+    finally:
+        board.close()
+
+
 def test_a_disabled_oscillator_refuses_to_make_keys(pki):
     """The script switches the ROSC off (its CTRL register, as lightsleep does): refused, and
     pico_rand's own check (a hard_assert, which would stop the board) is never reached; switched

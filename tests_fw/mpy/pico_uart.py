@@ -21,6 +21,12 @@ class UartStream(io.IOBase):
     def readinto(self, buf):
         return self.uart.readinto(buf)
 
+    def drain(self):
+        """Drops what a previous connection left unread in the UART (its FIFO and ring buffer)."""
+        buf = bytearray(64)
+        while self.uart.any():
+            self.uart.readinto(buf)
+
     def write(self, buf):
         return self.uart.write(buf)
 
