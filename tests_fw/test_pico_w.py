@@ -227,3 +227,16 @@ print(handshake(c, s) > 0, c.version(), gc.mem_free() > 100000)
     assert outcomes[0] == "MemoryError" and outcomes[-1] == "ok", outcomes
     assert out.splitlines()[1] == "True TLSv1.3 True", out
     assert pico.alive()
+
+
+def test_the_boards_microseconds_are_the_emulators_cycles(pico):
+    """time.ticks_us() x 125 on the board (what the benchmarks count) matches the cycles the
+    harness counts for a stretch without waits, within what the REPL itself costs around it."""
+    before = pico.stats()
+    out = pico.exec("import time\nt = time.ticks_us()\nfor i in range(100000):\n    pass\n"
+                    "print(time.ticks_diff(time.ticks_us(), t))", timeout=300)
+    after = pico.stats()
+    board = int(out) * 125
+    harness = after["cycles"] - before["cycles"]
+    assert after["idle_nanos"] - before["idle_nanos"] < 1e6, (before, after)
+    assert 10_000_000 < board <= harness < board + 5_000_000, (board, harness)
