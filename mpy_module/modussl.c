@@ -199,6 +199,26 @@ static mp_obj_t mod_ussl_memory(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_memory_obj, 0, 1, mod_ussl_memory);
 
+// ussl._workspace(reset_peaks=False): the engine's workspace figures as a dict (the names of
+// ussl_engine_workspace's words, in its order): what each engine call takes from the heap for
+// its stack and reserve, the most it used, how many were taken and refused, and allocations
+// refused outside any call (none allowed). For the tests and `make bench`.
+static mp_obj_t mod_ussl_workspace(size_t n_args, const mp_obj_t *args) {
+    static const char *const names[] = {
+        "paint", "deep_stack_size", "light_stack_size", "deep_reserve_size", "light_reserve_size",
+        "deep_stack_peak", "light_stack_peak", "deep_reserve_peak", "light_reserve_peak",
+        "taken", "refused", "outside",
+    };
+    uint32_t words[MP_ARRAY_SIZE(names)];
+    size_t n = ussl_engine_workspace(words, MP_ARRAY_SIZE(names), n_args > 0 && mp_obj_is_true(args[0]));
+    mp_obj_t dict = mp_obj_new_dict(n);
+    for (size_t i = 0; i < n; i++) {
+        mp_obj_dict_store(dict, mp_obj_new_str(names[i], strlen(names[i])), mp_obj_new_int_from_uint(words[i]));
+    }
+    return dict;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_workspace_obj, 0, 1, mod_ussl_workspace);
+
 // ussl._fail_alloc(n): the engine's nth allocation from now is refused by the heap (0: none);
 // returns how many it has made so far. For the allocation walk (tests); NotImplementedError
 // when the engine was built without its `alloc-faults` feature.
@@ -220,6 +240,7 @@ static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
     #if USSL_BENCH
     { MP_ROM_QSTR(MP_QSTR__memory), MP_ROM_PTR(&mod_ussl_memory_obj) },
     { MP_ROM_QSTR(MP_QSTR__fail_alloc), MP_ROM_PTR(&mod_ussl_fail_alloc_obj) },
+    { MP_ROM_QSTR(MP_QSTR__workspace), MP_ROM_PTR(&mod_ussl_workspace_obj) },
     #endif
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_ussl) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&mod_ussl_wrap_socket_obj) },

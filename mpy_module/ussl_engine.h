@@ -268,6 +268,17 @@ size_t ussl_engine_parked_frees(void);
 void ussl_engine_memory(size_t *current, size_t *peak, bool reset_peak);
 
 /*
+ The workspace figures (`runtime::workspace::Meters`, 12 of them, in its
+ order: paint, stack sizes, reserve sizes, stack peaks, reserve peaks (Deep then Light),
+ workspaces taken, refused, allocations refused outside any call) into `out` (at most `cap`);
+ returns how many were written (0 outside MicroPython). `reset_peaks` zeroes the peaks after.
+
+ # Safety
+ `out` must be NULL or point to `cap` writable words.
+ */
+size_t ussl_engine_workspace(uint32_t *out, size_t cap, bool reset_peaks);
+
+/*
  Fault injection for tests (Cargo feature `alloc-faults`, the unix test build): the `n`th engine
  allocation from now is refused by the heap, as if it were full (0: none). Writes the number
  of allocations made so far to `*count` and returns true; false, with `*count` untouched, when
@@ -329,6 +340,9 @@ ussl_result ussl_conn_new_client(ussl_context *ctx, const uint8_t *hostname, siz
 ussl_result ussl_conn_new_server(ussl_context *ctx, ussl_conn **out);
 
 /*
+ Frees the connection. Dropping allocates nothing and goes no deeper than a few frames, so it
+ needs no workspace, which a finaliser inside a collection could not take from the heap.
+
  # Safety
  `conn` must be NULL or a pointer from `ussl_conn_new_*` not yet freed.
  */

@@ -12,11 +12,16 @@ pub enum CertName<'a> {
 /// True when `hostname` is one of `names`. The subject's common name is considered only when
 /// the certificate has no DNS names at all (RFC 6125 section 6.4.4).
 pub fn matches(names: &[CertName<'_>], hostname: &str) -> bool {
+    matches_any(names.iter().copied(), hostname)
+}
+
+/// `matches` over names as they come (walked up to three times), so nothing is collected.
+pub fn matches_any<'a>(names: impl Iterator<Item = CertName<'a>> + Clone, hostname: &str) -> bool {
     if let Some(ip) = parse_ip(hostname) {
-        return names.iter().any(|n| matches!(n, CertName::Ip(s) if parse_ip(s) == Some(ip)));
+        return names.clone().any(|n| matches!(n, CertName::Ip(s) if parse_ip(s) == Some(ip)));
     }
-    let has_dns = names.iter().any(|n| matches!(n, CertName::Dns(_)));
-    names.iter().any(|n| match n {
+    let has_dns = names.clone().any(|n| matches!(n, CertName::Dns(_)));
+    names.into_iter().any(|n| match n {
         CertName::Dns(pattern) => dns_matches(pattern, hostname),
         CertName::CommonName(cn) if !has_dns => dns_matches(cn, hostname),
         _ => false,

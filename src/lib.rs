@@ -71,15 +71,36 @@ pub use lean::{connection, context, session};
 #[cfg(feature = "micropython")]
 mod runtime;
 
-/// Runs an engine call on the engine's own stack on boards (see `runtime::engine_stack`), and
-/// where it is everywhere else.
-pub fn on_engine_stack<R>(f: impl FnOnce() -> R) -> R {
+/// What an engine call needs beside the heap (see `runtime::workspace`): `Deep` for handshake
+/// steps and everything that parses certificates, keys and sessions, `Light` for records on an
+/// established connection.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Need {
+    Deep,
+    Light,
+}
+
+/// Runs an engine call with its workspace (a reserve for a full heap and, on boards, a stack of
+/// its own), taken from MicroPython's heap for the call; OUT_OF_MEMORY, without running `f`,
+/// when the heap has no room for it. Outside MicroPython `f` just runs.
+pub fn engine_call(need: Need, f: impl FnOnce() -> u32) -> u32 {
     #[cfg(feature = "micropython")]
     {
-        runtime::engine_stack::run(f)
+        let mut f = Some(f);
+        let mut out = None;
+        if !runtime::workspace::run(need, &mut || {
+            if let Some(f) = f.take() {
+                out = Some(f());
+            }
+        }) {
+            return result::UsslResult::OutOfMemory as u32;
+        }
+        // The job always runs once it has its workspace (panic = abort: it cannot stop half way).
+        out.unwrap_or_else(|| runtime::fatal())
     }
     #[cfg(not(feature = "micropython"))]
     {
+        let _ = need;
         f()
     }
 }
@@ -135,6 +156,22 @@ pub fn fail_allocation(n: usize) -> Option<usize> {
     {
         let _ = n;
         None
+    }
+}
+
+/// How many workspace figures there are (see `ussl_engine_workspace`).
+pub const WORKSPACE_FIGURES: usize = 12;
+
+/// The workspace figures (see `ussl_engine_workspace`); zeros outside MicroPython.
+pub fn workspace_figures(reset_peaks: bool) -> [u32; WORKSPACE_FIGURES] {
+    #[cfg(feature = "micropython")]
+    {
+        runtime::workspace::figures(reset_peaks)
+    }
+    #[cfg(not(feature = "micropython"))]
+    {
+        let _ = reset_peaks;
+        [0; WORKSPACE_FIGURES]
     }
 }
 

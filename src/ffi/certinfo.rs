@@ -15,7 +15,7 @@ pub struct ussl_certinfo {
 /// `der` must point to `len` readable bytes; `out` writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut *mut ussl_certinfo) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(crate::Need::Deep, || {
         // SAFETY: forwarded caller guarantee.
         let Some(der) = (unsafe { bytes(der, len) }) else { return code(UsslResult::NullArgument) };
         if out.is_null() {

@@ -5,6 +5,7 @@ use core::ffi::c_char;
 use super::*;
 use crate::connection::Connection;
 use crate::result::UsslResult;
+use crate::Need;
 
 /// One TLS connection.
 pub struct ussl_conn {
@@ -27,7 +28,7 @@ pub unsafe extern "C" fn ussl_conn_new_client(
     session: *mut ussl_session,
     out: *mut *mut ussl_conn,
 ) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         crate::deferred::drain();
         // SAFETY: forwarded caller guarantees.
         let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
@@ -53,7 +54,7 @@ pub unsafe extern "C" fn ussl_conn_new_client(
 /// `ctx` must be a live context; `out` writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut *mut ussl_conn) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         crate::deferred::drain();
         // SAFETY: forwarded caller guarantee.
         let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
@@ -62,14 +63,29 @@ pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut 
     })
 }
 
+/// Frees the connection. Dropping allocates nothing and goes no deeper than a few frames, so it
+/// needs no workspace, which a finaliser inside a collection could not take from the heap.
+///
 /// # Safety
 /// `conn` must be NULL or a pointer from `ussl_conn_new_*` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
-    crate::on_engine_stack(|| {
-        // SAFETY: forwarded caller guarantee.
-        unsafe { release(conn) }
-    })
+    // SAFETY: forwarded caller guarantee.
+    unsafe { release(conn) }
+}
+
+/// What a call on `conn` needs: a handshake step's workspace while it handshakes, a record's
+/// after.
+///
+/// # Safety
+/// `conn` must be NULL or a live connection.
+unsafe fn need(conn: *const ussl_conn) -> Need {
+    // SAFETY: forwarded caller guarantee.
+    if unsafe { conn_ref(conn) }.is_some_and(Connection::is_handshaking) {
+        Need::Deep
+    } else {
+        Need::Light
+    }
 }
 
 /// # Safety
@@ -112,22 +128,24 @@ pub unsafe extern "C" fn ussl_conn_recv_want(conn: *const ussl_conn) -> usize {
 /// next call on `conn`.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *mut u8, len: *mut usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
-    if buf.is_null() || len.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match conn.recv_space() {
-        Ok(space) => {
-            // SAFETY: both outputs are non-null and writable per the contract.
-            unsafe {
-                *buf = space.as_mut_ptr();
-                *len = space.len();
-            }
-            OK
+    crate::engine_call(Need::Light, || {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
+        if buf.is_null() || len.is_null() {
+            return code(UsslResult::NullArgument);
         }
-        Err(e) => code(e),
-    }
+        match conn.recv_space() {
+            Ok(space) => {
+                // SAFETY: both outputs are non-null and writable per the contract.
+                unsafe {
+                    *buf = space.as_mut_ptr();
+                    *len = space.len();
+                }
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// Takes `n` bytes the shim wrote into the room from `ussl_conn_recv_space`; processes a
@@ -137,7 +155,8 @@ pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *m
 /// `conn` must be a live connection.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_recv_commit(conn: *mut ussl_conn, n: usize) -> ussl_result {
-    crate::on_engine_stack(|| {
+    // SAFETY: forwarded caller guarantee.
+    crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         match conn.recv_commit(n) {
@@ -162,7 +181,8 @@ pub unsafe extern "C" fn ussl_conn_recv_commit_into(
     out_len: usize,
     delivered: *mut usize,
 ) -> ussl_result {
-    crate::on_engine_stack(|| {
+    // SAFETY: forwarded caller guarantee.
+    crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         if delivered.is_null() || (out.is_null() && out_len > 0) {
@@ -275,7 +295,8 @@ pub unsafe extern "C" fn ussl_conn_write(
     len: usize,
     written: *mut usize,
 ) -> ussl_result {
-    crate::on_engine_stack(|| {
+    // SAFETY: forwarded caller guarantee.
+    crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantees.
         let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
             return code(UsslResult::NullArgument);
@@ -300,7 +321,8 @@ pub unsafe extern "C" fn ussl_conn_write(
 /// `conn` must be a live connection.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_close(conn: *mut ussl_conn) -> ussl_result {
-    crate::on_engine_stack(|| {
+    // SAFETY: forwarded caller guarantee.
+    crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         match conn.close() {
@@ -489,10 +511,12 @@ pub unsafe extern "C" fn ussl_conn_is_server(conn: *const ussl_conn) -> bool {
 /// `conn` must be a live connection; `out` writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mut *mut ussl_session) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
-    // SAFETY: forwarded caller guarantee.
-    unsafe { hand_out(out, || conn.save_session().map(ussl_session::new)) }
+    crate::engine_call(Need::Deep, || {
+        // SAFETY: forwarded caller guarantee.
+        let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
+        // SAFETY: forwarded caller guarantee.
+        unsafe { hand_out(out, || conn.save_session().map(ussl_session::new)) }
+    })
 }
 
 /// The ALPN protocol the handshake agreed on: its length, with `*name` pointing at it (valid

@@ -6,6 +6,7 @@ use core::ptr;
 use super::*;
 use crate::context::{Context, VerifyMode};
 use crate::result::UsslResult;
+use crate::Need;
 
 /// A context: role, verification policy, trust anchors, our certificate and key.
 pub struct ussl_context {
@@ -16,7 +17,7 @@ pub struct ussl_context {
 /// `out` must point to writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl_context) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         crate::deferred::drain();
         // SAFETY: forwarded caller guarantee.
         unsafe { hand_out(out, || Ok(ussl_context { inner: Context::new(server_side) })) }
@@ -76,12 +77,14 @@ pub unsafe extern "C" fn ussl_context_set_hostname_required(ctx: *mut ussl_conte
 /// `ctx` must be a live context.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_set_key_log(ctx: *mut ussl_context, on: bool) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
-    match ctx.set_key_log(on) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    crate::engine_call(Need::Deep, || {
+        // SAFETY: forwarded caller guarantee.
+        let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
+        match ctx.set_key_log(on) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// # Safety
@@ -98,7 +101,7 @@ pub unsafe extern "C" fn ussl_context_verify_mode(ctx: *const ussl_context) -> u
 /// `ctx` must be a live context; `data` must point to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_add_ca(ctx: *mut ussl_context, data: *const u8, len: usize) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantees.
         let (Some(ctx), Some(data)) = (unsafe { context_mut(ctx) }, unsafe { bytes(data, len) }) else {
             return code(UsslResult::NullArgument);
@@ -117,7 +120,7 @@ pub unsafe extern "C" fn ussl_context_add_ca(ctx: *mut ussl_context, data: *cons
 /// `ctx` must be a live context.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_load_default_roots(ctx: *mut ussl_context) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantee.
         let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
         match ctx.add_default_roots() {
@@ -139,7 +142,7 @@ pub unsafe extern "C" fn ussl_context_set_certificate(
     key: *const u8,
     key_len: usize,
 ) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantees.
         let (Some(ctx), Some(cert), Some(key)) =
             (unsafe { context_mut(ctx) }, unsafe { bytes(cert, cert_len) }, unsafe { bytes(key, key_len) })
@@ -160,7 +163,7 @@ pub unsafe extern "C" fn ussl_context_set_certificate(
 /// `key` must point to `key_len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
         // Parsed with the reserve's help, the verdict would be one of a full heap.
@@ -203,7 +206,7 @@ pub unsafe extern "C" fn ussl_context_set_server_state(
 /// `ctx` must be a live context; `out` must point to 32 writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_fingerprint(ctx: *const ussl_context, out: *mut u8) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantee.
         let Some(ctx) = (unsafe { ctx.as_ref() }) else { return code(UsslResult::NullArgument) };
         if out.is_null() {
@@ -223,15 +226,17 @@ pub unsafe extern "C" fn ussl_context_fingerprint(ctx: *const ussl_context, out:
 /// `ctx` must be a live context; `names` must point to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_set_ciphers(ctx: *mut ussl_context, names: *const u8, len: usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantees.
-    let (Some(ctx), Some(names)) = (unsafe { context_mut(ctx) }, unsafe { bytes(names, len) }) else {
-        return code(UsslResult::NullArgument);
-    };
-    let Ok(text) = core::str::from_utf8(names) else { return code(UsslResult::InvalidArgument) };
-    match ctx.set_cipher_suites(text.split(':').filter(|n| !n.trim().is_empty())) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    crate::engine_call(Need::Deep, || {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(ctx), Some(names)) = (unsafe { context_mut(ctx) }, unsafe { bytes(names, len) }) else {
+            return code(UsslResult::NullArgument);
+        };
+        let Ok(text) = core::str::from_utf8(names) else { return code(UsslResult::InvalidArgument) };
+        match ctx.set_cipher_suites(text.split(':').filter(|n| !n.trim().is_empty())) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// How many suites the context offers.
@@ -270,12 +275,14 @@ pub unsafe extern "C" fn ussl_context_cipher_name(
 /// `ctx` must be a live context; `wire` NULL (with `len` 0) or `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_context_set_alpn(ctx: *mut ussl_context, wire: *const u8, len: usize) -> ussl_result {
-    // SAFETY: forwarded caller guarantees.
-    let (Some(ctx), Some(wire)) = (unsafe { context_mut(ctx) }, unsafe { bytes(wire, len) }) else {
-        return code(UsslResult::NullArgument);
-    };
-    match ctx.set_alpn_protocols(wire) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    crate::engine_call(Need::Deep, || {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(ctx), Some(wire)) = (unsafe { context_mut(ctx) }, unsafe { bytes(wire, len) }) else {
+            return code(UsslResult::NullArgument);
+        };
+        match ctx.set_alpn_protocols(wire) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
 }

@@ -1,7 +1,5 @@
 //! `ussl_match_hostname` over names taken from a getpeercert() dict.
 
-use alloc::vec::Vec;
-
 use super::*;
 use crate::hostname::{self, CertName};
 
@@ -47,21 +45,19 @@ pub unsafe extern "C" fn ussl_match_hostname(
         // SAFETY: `names` points to `count` entries per the contract.
         unsafe { core::slice::from_raw_parts(names, count) }
     };
-    let mut parsed = Vec::with_capacity(entries.len());
-    for e in entries {
+    // Nothing is allocated here, so this needs no workspace (and cannot run out of memory).
+    let names = entries.iter().filter_map(|e| {
         // SAFETY: each entry's `name` points to `len` readable bytes per the contract.
-        let Some(text) = (unsafe { bytes(e.name, e.len) }).and_then(|b| core::str::from_utf8(b).ok()) else {
-            continue;
-        };
+        let text = (unsafe { bytes(e.name, e.len) }).and_then(|b| core::str::from_utf8(b).ok())?;
         const DNS: u32 = UsslNameKind::Dns as u32;
         const IP: u32 = UsslNameKind::Ip as u32;
         const COMMON_NAME: u32 = UsslNameKind::CommonName as u32;
         match e.kind {
-            DNS => parsed.push(CertName::Dns(text)),
-            IP => parsed.push(CertName::Ip(text)),
-            COMMON_NAME => parsed.push(CertName::CommonName(text)),
-            _ => {}
+            DNS => Some(CertName::Dns(text)),
+            IP => Some(CertName::Ip(text)),
+            COMMON_NAME => Some(CertName::CommonName(text)),
+            _ => None,
         }
-    }
-    hostname::matches(&parsed, host)
+    });
+    hostname::matches_any(names, host)
 }

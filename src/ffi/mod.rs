@@ -145,6 +145,25 @@ pub unsafe extern "C" fn ussl_engine_memory(current: *mut usize, peak: *mut usiz
     }
 }
 
+/// The workspace figures (`runtime::workspace::Meters`, 12 of them, in its
+/// order: paint, stack sizes, reserve sizes, stack peaks, reserve peaks (Deep then Light),
+/// workspaces taken, refused, allocations refused outside any call) into `out` (at most `cap`);
+/// returns how many were written (0 outside MicroPython). `reset_peaks` zeroes the peaks after.
+///
+/// # Safety
+/// `out` must be NULL or point to `cap` writable words.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_engine_workspace(out: *mut u32, cap: usize, reset_peaks: bool) -> usize {
+    let figures = crate::workspace_figures(reset_peaks);
+    if out.is_null() {
+        return 0;
+    }
+    let n = crate::WORKSPACE_FIGURES.min(cap);
+    // SAFETY: `out` has room for `cap` >= n words per the contract.
+    unsafe { ptr::copy_nonoverlapping(figures.as_ptr(), out, n) };
+    n
+}
+
 /// Fault injection for tests (Cargo feature `alloc-faults`, the unix test build): the `n`th engine
 /// allocation from now is refused by the heap, as if it were full (0: none). Writes the number
 /// of allocations made so far to `*count` and returns true; false, with `*count` untouched, when

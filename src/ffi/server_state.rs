@@ -15,17 +15,19 @@ pub struct ussl_server_state {
 /// `out` must be writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state) -> ussl_result {
-    crate::deferred::drain();
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    #[cfg(not(feature = "server"))]
-    return code(UsslResult::ServerNotBuilt);
-    #[cfg(feature = "server")]
-    // SAFETY: forwarded caller guarantee.
-    unsafe {
-        hand_out(out, || Ok(ussl_server_state { inner: ServerState::default() }))
-    }
+    crate::engine_call(crate::Need::Deep, || {
+        crate::deferred::drain();
+        if out.is_null() {
+            return code(UsslResult::NullArgument);
+        }
+        #[cfg(not(feature = "server"))]
+        return code(UsslResult::ServerNotBuilt);
+        #[cfg(feature = "server")]
+        // SAFETY: forwarded caller guarantee.
+        unsafe {
+            hand_out(out, || Ok(ussl_server_state { inner: ServerState::default() }))
+        }
+    })
 }
 
 /// # Safety

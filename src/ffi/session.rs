@@ -34,10 +34,12 @@ pub unsafe extern "C" fn ussl_session_from_bytes(
     len: usize,
     out: *mut *mut ussl_session,
 ) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(data) = (unsafe { bytes(data, len) }) else { return code(UsslResult::NullArgument) };
-    // SAFETY: forwarded caller guarantee.
-    unsafe { hand_out(out, || Session::from_bytes(data).map(ussl_session::new)) }
+    crate::engine_call(crate::Need::Deep, || {
+        // SAFETY: forwarded caller guarantee.
+        let Some(data) = (unsafe { bytes(data, len) }) else { return code(UsslResult::NullArgument) };
+        // SAFETY: forwarded caller guarantee.
+        unsafe { hand_out(out, || Session::from_bytes(data).map(ussl_session::new)) }
+    })
 }
 
 /// The session as bytes that `ussl_session_from_bytes` rebuilds it from, in this process or
@@ -52,23 +54,25 @@ pub unsafe extern "C" fn ussl_session_serialize(
     data: *mut *const u8,
     len: *mut usize,
 ) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(s) = (unsafe { session.as_mut() }) else { return code(UsslResult::NullArgument) };
-    if data.is_null() || len.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match s.inner.serialize() {
-        Ok(encoded) => {
-            s.encoded = encoded;
-            // SAFETY: both outputs are non-null and writable.
-            unsafe {
-                *data = s.encoded.as_ptr();
-                *len = s.encoded.len();
-            }
-            OK
+    crate::engine_call(crate::Need::Deep, || {
+        // SAFETY: forwarded caller guarantee.
+        let Some(s) = (unsafe { session.as_mut() }) else { return code(UsslResult::NullArgument) };
+        if data.is_null() || len.is_null() {
+            return code(UsslResult::NullArgument);
         }
-        Err(e) => code(e),
-    }
+        match s.inner.serialize() {
+            Ok(encoded) => {
+                s.encoded = encoded;
+                // SAFETY: both outputs are non-null and writable.
+                unsafe {
+                    *data = s.encoded.as_ptr();
+                    *len = s.encoded.len();
+                }
+                OK
+            }
+            Err(e) => code(e),
+        }
+    })
 }
 
 /// The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated

@@ -1,9 +1,13 @@
 //! What a no_std staticlib needs inside MicroPython: the global allocator over the tracked
-//! heap and the panic handler.
+//! heap, the workspace each engine call runs with (its reserve and, on boards, its stack) and
+//! the panic handler.
 
 pub mod allocator;
-pub mod engine_stack;
+#[cfg(any(target_arch = "arm", target_arch = "riscv32"))]
+mod engine_stack;
+mod heap;
 mod reserve;
+pub mod workspace;
 
 extern "C" {
     /// Stops the firmware (abort() on unix, a semihosting exit in qemu, ...); never returns.
