@@ -137,13 +137,18 @@ print(repr({"count": len(kept), "held": held, "stopped_by": stopped_by, "free_af
 STACK = """
 import tls, gc
 gc.collect()
-probe = StackProbe(%(top)d, %(engine_base)d, %(engine_size)d, limit=%(bottom)d)
+probe = StackProbe(%(top)d, %(meters)d, limit=%(bottom)d)
 cctx, sctx = contexts(tls, CA, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
 c, s = metered_pair(cctx, sctx, probe)[:2]
 handshake(c, s, probe)
+# Then records on the established connection, and close.
+c, s = Probed(c, probe, "client"), Probed(s, probe, "server")
+transfer(c, s, 4096); transfer(s, c, 4096)
 c.close(); s.close()
 c = s = cctx = sctx = None
-print(repr({"c_stack_from_top": probe.deepest, "c_stack_below_caller": probe.c, "engine_stack": probe.e}))
+print(repr({"c_stack_from_top": probe.deepest, "c_stack_below_caller": probe.c, "engine_stack": probe.e,
+            "engine_stack_light": probe.light,
+            "sizes": probe.sizes() if %(meters)d else (0, 0)}))
 """
 
 UART_CLIENT = """
@@ -238,11 +243,11 @@ def stack_depths(board, image, protocol, key):
     """The deepest C stack (from its top, the 8 KB of core 0) and engine stack a pair's handshake
     reaches, by painting (tests_fw/mpy/stack_probe.py)."""
     syms = symbols(IMAGES[image])
-    engine = syms.get("ussl_engine_stack", (0, 0))
+    meters = syms.get("ussl_engine_meters", (0, 0))[0]
     r = last_value(board.exec(STACK % dict(top=syms["__StackTop"][0], bottom=syms["__StackBottom"][0],
-                                           engine_base=engine[0], engine_size=engine[1], key=key, protocol=protocol),
+                                           meters=meters, key=key, protocol=protocol),
                               timeout=7200))
-    r["engine_stack_size"] = engine[1]
+    r["engine_stack_size"], r["engine_stack_light_size"] = r.pop("sizes")
     r["c_stack_size"] = syms["__StackTop"][0] - syms["__StackBottom"][0]
     return r
 

@@ -219,21 +219,22 @@ static mp_obj_t mod_ussl_workspace(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_workspace_obj, 0, 1, mod_ussl_workspace);
 
-// ussl._fail_alloc(n): the engine's nth allocation from now is refused by the heap (0: none);
-// returns how many it has made so far. For the allocation walk (tests); NotImplementedError
-// when the engine was built without its `alloc-faults` feature.
-static mp_obj_t mod_ussl_fail_alloc(mp_obj_t n_in) {
-    mp_int_t n = mp_obj_get_int(n_in);
+// ussl._fail_alloc(n, from_then_on=False): the engine's nth allocation from now is refused by
+// the heap (0: none), and with from_then_on every one after it too (the heap ran dry); returns
+// how many it has made so far. For the allocation walk (tests); NotImplementedError when the
+// engine was built without its `alloc-faults` feature.
+static mp_obj_t mod_ussl_fail_alloc(size_t n_args, const mp_obj_t *args) {
+    mp_int_t n = mp_obj_get_int(args[0]);
     if (n < 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("n must be >= 0"));
     }
     size_t count = 0;
-    if (!ussl_engine_fail_allocation((size_t)n, &count)) {
+    if (!ussl_engine_fail_allocation((size_t)n, n_args > 1 && mp_obj_is_true(args[1]), &count)) {
         mp_raise_NotImplementedError(MP_ERROR_TEXT("the engine was built without `alloc-faults`"));
     }
     return mp_obj_new_int_from_uint(count);
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(mod_ussl_fail_alloc_obj, mod_ussl_fail_alloc);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_fail_alloc_obj, 1, 2, mod_ussl_fail_alloc);
 #endif
 
 static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {

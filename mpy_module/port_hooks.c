@@ -156,13 +156,17 @@ int32_t ussl_port_collecting(void) {
 }
 
 // The engine's panic handler ends here. No input reaches it; it is the last line of defence
-// and must not return into Rust.
+// and must not return into Rust. On RP2 pico-sdk's panic() halts the core: newlib's abort()
+// would raise a signal, whose table newlib mallocs, and linking its malloc costs 1 KB of RAM
+// that the port (whose only heap is MicroPython's) never uses otherwise.
 void ussl_port_fatal(void) {
     mp_hal_stdout_tx_str("ussl: fatal error in the TLS engine\r\n");
     #if USSL_PORT_SEMIHOSTING
     semihosting_exit(134);
     for (;;) {
     }
+    #elif defined(PICO_BUILD)
+    panic("ussl: fatal error in the TLS engine"); // pico.h, through pico/rand.h above
     #else
     abort();
     #endif

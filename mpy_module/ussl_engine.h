@@ -280,14 +280,15 @@ size_t ussl_engine_workspace(uint32_t *out, size_t cap, bool reset_peaks);
 
 /*
  Fault injection for tests (Cargo feature `alloc-faults`, the unix test build): the `n`th engine
- allocation from now is refused by the heap, as if it were full (0: none). Writes the number
+ allocation from now is refused by the heap, as if it were full (0: none), and with
+ `from_then_on` every one after it too, as when the heap ran dry. Writes the number
  of allocations made so far to `*count` and returns true; false, with `*count` untouched, when
  the build has no fault injection.
 
  # Safety
  `count` must be NULL or writable.
  */
-bool ussl_engine_fail_allocation(size_t n, size_t *count);
+bool ussl_engine_fail_allocation(size_t n, bool from_then_on, size_t *count);
 
 /*
  Parses a DER certificate into the fields getpeercert() shows.

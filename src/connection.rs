@@ -431,6 +431,15 @@ impl Connection {
         self.common().peer_certificates().unwrap_or(&[])
     }
 
+    /// What a record after the handshake may copy into new allocations, beyond a few hundred
+    /// bytes: a TLS 1.3 client keeps the server's chain with each ticket it receives.
+    pub fn ticket_copy_bytes(&self) -> usize {
+        if self.is_server() {
+            return 0;
+        }
+        self.peer_certificates().iter().map(|c| c.as_ref().len() + 32).sum()
+    }
+
     pub fn peer_cert_count(&self) -> usize {
         self.peer_certificates().len()
     }
@@ -563,7 +572,7 @@ fn append_with<E>(
     let mut room = first_guess;
     let mut last = None;
     for _ in 0..4 {
-        if buf.try_reserve_exact(room).is_err() {
+        if crate::fallibly(|| buf.try_reserve_exact(room)).is_err() {
             return Err(());
         }
         buf.resize(start + room, 0);
@@ -640,7 +649,7 @@ fn step<Data>(
                             sink.filled += n;
                             payload = payload.get(n..).unwrap_or_default();
                         }
-                        if bufs.plaintext.try_reserve(payload.len()).is_err() {
+                        if crate::fallibly(|| bufs.plaintext.try_reserve(payload.len())).is_err() {
                             bufs.oom = true;
                             break;
                         }

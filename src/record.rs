@@ -44,7 +44,7 @@ impl Incoming {
     pub fn space(&mut self) -> Result<&mut [u8], UsslResult> {
         if self.reserved == 0 {
             let want = self.want();
-            self.buf.try_reserve_exact(want).map_err(|_| UsslResult::OutOfMemory)?;
+            crate::fallibly(|| self.buf.try_reserve_exact(want)).map_err(|_| UsslResult::OutOfMemory)?;
             self.buf.resize(self.buf.len() + want, 0);
             self.reserved = want;
         }

@@ -50,30 +50,32 @@ def pattern_digest():
 
 @pytest.mark.parametrize("protocol", ["1.3", "1.2"])
 def test_verified_handshake_stacks_64k_and_resumption(pico, protocol):
-    """A verified handshake with both stacks painted, 64 KiB each way with matching digests, then
-    a resumed handshake with the same contexts."""
+    """A verified handshake and 64 KiB each way with matching digests, the C stack and the
+    engine's stacks painted (the handshake's and the established connection's), then a resumed
+    handshake with the same contexts."""
     syms = symbols(IMAGES["full"])
     top, bottom = syms["__StackTop"][0], syms["__StackBottom"][0]
-    engine = syms["ussl_engine_stack"]
+    meters = syms["ussl_engine_meters"][0]
     assert top - bottom == C_STACK_SIZE
     pico.exec(mpy_source("stack_probe.py"))
     out = pico.exec(f"""
 import tls, gc, binascii
 gc.collect()
-probe = StackProbe({top}, {engine[0]}, {engine[1]}, limit={bottom})
+probe = StackProbe({top}, {meters}, limit={bottom})
 cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY, {protocol!r})
 c, s, ce, se = metered_pair(cctx, sctx, probe)
 handshake(c, s, probe)
 print(c.version(), s.version(), c.cipher()[0], c.session_reused)
 print(c.getpeercert().get('subjectAltName'))
+pc, ps = Probed(c, probe, "client"), Probed(s, probe, "server")
+up = transfer(pc, ps, 65536)
+down = transfer(ps, pc, 65536)
 print(probe.c["client"], probe.c["server"], probe.deepest["client"], probe.deepest["server"],
-      probe.e["client"], probe.e["server"])
-up = transfer(c, s, 65536)
-down = transfer(s, c, 65536)
+      probe.e["client"], probe.e["server"], probe.light["client"], probe.light["server"], *probe.sizes())
 print(binascii.hexlify(up[0]).decode(), binascii.hexlify(up[1]).decode())
 print(binascii.hexlify(down[0]).decode(), binascii.hexlify(down[1]).decode())
 full_bytes = se.sent
-c.close(); s.close()
+pc.close(); ps.close()
 c, s, ce, se = pair(cctx, sctx)
 handshake(c, s)
 print(c.session_reused, s.session_reused, full_bytes, se.sent)
@@ -83,18 +85,21 @@ print(c.session_reused, s.session_reused, full_bytes, se.sent)
     assert version == server_version == f"TLSv{protocol}" and reused == "False", out
     assert ("ECDHE" in cipher) == (protocol == "1.2"), out
     assert "localhost" in lines[1], out
-    below_c, below_s, deep_c, deep_s, engine_c, engine_s = map(int, lines[2].split())
+    below_c, below_s, deep_c, deep_s, engine_c, engine_s, light_c, light_s, size, light_size = map(int, lines[2].split())
     os.makedirs(os.path.join(FIRMWARE, "results"), exist_ok=True)
     with open(os.path.join(FIRMWARE, "results", f"stack-RPI_PICO_W-tls{protocol}.json"), "w") as f:
         json.dump({"c_stack_below_caller": {"client": below_c, "server": below_s},
                    "c_stack_from_top": {"client": deep_c, "server": deep_s},
                    "engine_stack": {"client": engine_c, "server": engine_s},
-                   "engine_stack_size": engine[1], "c_stack_size": top - bottom}, f, indent=1)
+                   "engine_stack_light": {"client": light_c, "server": light_s},
+                   "engine_stack_size": size, "engine_stack_light_size": light_size, "c_stack_size": top - bottom},
+                  f, indent=1)
     # A probe that saw nothing would pass any budget: a handshake surely uses some stack.
-    assert min(engine_c, engine_s) > 2048 and min(below_c, below_s) > 64, lines[2]
+    assert min(engine_c, engine_s) > 2048 and min(light_c, light_s) > 256 and min(below_c, below_s) > 64, lines[2]
     assert max(below_c, below_s) <= C_BUDGET_BELOW_CALLER, lines[2]
     assert max(deep_c, deep_s) <= C_STACK_SIZE - C_STACK_MARGIN, lines[2]
-    assert max(engine_c, engine_s) <= engine[1] - ENGINE_MARGIN, (lines[2], engine[1])
+    assert max(engine_c, engine_s) <= size - ENGINE_MARGIN, lines[2]
+    assert max(light_c, light_s) <= light_size - ENGINE_MARGIN, lines[2]
     for line in lines[3:5]:
         assert line.split() == [pattern_digest()] * 2, out
     client_reused, server_reused, full_bytes, resumed_bytes = lines[5].split()

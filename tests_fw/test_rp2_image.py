@@ -40,7 +40,7 @@ def test_image_fits_the_firmware_region(image):
 
 def test_ussl_is_linked_with_the_boards_hooks(image, symbols):
     names = ["ussl_conn_new_client", "ussl_conn_new_server", "ussl_port_random", "ussl_port_time", "mp_module_ussl",
-             "mp_module_tls", "__sync_val_compare_and_swap_4", "ussl_engine_stack"]
+             "mp_module_tls", "__sync_val_compare_and_swap_4", "ussl_engine_meters"]
     if image[0] == "full":
         names.append("ussl_cert_dict")
     for name in names:

@@ -1,11 +1,15 @@
 """Out of memory at every allocation: the unix test build's engine has fault injection (feature
-`alloc-faults`, ussl._fail_alloc(n): the heap refuses the nth engine allocation from now). For
-every allocation of a whole connection (contexts, handshake, a write and a read each way, close)
-of an in-memory client+server pair, TLS 1.3 ECDSA, TLS 1.2 RSA and a resumed TLS 1.3 handshake:
-an allocation refused up to the end of the handshake ends the attempt in MemoryError (or OSError
-ENOMEM), every one of them; one refused later may also let the attempt finish (its error is kept
-for the connection's next call, or it was close()'s best-effort close_notify); the interpreter
-lives, and the next attempt without a fault works."""
+`alloc-faults`, ussl._fail_alloc(n, from_then_on): the heap refuses the nth engine allocation from
+now, and with from_then_on every one after it too, as a heap that ran dry). For every allocation
+of a whole connection (contexts, handshake, a write and a read each way, close) of an in-memory
+client+server pair, TLS 1.3 ECDSA, TLS 1.2 RSA and a resumed TLS 1.3 handshake: an allocation
+refused up to the end of the handshake ends the attempt in MemoryError (or OSError ENOMEM), every
+one of them; one refused later may also let the attempt finish (its error is kept for the
+connection's next call, or it was close()'s best-effort close_notify); the interpreter lives, and
+the next attempt without a fault works. With the heap dry, each call finishes on its workspace's
+reserve (ussl._workspace(): src/runtime/workspace.rs): the most any call borrowed stays inside
+the reserve with a margin, which is how the reserves are sized; and no allocation is ever
+refused outside an engine call, where no reserve would be at hand."""
 import json
 import os
 
@@ -47,8 +51,9 @@ run()
 total = ussl._fail_alloc(0) - base
 tally = {}
 finished_early = []
+ussl._workspace(True)
 for k in range(1, total + 1):
-    ussl._fail_alloc(k)
+    ussl._fail_alloc(k, DRY)
     try:
         run()
         outcome = 'finished'
@@ -66,18 +71,31 @@ for k in range(1, total + 1):
     tally[outcome] = tally.get(outcome, 0) + 1
 import json
 print(json.dumps({'allocations': total, 'handshake_allocations': HANDSHAKE_END, 'outcomes': tally,
-                  'finished_early': finished_early}))
+                  'finished_early': finished_early, 'workspace': ussl._workspace()}))
 """
 
 
+# What a reserve keeps unused at the most a call borrowed: a quarter of a Deep one (inputs the
+# tests do not make: longer chains, larger keys), 1 KB of a Light one (which grows by the server's
+# chain besides).
+DEEP_MARGIN = 4
+LIGHT_MARGIN = 1024
+
+
+@pytest.mark.parametrize("dry", [False, True], ids=["one-refused", "heap-dry"])
 @pytest.mark.parametrize("kind,protocol,resume", [("ec", "1.3", False), ("rsa", "1.2", False), ("ec", "1.3", True)])
-def test_every_allocation_can_fail(pki, kind, protocol, resume):
+def test_every_allocation_can_fail(pki, kind, protocol, resume, dry):
     cert, key = (pki.ec_cert, pki.ec_key) if kind == "ec" else (pki.rsa_cert, pki.rsa_key)
     load = f"CA, CERT, KEY, PROTOCOL = [open(p, 'rb').read() for p in ({pki.ca_pem!r}, {cert!r}, {key!r})] + [{protocol!r}]\n"
-    r = run_mpy(TLSPAIR + load + WALK.replace("RESUME_FLAG", repr(resume)), timeout=600)
+    r = run_mpy(TLSPAIR + load + WALK.replace("RESUME_FLAG", repr(resume)).replace("DRY", repr(dry)), timeout=600)
     assert r.rc == 0, r
     result = json.loads(r.lines()[-1])
-    print(kind, protocol, "resumed" if resume else "full", result)
+    print(kind, protocol, "resumed" if resume else "full", "heap dry" if dry else "one refused", result)
+    ws = result["workspace"]
+    assert ws["outside"] == 0, ws
+    # The walk ran the reserves: the most borrowed is inside them, with the margins.
+    assert 0 < ws["deep_reserve_peak"] <= ws["deep_reserve_size"] - ws["deep_reserve_size"] // DEEP_MARGIN, ws
+    assert ws["light_reserve_peak"] <= ws["light_reserve_size"] - LIGHT_MARGIN, ws
     total, handshake = result["allocations"], result["handshake_allocations"]
     assert total > 20 and 0 < handshake < total, result
     assert set(result["outcomes"]) <= {"finished", "MemoryError", "ENOMEM"}, result

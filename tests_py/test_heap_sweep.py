@@ -1,7 +1,10 @@
 """The whole heap swept: `-X heapsize` from 6 KB to 256 KB in 1 KB steps, a verified client and
 server handshaking in one MicroPython (tests_fw/mpy/tlspair.py's in-memory pair), TLS 1.3 ECDSA and
 TLS 1.2 RSA. Every run ends in a finished handshake or MemoryError (or OSError ENOMEM), never a
-crash, and the interpreter goes on afterwards; from 64 KB on, every handshake finishes."""
+crash, and the interpreter goes on afterwards; from 80 KB on, every handshake finishes. (The
+engine's workspace, a 24 KB reserve on 64-bit hosts, comes out of the heap while a handshake runs:
+before it did, 40 KB (ECDSA) and 48 KB (RSA) finished with the reserve outside the heap, 65 and 72
+KB now; the heap a pair needs is the same, and none of it is held before or after.)"""
 import os
 import subprocess
 
@@ -51,7 +54,7 @@ def test_every_heap_size_finishes_or_raises(pki, kind, protocol, tmp_path):
         assert outcomes[kb] in ("ok", "MemoryError", "OSError 12"), f"{kb} KB: {r.stdout}{r.stderr}"
     finished = [kb for kb, o in outcomes.items() if o == "ok"]
     assert finished, outcomes
-    assert all(outcomes[kb] == "ok" for kb in range(64, 257)), {kb: o for kb, o in outcomes.items() if kb >= 64}
+    assert all(outcomes[kb] == "ok" for kb in range(80, 257)), {kb: o for kb, o in outcomes.items() if kb >= 80}
     print(f"{kind} TLS {protocol}: smallest heap that finished {min(finished)} KB; "
           f"{sum(o == 'MemoryError' for o in outcomes.values())} MemoryError, "
           f"{sum(o == 'compile' for o in outcomes.values())} too small to compile")

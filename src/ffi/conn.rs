@@ -10,6 +10,44 @@ use crate::Need;
 /// One TLS connection.
 pub struct ussl_conn {
     pub(super) inner: Connection,
+    /// Counted among the handshakes under way (`crate::handshake_started`), from its creation
+    /// until its handshake finished or failed.
+    handshaking: bool,
+}
+
+impl ussl_conn {
+    fn new(inner: Connection) -> Self {
+        crate::handshake_started();
+        Self { inner, handshaking: true }
+    }
+
+    /// After a call: a handshake that finished or failed stops being counted.
+    fn settle(&mut self) {
+        if self.handshaking && (!self.inner.is_handshaking() || self.inner.error().is_some()) {
+            self.handshaking = false;
+            crate::handshake_ended();
+        }
+    }
+}
+
+impl Drop for ussl_conn {
+    fn drop(&mut self) {
+        if self.handshaking {
+            crate::handshake_ended();
+        }
+    }
+}
+
+/// Passes `result` on, after noting whether the call that gave it ended the handshake.
+///
+/// # Safety
+/// `conn` must be NULL or a live connection not used concurrently.
+unsafe fn settled(conn: *mut ussl_conn, result: ussl_result) -> ussl_result {
+    // SAFETY: per the contract, a non-null `conn` is live and not aliased during the call.
+    if let Some(c) = unsafe { conn.as_mut() } {
+        c.settle();
+    }
+    result
 }
 
 /// A client connection. `hostname` (NULL for none) is checked against the certificate and
@@ -44,7 +82,7 @@ pub unsafe extern "C" fn ussl_conn_new_client(
         // SAFETY: per the contract `session` is NULL or live and not aliased during the call.
         let session = unsafe { session.as_mut() }.map(|s| &mut s.inner);
         // SAFETY: forwarded caller guarantee.
-        unsafe { hand_out(out, || Connection::client(ctx, name, session).map(|inner| ussl_conn { inner })) }
+        unsafe { hand_out(out, || Connection::client(ctx, name, session).map(ussl_conn::new)) }
     })
 }
 
@@ -59,7 +97,7 @@ pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut 
         // SAFETY: forwarded caller guarantee.
         let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
         // SAFETY: forwarded caller guarantee.
-        unsafe { hand_out(out, || Connection::server(ctx).map(|inner| ussl_conn { inner })) }
+        unsafe { hand_out(out, || Connection::server(ctx).map(ussl_conn::new)) }
     })
 }
 
@@ -81,10 +119,10 @@ pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
 /// `conn` must be NULL or a live connection.
 unsafe fn need(conn: *const ussl_conn) -> Need {
     // SAFETY: forwarded caller guarantee.
-    if unsafe { conn_ref(conn) }.is_some_and(Connection::is_handshaking) {
-        Need::Deep
-    } else {
-        Need::Light
+    match unsafe { conn_ref(conn) } {
+        Some(c) if c.is_handshaking() => Need::Deep,
+        Some(c) => Need::Light { extra: c.ticket_copy_bytes() },
+        None => Need::Light { extra: 0 },
     }
 }
 
@@ -128,7 +166,8 @@ pub unsafe extern "C" fn ussl_conn_recv_want(conn: *const ussl_conn) -> usize {
 /// next call on `conn`.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *mut u8, len: *mut usize) -> ussl_result {
-    crate::engine_call(Need::Light, || {
+    // Only the record buffer is allocated, and that allocation may fail: no tickets to copy.
+    let result = crate::engine_call(Need::Light { extra: 0 }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         if buf.is_null() || len.is_null() {
@@ -145,7 +184,9 @@ pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *m
             }
             Err(e) => code(e),
         }
-    })
+    });
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// Takes `n` bytes the shim wrote into the room from `ussl_conn_recv_space`; processes a
@@ -156,14 +197,16 @@ pub unsafe extern "C" fn ussl_conn_recv_space(conn: *mut ussl_conn, buf: *mut *m
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_recv_commit(conn: *mut ussl_conn, n: usize) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    crate::engine_call(unsafe { need(conn) }, || {
+    let result = crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         match conn.recv_commit(n) {
             Ok(()) => OK,
             Err(e) => code(e),
         }
-    })
+    });
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// As `ussl_conn_recv_commit`, and application data decrypted now goes straight into `out`
@@ -182,7 +225,7 @@ pub unsafe extern "C" fn ussl_conn_recv_commit_into(
     delivered: *mut usize,
 ) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    crate::engine_call(unsafe { need(conn) }, || {
+    let result = crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         if delivered.is_null() || (out.is_null() && out_len > 0) {
@@ -202,7 +245,9 @@ pub unsafe extern "C" fn ussl_conn_recv_commit_into(
             }
             Err(e) => code(e),
         }
-    })
+    });
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// The socket reached end of stream.
@@ -212,11 +257,13 @@ pub unsafe extern "C" fn ussl_conn_recv_commit_into(
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_recv_eof(conn: *mut ussl_conn) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
-    match conn.recv_eof() {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    let result = match unsafe { conn_mut(conn) }.map(Connection::recv_eof) {
+        None => code(UsslResult::NullArgument),
+        Some(Ok(())) => OK,
+        Some(Err(e)) => code(e),
+    };
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// True once all plaintext has been read and the peer will send no more.
@@ -296,7 +343,7 @@ pub unsafe extern "C" fn ussl_conn_write(
     written: *mut usize,
 ) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    crate::engine_call(unsafe { need(conn) }, || {
+    let result = crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantees.
         let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
             return code(UsslResult::NullArgument);
@@ -312,7 +359,9 @@ pub unsafe extern "C" fn ussl_conn_write(
             }
             Err(e) => code(e),
         }
-    })
+    });
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// Queues close_notify; send the pending output afterwards.
@@ -322,14 +371,16 @@ pub unsafe extern "C" fn ussl_conn_write(
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_close(conn: *mut ussl_conn) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    crate::engine_call(unsafe { need(conn) }, || {
+    let result = crate::engine_call(unsafe { need(conn) }, || {
         // SAFETY: forwarded caller guarantee.
         let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
         match conn.close() {
             Ok(()) => OK,
             Err(e) => code(e),
         }
-    })
+    });
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// The sticky error of the connection (0 when none).
@@ -386,11 +437,13 @@ pub unsafe extern "C" fn ussl_conn_verify_callback_pending(conn: *const ussl_con
 #[no_mangle]
 pub unsafe extern "C" fn ussl_conn_verify_callback_verdict(conn: *mut ussl_conn, accepted: bool) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_mut(conn) }) else { return code(UsslResult::NullArgument) };
-    match conn.verify_callback_verdict(accepted) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
+    let result = match unsafe { conn_mut(conn) }.map(|c| c.verify_callback_verdict(accepted)) {
+        None => code(UsslResult::NullArgument),
+        Some(Ok(())) => OK,
+        Some(Err(e)) => code(e),
+    };
+    // SAFETY: forwarded caller guarantee.
+    unsafe { settled(conn, result) }
 }
 
 /// Moves whole NSS key log lines (of every connection of this one's context) into `buf`, at

@@ -165,15 +165,16 @@ pub unsafe extern "C" fn ussl_engine_workspace(out: *mut u32, cap: usize, reset_
 }
 
 /// Fault injection for tests (Cargo feature `alloc-faults`, the unix test build): the `n`th engine
-/// allocation from now is refused by the heap, as if it were full (0: none). Writes the number
+/// allocation from now is refused by the heap, as if it were full (0: none), and with
+/// `from_then_on` every one after it too, as when the heap ran dry. Writes the number
 /// of allocations made so far to `*count` and returns true; false, with `*count` untouched, when
 /// the build has no fault injection.
 ///
 /// # Safety
 /// `count` must be NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_engine_fail_allocation(n: usize, count: *mut usize) -> bool {
-    match crate::fail_allocation(n) {
+pub unsafe extern "C" fn ussl_engine_fail_allocation(n: usize, from_then_on: bool, count: *mut usize) -> bool {
+    match crate::fail_allocation(n, from_then_on) {
         Some(made) => {
             // SAFETY: NULL or writable per the contract.
             if let Some(c) = unsafe { count.as_mut() } {

@@ -126,7 +126,8 @@ impl Connection {
         let write_len = write_buffer_len(sni.as_deref(), &alpn);
         // 17 KB at once: refused by a full heap as MemoryError, not as an abort.
         let mut record_buffers = Vec::new();
-        record_buffers.try_reserve_exact(READ_BUFFER + write_len).map_err(|_| UsslResult::OutOfMemory)?;
+        crate::fallibly(|| record_buffers.try_reserve_exact(READ_BUFFER + write_len))
+            .map_err(|_| UsslResult::OutOfMemory)?;
         record_buffers.resize(READ_BUFFER + write_len, 0u8);
         let raw = Box::into_raw(record_buffers.into_boxed_slice());
         // SAFETY: `raw` is a fresh, live allocation owned by this connection until `Drop`,
@@ -305,6 +306,11 @@ impl Connection {
 
     pub fn is_server(&self) -> bool {
         false
+    }
+
+    /// Nothing is copied after the handshake: the lean engine keeps no tickets.
+    pub fn ticket_copy_bytes(&self) -> usize {
+        0
     }
 
     pub fn error(&self) -> Option<UsslResult> {

@@ -37,7 +37,8 @@ impl Pipe {
         }
         let start = self.incoming.len() - self.reserved;
         self.incoming.truncate(start);
-        self.incoming.try_reserve(RECEIVE_CHUNK).map_err(|_| crate::result::UsslResult::OutOfMemory)?;
+        crate::fallibly(|| self.incoming.try_reserve(RECEIVE_CHUNK))
+            .map_err(|_| crate::result::UsslResult::OutOfMemory)?;
         self.incoming.resize(start + RECEIVE_CHUNK, 0);
         self.reserved = RECEIVE_CHUNK;
         Ok(self.incoming.get_mut(start..).unwrap_or_default())
@@ -119,7 +120,7 @@ impl embedded_io::Read for PipeEnd {
 impl embedded_io::Write for PipeEnd {
     fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
         let mut pipe = self.0.try_borrow_mut().map_err(|_| ErrorKind::Other)?;
-        pipe.outgoing.try_reserve(buf.len()).map_err(|_| ErrorKind::OutOfMemory)?;
+        crate::fallibly(|| pipe.outgoing.try_reserve(buf.len())).map_err(|_| ErrorKind::OutOfMemory)?;
         pipe.outgoing.extend_from_slice(buf);
         Ok(buf.len())
     }

@@ -13,7 +13,7 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use super::heap::{self, Guard, HEAP_ALIGN};
-use super::workspace;
+use super::{arenas, workspace};
 
 struct TrackedHeap;
 
@@ -79,19 +79,24 @@ pub fn usage() -> (usize, usize) {
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 #[cfg(feature = "alloc-faults")]
 static FAIL_AT: AtomicUsize = AtomicUsize::new(0);
+/// With FAIL_AT: every allocation from that one on fails too (the heap ran dry), until reset.
+#[cfg(feature = "alloc-faults")]
+static FAIL_ON: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// Makes the `n`th allocation from now fail on the heap (0: none); returns how many allocations
-/// the engine has made so far, or None without the feature.
-pub fn fail_allocation(n: usize) -> Option<usize> {
+/// Makes the `n`th allocation from now fail on the heap (0: none), and with `from_then_on` every
+/// one after it too; returns how many allocations the engine has made so far, or None without
+/// the feature.
+pub fn fail_allocation(n: usize, from_then_on: bool) -> Option<usize> {
     #[cfg(feature = "alloc-faults")]
     {
         let count = ALLOCATIONS.load(Ordering::Relaxed);
+        FAIL_ON.store(from_then_on, Ordering::Relaxed);
         FAIL_AT.store(if n == 0 { 0 } else { count + n }, Ordering::Relaxed);
         Some(count)
     }
     #[cfg(not(feature = "alloc-faults"))]
     {
-        let _ = n;
+        let _ = (n, from_then_on);
         None
     }
 }
@@ -101,7 +106,8 @@ fn injected_failure() -> bool {
     #[cfg(feature = "alloc-faults")]
     {
         let n = ALLOCATIONS.fetch_add(1, Ordering::Relaxed) + 1;
-        n == FAIL_AT.load(Ordering::Relaxed)
+        let at = FAIL_AT.load(Ordering::Relaxed);
+        n == at || (at != 0 && n > at && FAIL_ON.load(Ordering::Relaxed))
     }
     #[cfg(not(feature = "alloc-faults"))]
     false
@@ -152,7 +158,7 @@ unsafe impl GlobalAlloc for TrackedHeap {
         let guard = heap::lock();
         CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
         // SAFETY: `ptr` came from `alloc` with this layout.
-        if unsafe { workspace::take_back(&guard, ptr, layout) } {
+        if unsafe { arenas::take_back(&guard, ptr, layout) } {
             return;
         }
         if layout.align() <= HEAP_ALIGN {

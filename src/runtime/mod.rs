@@ -3,10 +3,13 @@
 //! the panic handler.
 
 pub mod allocator;
+mod arenas;
 #[cfg(any(target_arch = "arm", target_arch = "riscv32"))]
 mod engine_stack;
 mod heap;
+pub mod meters;
 mod reserve;
+mod sizes;
 pub mod workspace;
 
 extern "C" {

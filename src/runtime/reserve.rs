@@ -48,6 +48,11 @@ impl Arena {
         self.peak
     }
 
+    /// Counts the peak afresh from what is lent now.
+    pub fn reset_peak(&mut self) {
+        self.peak = self.in_use;
+    }
+
     /// # Safety
     /// `offset` is the start of a block inside the arena.
     unsafe fn header(&self, offset: usize) -> (usize, bool) {
