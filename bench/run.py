@@ -617,6 +617,10 @@ def write_markdown(r):
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
         lines += firmware_markdown(json.load(open(qemu)))
+    pico = os.path.join(ROOT, "bench", "results-rp2040.json")
+    if os.path.exists(pico):
+        from pico_report import pico_markdown
+        lines += pico_markdown(json.load(open(pico)))
     sizes = os.path.join(ROOT, "bench", "results-size.json")
     if os.path.exists(sizes):
         lines += size_markdown(json.load(open(sizes)))
@@ -807,6 +811,10 @@ def write_chart(r):
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
         write_firmware_chart(json.load(open(qemu)))
+    pico = os.path.join(ROOT, "bench", "results-rp2040.json")
+    if os.path.exists(pico):
+        from pico_report import write_pico_chart
+        write_pico_chart(json.load(open(pico)))
 
 
 if __name__ == "__main__":

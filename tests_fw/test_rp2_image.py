@@ -1,8 +1,8 @@
 """The RPI_PICO_W images with ussl (make firmware-rp2; the lean engine's with USSL_ENGINE=lean): they
 fit the board's firmware region, link
 ussl's engine with the board's hooks (pico_rand entropy, the compare-and-swap the Cortex-M0+
-lacks), and no TLS of mbedTLS's. There is no RP2040 emulator here: the same Cortex-M0+ engine runs
-the firmware tests on the MPS2_AN385_M0PLUS board."""
+lacks), and no TLS of mbedTLS's. The image runs in the RP2040 emulator in test_pico_w*.py; the same
+Cortex-M0+ engine runs the qemu firmware tests on the MPS2_AN385_M0PLUS board."""
 import os
 import subprocess
 
