@@ -12,7 +12,8 @@ the oscillator's bits come from a fixed stream, so a run gives the same counts e
     side, and per resumed handshake (ours); the lean engine has no server side: it is measured,
     as every image is, as the client of openssl s_server over a UART (the stream's waits taken out);
   - the least free heap a pair, and a client of openssl, needs (bisection: the heap filled, then
-    freed down to the amount tried), and what an open client connection holds on the heap;
+    freed down to the amount tried, each client attempt on a new boot, as qemu_bench.py does:
+    a heap that earlier runs have cut up needs more), and what an open client connection holds;
   - how many idle verified connections the heap holds at once: server connections whose clients
     (in-memory peers) finished their handshake and left, and client+server pairs.
 Writes build/firmware/results/bench-rp2040.json, and bench/results-rp2040.json unless --smoke.
@@ -51,17 +52,31 @@ def supports(image, protocol, pair=False):
     return True
 
 
+def prepare(board, pki):
+    board.exec(set_clock_script())
+    for name in ("tlspair.py", "pico_uart.py", "stack_probe.py"):
+        board.exec(open(os.path.join(MPY, name)).read())
+    board.exec(pki.script())
+
+
 def boot(image, pki):
     board = Rp2040(IMAGES[image], rosc=ROSC)
     try:
-        board.exec(set_clock_script())
-        for name in ("tlspair.py", "pico_uart.py", "stack_probe.py"):
-            board.exec(open(os.path.join(MPY, name)).read())
-        board.exec(pki.script())
+        # What a script has before it loads anything.
+        board.heap_free_at_boot = board.eval("__import__('gc').collect() or __import__('gc').mem_free()")
+        prepare(board, pki)
     except BaseException:
         board.close()
         raise
     return board
+
+
+def fresh(board, pki):
+    """A power cycle: what the heap holds, and how it is cut up, is a new boot's again. Whatever
+    needs a large block of the heap at once is measured on a heap that earlier runs have not
+    fragmented."""
+    board.power_cycle()
+    prepare(board, pki)
 
 
 def last_value(out):
@@ -256,7 +271,8 @@ def count_connections(board, protocol, key, servers, limit):
     return last_value(board.exec(COUNT % dict(key=key, protocol=protocol, servers=servers, limit=limit), timeout=7200))
 
 
-def uart_client(board, server, free=0):
+def uart_client(board, server, pki, free=0):
+    fresh(board, pki)
     board.uart_connect(0, server.port)
     try:
         return last_value(board.exec(UART_CLIENT % dict(free=free), timeout=1800))
@@ -264,16 +280,16 @@ def uart_client(board, server, free=0):
         board.uart_close(0)
 
 
-def uart_runs(board, server, smoke, lo=2048, hi=96 * 1024, step=1024):
-    r = uart_client(board, server)
+def uart_runs(board, server, pki, smoke, lo=2048, hi=96 * 1024, step=1024):
+    r = uart_client(board, server, pki)
     assert r["finished"] and r["ok"], r
     out = {"client_cycles": cycles(r["client_us"]), "held_open": r["held_open"], "version": r["version"]}
     if not smoke:
-        out["client_cycles_again"] = cycles(uart_client(board, server)["client_us"])
+        out["client_cycles_again"] = cycles(uart_client(board, server, pki)["client_us"])
         errors = set()
         while hi - lo > step:
             mid = (lo + hi) // 2
-            t = uart_client(board, server, free=mid)
+            t = uart_client(board, server, pki, free=mid)
             errors.update(t["low_memory_errors"])
             if t["finished"]:
                 hi = mid
@@ -288,10 +304,11 @@ def measure(image, pki, smoke):
     res = {"pairs": {}, "uart_client": {}, "connections": {}}
     board = boot(image, pki)
     try:
-        res["heap_free_at_boot"] = board.eval("__import__('gc').mem_free()")
+        res["heap_free_at_boot"] = board.heap_free_at_boot
         for label, protocol, key in KINDS:
             if not supports(image, protocol, pair=True) or (smoke and key == "RSA"):
                 continue
+            fresh(board, pki)
             res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=not smoke)
             print(image, "pair", label, e, flush=True)
             if not smoke:
@@ -301,7 +318,7 @@ def measure(image, pki, smoke):
             if supports(image, protocol) and not (smoke and protocol == "1.2"):
                 server = Openssl(pki, key, protocol)
                 try:
-                    res["uart_client"][label] = e = uart_runs(board, server, smoke)
+                    res["uart_client"][label] = e = uart_runs(board, server, pki, smoke)
                 finally:
                     server.stop()
                 print(image, "uart client", label, e, flush=True)
@@ -309,6 +326,7 @@ def measure(image, pki, smoke):
             if key == "EC" and supports(image, protocol, pair=True):
                 for servers in (True, False):
                     what = "servers" if servers else "pairs"
+                    fresh(board, pki)
                     e = count_connections(board, protocol, key, servers, 2 if smoke else 64)
                     res["connections"].setdefault(label, {})[what] = e
                     print(image, "connections", label, what, e, flush=True)

@@ -125,10 +125,9 @@ def boot_pico(kind, pki=None, rosc="host", clock=True, **kw):
         pytest.fail(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
     image = PICO_IMAGES[kind]
     if not os.path.exists(image):
-        if kind == "lean":
-            # make test leaves it out (CI's time); `make USSL_ENGINE=lean firmware-rp2` builds it.
-            pytest.skip(f"{image} is not built: `make USSL_ENGINE=lean firmware-rp2`")
-        pytest.fail(f"{image} is missing: run `make firmware-rp2`")
+        # make test builds both (firmware-rp2, and firmware-lean for the -lean image).
+        how = "make USSL_ENGINE=lean firmware-rp2" if kind == "lean" else "make firmware-rp2"
+        missing(image, how)
     board = Rp2040(image, rosc=rosc, **kw)
     try:
         if clock:

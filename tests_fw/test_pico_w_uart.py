@@ -135,6 +135,8 @@ def test_cpython_client_to_server_on_the_board(pki):
     """CPython's ssl client, verifying the board's chain and hostname, to a server on the board:
     TLS 1.3 on UART0, TLS 1.2 on UART1."""
     listeners = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+    for listener in listeners:
+        listener.settimeout(600)
     results, errors = {}, []
 
     def client(i, version):

@@ -229,6 +229,29 @@ function attachCdc(rp2040js, mcu, onSerialData) {
   return { cdc, send };
 }
 
+// SRAM first: rp2040js looks for a peripheral before anything else on every write (and for the
+// bootrom and flash before SRAM on every read), a tenth of its time on a handshake. The same
+// answers, sooner.
+function fastSram(mcu) {
+  const RAM = 0x20000000;
+  const end = RAM + mcu.sram.length - 3;
+  const view = mcu.sramView;
+  const read = mcu.readUint32.bind(mcu);
+  const write = mcu.writeUint32.bind(mcu);
+  mcu.readUint32 = (address) => {
+    const a = address >>> 0;
+    return a >= RAM && a < end && !(a & 3) ? view.getUint32(a - RAM, true) : read(address);
+  };
+  mcu.writeUint32 = (address, value) => {
+    const a = address >>> 0;
+    if (a >= RAM && a < end) {
+      view.setUint32(a - RAM, value, true);
+    } else {
+      write(address, value);
+    }
+  };
+}
+
 // A booted RP2040: bootrom, flash (the image over `flash`, a kept array, when given), ROSC, CDC.
 function makeBoard({ rp2040js, bootrom, image, imageName, flash, rosc, onSerialData }) {
   const mcu = new rp2040js.RP2040();
@@ -243,6 +266,7 @@ function makeBoard({ rp2040js, bootrom, image, imageName, flash, rosc, onSerialD
   const counters = { flashErases: 0, flashPrograms: 0 };
   const hooks = flashHooks(mcu, romFunctions(bootrom), counters);
   mcu.peripherals[0x40060] = makeRosc(rp2040js, mcu, rosc);
+  fastSram(mcu);
   const { send } = attachCdc(rp2040js, mcu, onSerialData);
   // As rp2040js's demo does: start at the second-stage boot loader at the start of flash.
   mcu.core.PC = FLASH_BASE;
