@@ -153,6 +153,7 @@ bench: $(BENCH_DEPS) firmware-bench bench-rp2040-images venv
 	$(VENV)/bin/pip install -q matplotlib==3.9.2
 	$(PY) bench/qemu_bench.py
 	$(PY) bench/rp2040_bench.py
+	$(PY) bench/pico_ram.py
 	$(PY) bench/run.py --full
 
 # The smoke run takes our RPI_PICO_W image alone (make test builds it; the stock and lean ones are

@@ -119,9 +119,9 @@ def pico_markdown(p):
             lines[-1] += (f"{u['c_stack_from_top']['client']} / {u['c_stack_from_top']['server']} | "
                           f"{u['engine_stack']['client']} / {u['engine_stack']['server']} ({u['engine_stack_size']}) |")
         lines += ["", "The C stack is core 0's 8 KB (PICO_STACK_SIZE), with the GC heap right below it; the depth "
-                  "counts from its top, MicroPython's own frames above the script included. ussl runs the engine on a "
-                  "stack of its own, a static array outside the GC heap (its size is also why the heap is smaller "
-                  "at boot); mbedTLS runs on the C stack."]
+                  "counts from its top, MicroPython's own frames above the script included. ussl runs each engine call "
+                  "on a stack of its own, taken from the GC heap for the call (src/runtime/workspace.rs); mbedTLS "
+                  "runs on the C stack."]
     fb = p.get("firmware_bin", {})
     if fb:
         lines += ["", "### Flash (firmware.bin, bytes; the board's firmware region is 1,228,800)", "",

@@ -621,6 +621,10 @@ def write_markdown(r):
     if os.path.exists(pico):
         from pico_report import pico_markdown
         lines += pico_markdown(json.load(open(pico)))
+    ram = os.path.join(ROOT, "bench", "results-pico-ram.json")
+    if os.path.exists(ram):
+        from pico_ram_report import ram_markdown
+        lines += ram_markdown(json.load(open(ram)))
     sizes = os.path.join(ROOT, "bench", "results-size.json")
     if os.path.exists(sizes):
         lines += size_markdown(json.load(open(sizes)))

@@ -92,6 +92,12 @@ def test_every_allocation_can_fail(pki, kind, protocol, resume, dry):
     result = json.loads(r.lines()[-1])
     print(kind, protocol, "resumed" if resume else "full", "heap dry" if dry else "one refused", result)
     ws = result["workspace"]
+    if dry:
+        # What sizes the reserves: bench/pico_ram.py puts it in BENCHMARKS.md.
+        os.makedirs(os.path.join(ROOT, "build", "results"), exist_ok=True)
+        name = f"alloc-walk-{kind}-{protocol}{'-resumed' if resume else ''}.json"
+        with open(os.path.join(ROOT, "build", "results", name), "w") as f:
+            json.dump(ws, f, indent=1)
     assert ws["outside"] == 0, ws
     # The walk ran the reserves: the most borrowed is inside them, with the margins.
     assert 0 < ws["deep_reserve_peak"] <= ws["deep_reserve_size"] - ws["deep_reserve_size"] // DEEP_MARGIN, ws
