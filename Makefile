@@ -44,7 +44,7 @@ include mk/asan.mk
 
 # Every skip and xfail is listed with its reason (-rsx), every deselected test by name
 # (tests_py/helpers/strict.py). Under CI (.ci/run sets CI) a missing tool or image fails.
-PYTEST = $(PYTEST) -rsx
+PYTEST = $(PY) -m pytest -q -rsx
 
 # Regenerates the checked-in C header of the engine's API.
 header:
