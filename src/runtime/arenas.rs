@@ -54,9 +54,10 @@ unsafe fn table(_: &Guard) -> &mut [Option<Entry>; ARENAS] {
     unsafe { &mut *TABLE.0.get() }
 }
 
-fn entry(g: &Guard, id: Id) -> Option<&mut Entry> {
-    // SAFETY: the borrow ends with the caller's use of the entry, which makes no heap call.
-    unsafe { table(g) }.get_mut(id.0).and_then(Option::as_mut)
+/// `f` on the arena's entry (None when there is none); `f` must make no heap call.
+fn with_entry<R>(g: &Guard, id: Id, f: impl FnOnce(&mut Entry) -> R) -> Option<R> {
+    // SAFETY: the borrow ends when `f` returns, and `f` makes no heap call.
+    unsafe { table(g) }.get_mut(id.0).and_then(Option::as_mut).map(f)
 }
 
 /// A new arena of `size` bytes (a multiple of 16) from the heap, for `owner`; None when the
@@ -93,15 +94,15 @@ pub fn open(g: &Guard, size: usize, owner: usize) -> Option<Id> {
 
 /// Hands the arena to `owner`, its peak counted afresh.
 pub fn adopt(g: &Guard, id: Id, owner: usize) {
-    if let Some(e) = entry(g, id) {
+    with_entry(g, id, |e| {
         e.owner = owner;
         e.arena.reset_peak();
-    }
+    });
 }
 
 /// (bytes lent now, most lent since the arena was opened or adopted).
 pub fn usage(g: &Guard, id: Id) -> (usize, usize) {
-    entry(g, id).map_or((0, 0), |e| (e.arena.in_use(), e.arena.peak()))
+    with_entry(g, id, |e| (e.arena.in_use(), e.arena.peak())).unwrap_or((0, 0))
 }
 
 /// Frees the arena, or leaves it to the free that empties it when it still lends memory.
@@ -126,7 +127,7 @@ pub fn close(g: &Guard, id: Id) {
 
 /// A block from the arena for an allocation the heap refused; NULL when it is full too.
 pub fn lend(g: &Guard, id: Id, layout: Layout) -> *mut u8 {
-    entry(g, id).map_or(core::ptr::null_mut(), |e| e.arena.alloc(layout))
+    with_entry(g, id, |e| e.arena.alloc(layout)).unwrap_or(core::ptr::null_mut())
 }
 
 /// Takes back `ptr` if an arena lent it (true), freeing an orphaned arena once it is empty.

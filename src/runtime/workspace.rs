@@ -180,7 +180,7 @@ fn take(g: &Guard, slot: &Slot, need: Need, me: usize) -> bool {
     let Some(arena) = arenas::open(g, reserve_size(need), me) else { return false };
     slot.arena.store(arenas::number(arena), Ordering::Relaxed);
     slot.deep.store(usize::from(need == Need::Deep), Ordering::Relaxed);
-    let size = STACK[kind(need)];
+    let size = STACK.get(kind(need)).copied().unwrap_or(0);
     if size > 0 {
         let stack = heap::calloc_here(g, size);
         if stack.is_null() {
