@@ -162,6 +162,7 @@ bench-smoke: $(BENCH_DEPS) firmware-bench firmware-rp2 rp2040js venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
 	$(PY) bench/rp2040_bench.py --smoke
+	$(PY) bench/pico_ram.py --smoke
 
 # The three RPI_PICO_W images make bench runs in the RP2040 emulator: stock (mbedTLS), ours, lean.
 bench-rp2040-images: firmware-rp2 firmware-rp2-stock rp2040js
