@@ -24,6 +24,22 @@ pub fn stack_pointer() -> usize {
     sp
 }
 
+/// The stack switch for one architecture: keep the stack pointer in a callee-saved register,
+/// set it to `top`, call `job` with `data` as its first argument, and put the pointer back.
+#[cfg(any(target_arch = "arm", target_arch = "riscv32"))]
+macro_rules! call_on_stack {
+    ($top:expr, $job:expr, $data:expr, $arg:tt, $keep:tt, [$save:literal, $set:literal, $call:literal, $back:literal]) => {
+        core::arch::asm!(
+            $save, $set, $call, $back,
+            top = in(reg) $top,
+            job = in(reg) $job,
+            inout($arg) $data => _,
+            out($keep) _,
+            clobber_abi("C"),
+        )
+    };
+}
+
 /// Calls `job(data)` with the stack pointer at `top`, and restores it afterwards.
 ///
 /// # Safety
@@ -34,34 +50,16 @@ unsafe fn call_with_stack(top: usize, job: unsafe extern "C" fn(*mut u8), data: 
     // SAFETY: r4 is callee-saved, so it still holds the old stack pointer when `job`
     // returns; every register the C ABI lets `job` clobber is declared clobbered.
     unsafe {
-        core::arch::asm!(
-            "mov r4, sp",
-            "mov sp, {top}",
-            "blx {job}",
-            "mov sp, r4",
-            top = in(reg) top,
-            job = in(reg) job,
-            inout("r0") data => _,
-            out("r4") _,
-            clobber_abi("C"),
-        );
-    }
+        call_on_stack!(top, job, data, "r0", "r4", ["mov r4, sp", "mov sp, {top}", "blx {job}", "mov sp, r4"])
+    };
     #[cfg(target_arch = "riscv32")]
     // SAFETY: s2 is callee-saved, so it still holds the old stack pointer when `job`
     // returns; every register the C ABI lets `job` clobber is declared clobbered.
     unsafe {
-        core::arch::asm!(
-            "mv s2, sp",
-            "mv sp, {top}",
-            "jalr {job}",
-            "mv sp, s2",
-            top = in(reg) top,
-            job = in(reg) job,
-            inout("a0") data => _,
-            out("s2") _,
-            clobber_abi("C"),
-        );
-    }
+        call_on_stack!(top, job, data, "a0", "s2", ["mv s2, sp", "mv sp, {top}", "jalr {job}", "mv sp, s2"])
+    };
+    #[cfg(not(any(target_arch = "arm", target_arch = "riscv32")))]
+    let _ = (top, job, data);
 }
 
 /// Runs `job` with the stack pointer at `top`. One non-generic function for every call, so the
