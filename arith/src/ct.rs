@@ -69,8 +69,10 @@ pub fn swap(mask: u32, a: &mut [u32; 8], b: &mut [u32; 8]) {
 #[inline]
 pub fn is_zero(a: &[u32; 8]) -> u32 {
     let any = a.iter().fold(0u32, |acc, &w| acc | w);
-    // (any | -any) has its top bit set exactly when any != 0.
-    mask(((any | any.wrapping_neg()) >> 31) ^ 1)
+    // (any | -any) has its top bit set exactly when any != 0. Opaque before the shift: the
+    // optimizer would otherwise see `any != 0` and may compute it with a branch (it did, on
+    // ARMv6-M: a cycle more when zero).
+    mask((opaque(any | any.wrapping_neg()) >> 31) ^ 1)
 }
 
 /// All ones if a == b, else 0.

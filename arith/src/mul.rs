@@ -33,6 +33,14 @@ pub const fn mul_wide(a: u32, b: u32) -> (u32, u32) {
     }
 }
 
+/// a * b as a u64, by [`mul_wide`]: for code written over u64 products (the engine's bignum
+/// and P-384 verification), which on ARMv6-M would otherwise call `__aeabi_lmul`.
+#[inline(always)]
+pub const fn mul64(a: u32, b: u32) -> u64 {
+    let (lo, hi) = mul_wide(a, b);
+    ((hi as u64) << 32) | lo as u64
+}
+
 /// a * b, 256 x 256 -> 512 bits (little-endian words).
 #[inline]
 pub fn mul256(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {

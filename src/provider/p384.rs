@@ -5,7 +5,11 @@
 //! Numbers are 12 little-endian 32-bit limbs. Field and scalar arithmetic are Montgomery
 //! multiplication modulo p or n; points are Jacobian (a = -3). Verification computes
 //! u1*G + u2*Q with Shamir's trick and compares x mod n with r. Known-answer tests: Wycheproof's
-//! ecdsa_secp384r1_sha384 and _sha256 vectors (tests/wycheproof.rs).
+//! ecdsa_secp384r1_sha384 and _sha256 vectors (tests/wycheproof.rs). Word products go through
+//! ussl-arith's `mul64`: on ARMv6-M, four 16x16-bit multiplies inline instead of a call to
+//! `__aeabi_lmul`.
+
+use ussl_arith::mul::mul64;
 
 const LIMBS: usize = 12;
 type Limbs = [u32; LIMBS];
@@ -157,7 +161,7 @@ impl Modulus {
         for &ai in a.iter() {
             let mut carry = 0u64;
             for j in 0..LIMBS {
-                let v = u64::from(t[j]) + u64::from(ai) * u64::from(b[j]) + carry;
+                let v = u64::from(t[j]) + mul64(ai, b[j]) + carry;
                 t[j] = v as u32;
                 carry = v >> 32;
             }
@@ -165,10 +169,10 @@ impl Modulus {
             t[LIMBS] = v as u32;
             t[LIMBS + 1] = (v >> 32) as u32;
             let q = t[0].wrapping_mul(self.minv);
-            let v = u64::from(t[0]) + u64::from(q) * u64::from(self.m[0]);
+            let v = u64::from(t[0]) + mul64(q, self.m[0]);
             let mut carry = v >> 32;
             for j in 1..LIMBS {
-                let v = u64::from(t[j]) + u64::from(q) * u64::from(self.m[j]) + carry;
+                let v = u64::from(t[j]) + mul64(q, self.m[j]) + carry;
                 t[j - 1] = v as u32;
                 carry = v >> 32;
             }

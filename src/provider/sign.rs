@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use rustls::pki_types::{alg_id, PrivateKeyDer, SubjectPublicKeyInfoDer};
 use rustls::sign::{Signer, SigningKey};
 use rustls::{Error, SignatureAlgorithm, SignatureScheme};
+#[cfg(not(ussl_arith))]
 use signature::RandomizedSigner;
 
 use crate::der::{Reader, OCTET_STRING, OID, SEQUENCE};
@@ -147,6 +148,32 @@ impl SigningKey for EcdsaP256 {
 struct EcdsaP256Signer(Arc<p256::ecdsa::SigningKey>);
 
 impl Signer for EcdsaP256Signer {
+    #[cfg(ussl_arith)]
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use rand_core::RngCore;
+        use sha2::Digest;
+        // As the ecdsa crate signs (RFC 6979 nonces plus fresh entropy, so a weak port RNG
+        // alone cannot leak the key), with ussl-arith's arithmetic.
+        let mut rng = PortRng::default();
+        let mut entropy = [0u8; 32];
+        rng.fill_bytes(&mut entropy);
+        if rng.failed() {
+            return Err(Error::FailedToGetRandomBytes);
+        }
+        let z: [u8; 32] = sha2::Sha256::digest(message).into();
+        let d = zeroize::Zeroizing::new(<[u8; 32]>::from(self.0.to_bytes()));
+        let order = ussl_arith::ct::to_be_bytes(&ussl_arith::p256::scalar::N);
+        let k = zeroize::Zeroizing::new(<[u8; 32]>::from(rfc6979::generate_k::<sha2::Sha256, _>(
+            &(*d).into(),
+            &order.into(),
+            &z.into(),
+            &entropy,
+        )));
+        let (r, s) = ussl_arith::p256::sign(&d, &k, &z).ok_or(Error::General("ECDSA signing failed".into()))?;
+        Ok(crate::der::encode_unsigned_sequence(&[&r, &s]))
+    }
+
+    #[cfg(not(ussl_arith))]
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         // RFC 6979 nonces plus fresh entropy, so a weak port RNG alone cannot leak the key.
         let mut rng = PortRng::default();

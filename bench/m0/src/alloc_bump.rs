@@ -2,7 +2,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 
-const HEAP: usize = 160 * 1024;
+const HEAP: usize = 120 * 1024;
 
 struct Bump {
     heap: UnsafeCell<[u8; HEAP]>,

@@ -21,6 +21,7 @@ mod public_bignum;
 
 mod alloc_bump;
 mod data;
+mod arith;
 mod vectors;
 
 /// Prints a line on the host.

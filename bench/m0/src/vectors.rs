@@ -29,6 +29,9 @@ pub fn run() {
     let digest = hex(data::DIGEST[0]);
 
     // Field and scalar operations.
+    if selected("arith") {
+        crate::arith::run(&secrets, &digest);
+    }
     if selected("field") {
         field(&secrets);
     }
@@ -130,3 +133,4 @@ fn p384() {
         check("p384 verify", crate::p384::verify_prehash(&key, d, s));
     }
 }
+
