@@ -186,6 +186,27 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_match_hostname_obj, mod_ussl_match_hostname);
 
+// ussl._primitive(op, data): one public-key primitive of the engine on bytes (the table in
+// src/provider/primitives.rs), so that the tests inside the firmware images (tests_fw) can
+// check known answers and count the emulator's cycles of each. ValueError when the engine
+// refuses the input or has no such primitive.
+static mp_obj_t mod_ussl_primitive(mp_obj_t op_in, mp_obj_t data_in) {
+    mp_int_t op = mp_obj_get_int(op_in);
+    mp_buffer_info_t data;
+    mp_get_buffer_raise(data_in, &data, MP_BUFFER_READ);
+    // The largest result: an RSA-8192 public operation.
+    vstr_t out;
+    vstr_init_len(&out, 1024);
+    size_t out_len = 0;
+    if (op < 0 || ussl_primitive((uint32_t)op, data.buf, data.len, (uint8_t *)out.buf, out.len, &out_len) != 0) {
+        vstr_clear(&out);
+        mp_raise_ValueError(MP_ERROR_TEXT("primitive refused its input"));
+    }
+    out.len = out_len;
+    return mp_obj_new_bytes_from_vstr(&out);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_primitive_obj, mod_ussl_primitive);
+
 #if USSL_BENCH
 // ussl._memory(reset_peak=False): (bytes the engine holds, most it held since the last reset),
 // for `make bench` (builds with USSL_BENCH=1 only).
@@ -220,6 +241,7 @@ static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR__fail_alloc), MP_ROM_PTR(&mod_ussl_fail_alloc_obj) },
     #endif
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_ussl) },
+    { MP_ROM_QSTR(MP_QSTR__primitive), MP_ROM_PTR(&mod_ussl_primitive_obj) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&mod_ussl_wrap_socket_obj) },
     { MP_ROM_QSTR(MP_QSTR_save_session), MP_ROM_PTR(&mod_ussl_save_session_obj) },
     { MP_ROM_QSTR(MP_QSTR_match_hostname), MP_ROM_PTR(&mod_ussl_match_hostname_obj) },
