@@ -91,6 +91,9 @@ cdc.onSerialData = (buffer) => {
 
 // Runs until the script is done: WFI advances the clock to the next alarm, as rp2040js's own
 // Simulator does.
+// PROFILE=FILE: where the cycles went, by function (the image's ELF beside it, symbols from
+// arm-none-eabi-nm), written to FILE at the end.
+const profile = process.env.PROFILE ? new Map() : null;
 const cycleNanos = 1e9 / 125e6;
 const clock = mcu.clock;
 let lastYield = Date.now();
@@ -98,6 +101,11 @@ while (!result && mcu.core.cycles < limit) {
   if (mcu.core.waiting) {
     const { nanosToNextAlarm } = clock;
     clock.tick(nanosToNextAlarm);
+  } else if (profile) {
+    const pc = mcu.core.PC;
+    const n = mcu.core.executeInstruction();
+    profile.set(pc, (profile.get(pc) || 0) + n);
+    clock.tick(n * cycleNanos);
   } else {
     clock.tick(mcu.core.executeInstruction() * cycleNanos);
   }
@@ -105,6 +113,26 @@ while (!result && mcu.core.cycles < limit) {
     await new Promise((r) => setImmediate(r));
     lastYield = Date.now();
   }
+}
+if (profile) {
+  const { execFileSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const elf = imagePath.replace(/\.(uf2|bin)$/, '.elf');
+  const syms = execFileSync('arm-none-eabi-nm', ['-C', '-n', '-S', elf], { maxBuffer: 1 << 28 }).toString()
+    .split('\n').map((l) => l.match(/^([0-9a-f]+) ([0-9a-f]+ )?[tTwW] (.*)$/)).filter(Boolean)
+    .map((m) => [parseInt(m[1], 16), m[3]]);
+  const byName = new Map();
+  let total = 0;
+  for (const [pc, n] of profile) {
+    let lo = 0, hi = syms.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (syms[mid][0] <= (pc | 1) || syms[mid][0] <= pc) lo = mid; else hi = mid - 1; }
+    const name = syms[lo] ? syms[lo][1] : '?';
+    byName.set(name, (byName.get(name) || 0) + n);
+    total += n;
+  }
+  const rows = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 60)
+    .map(([name, n]) => `${(100 * n / total).toFixed(1).padStart(5)}% ${String(n).padStart(11)}  ${name}`);
+  writeFileSync(process.env.PROFILE, `${total} cycles\n${rows.join('\n')}\n`);
 }
 if (!result) {
   process.stdout.write(output);

@@ -19,11 +19,32 @@ const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 
+/// A P-256 private key: the p256 crate's signing key, or on ussl-arith builds the scalar alone
+/// (the crate's signing key computes its public key on construction, with the crate's own
+/// arithmetic, which on ARMv6-M costs more than a whole handshake on ussl-arith's).
+#[cfg(not(ussl_arith))]
+pub type P256Key = p256::ecdsa::SigningKey;
+#[cfg(ussl_arith)]
+pub type P256Key = p256::SecretKey;
+
+/// The uncompressed SEC1 public key of a P-256 private key.
+#[cfg(not(ussl_arith))]
+fn p256_public_point(key: &P256Key) -> Vec<u8> {
+    key.verifying_key().to_encoded_point(false).as_bytes().to_vec()
+}
+
+#[cfg(ussl_arith)]
+fn p256_public_point(key: &P256Key) -> Vec<u8> {
+    let d = zeroize::Zeroizing::new(<[u8; 32]>::from(key.to_bytes()));
+    // A SecretKey is in [1, n - 1], which public_key takes.
+    ussl_arith::p256::public_key(&d).map_or_else(Vec::new, |p| p.to_vec())
+}
+
 /// A private key we can sign with.
 // One per context: the size of the RSA variant does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum KeyMaterial {
-    EcdsaP256(p256::ecdsa::SigningKey),
+    EcdsaP256(P256Key),
     #[cfg(feature = "rsa-sign")]
     Rsa(rsa::RsaPrivateKey),
 }
@@ -44,10 +65,7 @@ impl KeyMaterial {
     /// The DER SubjectPublicKeyInfo of the key, as its certificate must carry it.
     pub fn public_key_info(&self) -> SubjectPublicKeyInfoDer<'static> {
         match self {
-            Self::EcdsaP256(key) => {
-                let point = key.verifying_key().to_encoded_point(false);
-                rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, point.as_bytes())
-            }
+            Self::EcdsaP256(key) => rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, p256_public_point(key)),
             #[cfg(feature = "rsa-sign")]
             Self::Rsa(key) => {
                 use rsa::traits::PublicKeyParts;
@@ -89,7 +107,7 @@ fn rsa_key(der: &[u8]) -> Result<KeyMaterial, UsslResult> {
 }
 
 /// ECPrivateKey (RFC 5915): SEQUENCE { 1, OCTET STRING d, [0] curve OPTIONAL, [1] point OPTIONAL }.
-fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
+fn sec1_p256(der: &[u8]) -> Option<P256Key> {
     let mut outer = Reader::new(der);
     let mut key = outer.nested(SEQUENCE)?;
     if key.unsigned_integer()? != [1] {
@@ -106,7 +124,7 @@ fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
     }
     let mut scalar = [0u8; 32];
     scalar.get_mut(32 - d.len()..)?.copy_from_slice(d);
-    p256::ecdsa::SigningKey::from_bytes(&scalar.into()).ok()
+    P256Key::from_bytes(&scalar.into()).ok()
 }
 
 /// Loads a private key of any type we can sign with.
@@ -124,7 +142,7 @@ pub fn any_supported_key(der: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>,
 
 #[derive(Debug)]
 struct EcdsaP256 {
-    key: Arc<p256::ecdsa::SigningKey>,
+    key: Arc<P256Key>,
     spki: SubjectPublicKeyInfoDer<'static>,
 }
 
@@ -145,7 +163,7 @@ impl SigningKey for EcdsaP256 {
 }
 
 #[derive(Debug)]
-struct EcdsaP256Signer(Arc<p256::ecdsa::SigningKey>);
+struct EcdsaP256Signer(Arc<P256Key>);
 
 impl Signer for EcdsaP256Signer {
     #[cfg(ussl_arith)]
