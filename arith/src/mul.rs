@@ -46,10 +46,12 @@ pub const fn mul64(a: u32, b: u32) -> u64 {
 pub fn mul256(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
     #[cfg(ussl_arith_v6m)]
     {
-        let mut d = [0u32; 16];
-        // SAFETY: the kernel reads 8 words at a and b and writes 16 at d, all valid arrays.
-        unsafe { crate::asm::ussl_arith_mul256(d.as_mut_ptr(), a.as_ptr(), b.as_ptr()) };
-        d
+        let mut d = core::mem::MaybeUninit::<[u32; 16]>::uninit();
+        // SAFETY: the kernel reads 8 words at a and b and writes all 16 at d.
+        unsafe {
+            crate::asm::ussl_arith_mul256(d.as_mut_ptr().cast(), a.as_ptr(), b.as_ptr());
+            d.assume_init()
+        }
     }
     #[cfg(not(ussl_arith_v6m))]
     {
@@ -62,10 +64,12 @@ pub fn mul256(a: &[u32; 8], b: &[u32; 8]) -> [u32; 16] {
 pub fn sqr256(a: &[u32; 8]) -> [u32; 16] {
     #[cfg(ussl_arith_v6m)]
     {
-        let mut d = [0u32; 16];
-        // SAFETY: the kernel reads 8 words at a and writes 16 at d, both valid arrays.
-        unsafe { crate::asm::ussl_arith_sqr256(d.as_mut_ptr(), a.as_ptr()) };
-        d
+        let mut d = core::mem::MaybeUninit::<[u32; 16]>::uninit();
+        // SAFETY: the kernel reads 8 words at a and writes all 16 at d.
+        unsafe {
+            crate::asm::ussl_arith_sqr256(d.as_mut_ptr().cast(), a.as_ptr());
+            d.assume_init()
+        }
     }
     #[cfg(not(ussl_arith_v6m))]
     {

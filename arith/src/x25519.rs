@@ -5,7 +5,8 @@
 use crate::ct;
 use crate::mul::mul_wide;
 
-type Gf = [u32; 8];
+/// An element: 8 little-endian words below 2^256 standing for their value mod p.
+pub type Gf = [u32; 8];
 
 /// a + 38 * c for a 256-bit a and c <= 38 * 2^32 or so: folds a carry above 2^256 back
 /// (2^256 = 38 mod p), twice, since the first fold may carry once more (into a small value).
@@ -24,14 +25,34 @@ fn fold(a: &Gf, c: u32) -> Gf {
     r
 }
 
-fn add(a: &Gf, b: &Gf) -> Gf {
+#[cfg(not(ussl_arith_v6m))]
+pub fn add(a: &Gf, b: &Gf) -> Gf {
+    add_portable(a, b)
+}
+
+#[cfg(not(ussl_arith_v6m))]
+pub fn sub(a: &Gf, b: &Gf) -> Gf {
+    sub_portable(a, b)
+}
+
+#[cfg(ussl_arith_v6m)]
+pub fn add(a: &Gf, b: &Gf) -> Gf {
+    crate::asm::op2(crate::asm::ussl_arith_gf25519_add, a, b)
+}
+
+#[cfg(ussl_arith_v6m)]
+pub fn sub(a: &Gf, b: &Gf) -> Gf {
+    crate::asm::op2(crate::asm::ussl_arith_gf25519_sub, a, b)
+}
+
+pub fn add_portable(a: &Gf, b: &Gf) -> Gf {
     let (s, c) = ct::add(a, b);
     fold(&s, c)
 }
 
 /// a - b: a borrow means 2^256 too much was taken back, i.e. 38 too little; taking 38 more may
 /// borrow once more, which the same correction fixes.
-fn sub(a: &Gf, b: &Gf) -> Gf {
+pub fn sub_portable(a: &Gf, b: &Gf) -> Gf {
     let (mut d, mut borrow) = ct::sub(a, b);
     for _ in 0..2 {
         let (e, b2) = ct::sub(&d, &[38 & ct::mask(borrow), 0, 0, 0, 0, 0, 0, 0]);
@@ -58,18 +79,12 @@ fn mul_small(a: &Gf, c: u32) -> Gf {
 
 #[cfg(ussl_arith_v6m)]
 fn mul(a: &Gf, b: &Gf) -> Gf {
-    let mut d = [0u32; 8];
-    // SAFETY: the kernel reads 8 words at a and b and writes 8 at d, all valid arrays.
-    unsafe { crate::asm::ussl_arith_gf25519_mul(d.as_mut_ptr(), a.as_ptr(), b.as_ptr()) };
-    d
+    crate::asm::op2(crate::asm::ussl_arith_gf25519_mul, a, b)
 }
 
 #[cfg(ussl_arith_v6m)]
 fn sqr(a: &Gf) -> Gf {
-    let mut d = [0u32; 8];
-    // SAFETY: the kernel reads 8 words at a and writes 8 at d, both valid arrays.
-    unsafe { crate::asm::ussl_arith_gf25519_sqr(d.as_mut_ptr(), a.as_ptr()) };
-    d
+    crate::asm::op1(crate::asm::ussl_arith_gf25519_sqr, a)
 }
 
 /// lo + 38 * hi of a 512-bit product, below 2^256.
@@ -138,6 +153,12 @@ fn canonical(a: &Gf) -> Gf {
     t[7] &= 0x7fff_ffff;
     r = ct::select(ge, &t, &r);
     r
+}
+
+/// The value below p of an element (for the emulator tests, which compare kernels whose outputs
+/// may differ by p).
+pub fn canonical_for_tests(a: &Gf) -> Gf {
+    canonical(a)
 }
 
 /// X25519(k, u) (RFC 7748, section 5): the scalar is clamped and the top bit of u ignored.

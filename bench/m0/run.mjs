@@ -31,7 +31,7 @@ mcu.sram.set(filter, 0x41000);
 core.registers[0] = 0x20041000;
 core.registers[1] = filter.length;
 const text = (addr, len) => Buffer.from(mcu.sram.subarray(addr - 0x20000000, addr - 0x20000000 + len)).toString();
-let done = false, failed = false, last = 0;
+let done = false, failed = false, last = 0, inRegion = false;
 const results = new Map();
 mcu.onBreak = (code) => {
   const r = core.registers;
@@ -41,6 +41,7 @@ mcu.onBreak = (code) => {
     console.log(s);
   } else if (code === 2) {
     const label = text(r[0], r[1]);
+    inRegion = label === '-';
     if (label !== '-') {
       if (!results.has(label)) results.set(label, []);
       results.get(label).push(core.cycles - last);
@@ -52,6 +53,31 @@ mcu.onBreak = (code) => {
   }
 };
 const limit = 4e9;
+// PROFILE=FILE: cycles by function (symbols from arm-none-eabi-nm on the ELF).
+const profile = process.env.PROFILE ? new Map() : null;
+if (profile) {
+  while (!done && core.cycles < limit) {
+    const pc = core.PC;
+    const before = core.cycles;
+    core.executeInstruction();
+    // Only inside the measured regions (between a '-' mark and the next).
+    if (inRegion) profile.set(pc, (profile.get(pc) || 0) + core.cycles - before);
+  }
+  const { execFileSync } = await import('node:child_process');
+  const syms = execFileSync('arm-none-eabi-nm', ['-C', '-n', elfPath], { maxBuffer: 1 << 26 }).toString().split('\n')
+    .map((l) => l.match(/^([0-9a-f]+) [tTwW] (.*)$/)).filter(Boolean).map((m) => [parseInt(m[1], 16) & ~1, m[2]]);
+  const byName = new Map();
+  let total = 0;
+  for (const [pc, n] of profile) {
+    let lo = 0, hi = syms.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (syms[mid][0] <= pc) lo = mid; else hi = mid - 1; }
+    byName.set(syms[lo][1], (byName.get(syms[lo][1]) || 0) + n);
+    total += n;
+  }
+  const rows = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)
+    .map(([name, n]) => `${(100 * n / total).toFixed(1).padStart(5)}% ${String(n).padStart(11)}  ${name}`);
+  (await import('node:fs')).writeFileSync(process.env.PROFILE, `${total} cycles\n${rows.join('\n')}\n`);
+}
 while (!done && core.cycles < limit) core.executeInstruction();
 if (!done) { console.log(`no end after ${limit} cycles (pc ${core.PC.toString(16)})`); failed = true; }
 const json = {};

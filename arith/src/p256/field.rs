@@ -2,6 +2,7 @@
 //! on 8 little-endian words, always fully reduced (below p).
 
 use crate::ct;
+#[cfg(not(ussl_arith_v6m))]
 use crate::mul::{mul256, sqr256};
 
 /// p, little-endian words.
@@ -67,14 +68,13 @@ impl Fe {
 
     /// A number below p (from words) into the field.
     pub fn from_words(w: &[u32; 8]) -> Fe {
-        Fe(montgomery_reduce(&mul256(w, &R2)))
+        Fe(*w).mul(&Fe(R2))
     }
 
     /// The number it stands for (below p).
     pub fn to_words(&self) -> [u32; 8] {
-        let mut t = [0u32; 16];
-        t[..8].copy_from_slice(&self.0);
-        montgomery_reduce(&t)
+        self.mul(&Fe([1, 0, 0, 0, 0, 0, 0, 0]))
+            .0
     }
 
     /// 32 big-endian bytes, if they are below p (variable time: for public values, and the
@@ -88,14 +88,73 @@ impl Fe {
         ct::to_be_bytes(&self.to_words())
     }
 
+    #[cfg(not(ussl_arith_v6m))]
     #[inline]
     pub fn mul(&self, b: &Fe) -> Fe {
         Fe(montgomery_reduce(&mul256(&self.0, &b.0)))
     }
 
+    #[cfg(not(ussl_arith_v6m))]
     #[inline]
     pub fn square(&self) -> Fe {
         Fe(montgomery_reduce(&sqr256(&self.0)))
+    }
+
+    #[cfg(not(ussl_arith_v6m))]
+    #[inline]
+    pub fn add(&self, b: &Fe) -> Fe {
+        let (s, c) = ct::add(&self.0, &b.0);
+        Fe(reduce_once(&s, c))
+    }
+
+    #[cfg(not(ussl_arith_v6m))]
+    #[inline]
+    pub fn sub(&self, b: &Fe) -> Fe {
+        let (d, borrow) = ct::sub(&self.0, &b.0);
+        let (e, _) = ct::add(&d, &ct::select(ct::mask(borrow), &P, &[0; 8]));
+        Fe(e)
+    }
+
+    // On ARMv6-M the four are assembly (asm/cm0.S, the same algorithms, P-256 part generated
+    // by asm/gen_p256.py); the emulator tests (bench/m0) check them against the Rust above.
+    #[cfg(ussl_arith_v6m)]
+    #[inline]
+    pub fn mul(&self, b: &Fe) -> Fe {
+        Fe(crate::asm::op2(crate::asm::ussl_arith_p256_mul, &self.0, &b.0))
+    }
+
+    #[cfg(ussl_arith_v6m)]
+    #[inline]
+    pub fn square(&self) -> Fe {
+        Fe(crate::asm::op1(crate::asm::ussl_arith_p256_sqr, &self.0))
+    }
+
+    #[cfg(ussl_arith_v6m)]
+    #[inline]
+    pub fn add(&self, b: &Fe) -> Fe {
+        Fe(crate::asm::op2(crate::asm::ussl_arith_p256_add, &self.0, &b.0))
+    }
+
+    #[cfg(ussl_arith_v6m)]
+    #[inline]
+    pub fn sub(&self, b: &Fe) -> Fe {
+        Fe(crate::asm::op2(crate::asm::ussl_arith_p256_sub, &self.0, &b.0))
+    }
+
+    /// The portable Rust versions, for the emulator tests to compare the assembly with.
+    pub fn mul_portable(&self, b: &Fe) -> Fe {
+        Fe(montgomery_reduce(&crate::mul::mul256_portable(&self.0, &b.0)))
+    }
+
+    pub fn add_portable(&self, b: &Fe) -> Fe {
+        let (s, c) = ct::add(&self.0, &b.0);
+        Fe(reduce_once(&s, c))
+    }
+
+    pub fn sub_portable(&self, b: &Fe) -> Fe {
+        let (d, borrow) = ct::sub(&self.0, &b.0);
+        let (e, _) = ct::add(&d, &ct::select(ct::mask(borrow), &P, &[0; 8]));
+        Fe(e)
     }
 
     /// self^(2^n).
@@ -105,19 +164,6 @@ impl Fe {
             x = x.square();
         }
         x
-    }
-
-    #[inline]
-    pub fn add(&self, b: &Fe) -> Fe {
-        let (s, c) = ct::add(&self.0, &b.0);
-        Fe(reduce_once(&s, c))
-    }
-
-    #[inline]
-    pub fn sub(&self, b: &Fe) -> Fe {
-        let (d, borrow) = ct::sub(&self.0, &b.0);
-        let (e, _) = ct::add(&d, &ct::select(ct::mask(borrow), &P, &[0; 8]));
-        Fe(e)
     }
 
     #[inline]

@@ -2,13 +2,15 @@
 //! verification. Byte strings are big-endian, points SEC1-encoded. Secret scalars are handled
 //! in constant time; `verify` takes public data only.
 
+mod comb;
+mod comb_table;
 pub mod field;
 pub mod point;
 pub mod scalar;
 
 use crate::ct;
 use field::Fe;
-use point::{Affine, G};
+use point::Affine;
 use scalar::{Sc, N};
 
 /// A secret scalar in [1, n - 1] from 32 big-endian bytes, or None (the range check is
@@ -51,7 +53,7 @@ fn encode_uncompressed(p: &Affine) -> [u8; 65] {
 /// The public key (uncompressed SEC1) of a secret key, None if the key is not in [1, n - 1].
 pub fn public_key(secret: &[u8; 32]) -> Option<[u8; 65]> {
     let k = secret_scalar(secret)?;
-    let p = point::mul_ct(&k, &G.to_jac()).to_affine()?;
+    let p = comb::mul_g(&k).to_affine()?;
     Some(encode_uncompressed(&p))
 }
 
@@ -70,7 +72,7 @@ pub fn ecdh(secret: &[u8; 32], peer_sec1: &[u8]) -> Option<[u8; 32]> {
 pub fn sign(d: &[u8; 32], k: &[u8; 32], z: &[u8; 32]) -> Option<([u8; 32], [u8; 32])> {
     let d = secret_scalar(d)?;
     let k = secret_scalar(k)?;
-    let big_r = point::mul_ct(&k, &G.to_jac()).to_affine()?;
+    let big_r = comb::mul_g(&k).to_affine()?;
     // r = x mod n: x < p < 2n, one conditional subtraction.
     let r = Sc::from_words_reduced(&big_r.x.to_words());
     let z = Sc::from_words_reduced(&ct::from_be_bytes(z));

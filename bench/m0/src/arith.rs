@@ -33,6 +33,17 @@ impl Rng {
 }
 
 pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
+    // Profiling one primitive (run.mjs's PROFILE): only it.
+    let keys: Vec<[u8; 32]> = secrets.iter().map(|s| s.to_bytes().into()).collect();
+    if crate::selected("keygenonly") {
+        each("ours p256 keygen", &keys[..1], |k| ours::public_key(k));
+        return;
+    }
+    if crate::selected("x25519only") {
+        let u = hex32(data::X25519_U[0]);
+        each("ours x25519", &keys[..1], |k| x25519::x25519(k, &u));
+        return;
+    }
     // The assembly kernels against the portable product, on random and extreme inputs.
     let mut rng = Rng(99);
     let mut ok = true;
@@ -42,6 +53,25 @@ pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
         ok &= mul::sqr256(&a) == mul::mul256_portable(&a, &a);
     }
     check("mul256/sqr256 kernels", ok);
+    // The P-256 and 2^255-19 field kernels against the portable Rust, random and edge values.
+    let p = ours::field::P;
+    let edges: [[u32; 8]; 5] = [[0; 8], [1, 0, 0, 0, 0, 0, 0, 0], ct::sub(&p, &[1, 0, 0, 0, 0, 0, 0, 0]).0, ct::sub(&p, &[2, 0, 0, 0, 0, 0, 0, 0]).0, [0, 0, 0, 0, 0, 0, 0, 0x8000_0000]];
+    let mut ok = true;
+    for n in 0..400 {
+        let below = |w: [u32; 8]| if ct::less_vartime(&w, &p) { w } else { ct::sub(&w, &p).0 };
+        let a = if n < 25 { edges[n % 5] } else { below(rng.words()) };
+        let b = if n < 25 { edges[n / 5] } else { below(rng.words()) };
+        let (fa, fb) = (ours::field::Fe(a), ours::field::Fe(b));
+        ok &= fa.mul(&fb) == fa.mul_portable(&fb);
+        ok &= fa.square() == fa.mul_portable(&fa);
+        ok &= fa.add(&fb) == fa.add_portable(&fb);
+        ok &= fa.sub(&fb) == fa.sub_portable(&fb);
+        let (ga, gb) = if n < 25 { (a, b) } else { (rng.words(), rng.words()) };
+        let canon = |x: [u32; 8]| x25519::canonical_for_tests(&x);
+        ok &= canon(x25519::add(&ga, &gb)) == canon(x25519::add_portable(&ga, &gb));
+        ok &= canon(x25519::sub(&ga, &gb)) == canon(x25519::sub_portable(&ga, &gb));
+    }
+    check("p256/gf25519 field kernels", ok);
     let count = if crate::selected("ctfield") { 24 } else { 4 };
     let xs: Vec<[u32; 8]> = (0..count).map(|_| rng.words()).collect();
     let pairs: Vec<([u32; 8], [u32; 8])> = (0..count).map(|i| (xs[i], xs[(i + 1) % count])).collect();
@@ -69,7 +99,6 @@ pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
     each("ours scalar_inv_vartime", &scs, |a| ours::scalar::invert_vartime(&a.to_words()));
 
     // P-256: keygen, ECDH, sign, verify, with the same keys as the p256 crate's rows.
-    let keys: Vec<[u8; 32]> = secrets.iter().map(|s| s.to_bytes().into()).collect();
     each("ours p256 keygen", &keys, |k| ours::public_key(k));
     for (k, want) in keys.iter().zip(data::P256_PUBLICS) {
         check("ours p256 keygen", ours::public_key(k).map(|p| p.to_vec()) == Some(hex(want)));
