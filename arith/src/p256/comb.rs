@@ -52,17 +52,37 @@ fn lookup(index: u32) -> Affine {
     r
 }
 
-/// k G for a secret k in [1, n - 1], in constant time.
-// Indices: bit positions below 260 into 8 words (positions from 256 up read as 0).
+/// B = (k + 2^260 - 1) / 2 mod n, whose bits give k's signed digits.
+fn recode(k: &[u32; 8]) -> [u32; 8] {
+    Sc::from_words_reduced(k).add(&Sc::from_words(&C260)).mul(&Sc::from_words(&HALF)).to_words()
+}
+
+/// Bit i of b (0 from 256 up).
+// Indices: i < 256 into 8 words.
 #[allow(clippy::indexing_slicing)]
+fn bit(b: &[u32; 8], i: usize) -> u32 {
+    if i < 256 {
+        (b[i / 32] >> (i % 32)) & 1
+    } else {
+        0
+    }
+}
+
+/// Column j of the comb: the index of its entry (the other four teeth) and whether the top
+/// tooth is -1 (then the entry is of the flipped bits, negated).
+fn column_index(b: &[u32; 8], j: usize) -> (u32, u32) {
+    let low = bit(b, j) | (bit(b, j + 52) << 1) | (bit(b, j + 104) << 2) | (bit(b, j + 156) << 3);
+    let negative = bit(b, j + 208) ^ 1;
+    (low, negative)
+}
+
+/// k G for a secret k in [1, n - 1], in constant time.
 pub fn mul_g(k: &[u32; 8]) -> Jac {
-    let b = Sc::from_words(k).add(&Sc::from_words(&C260)).mul(&Sc::from_words(&HALF)).to_words();
-    let bit = |i: usize| -> u32 { if i < 256 { (b[i / 32] >> (i % 32)) & 1 } else { 0 } };
+    let b = recode(k);
     let column = |j: usize| -> Affine {
-        let low = bit(j) | (bit(j + 52) << 1) | (bit(j + 104) << 2) | (bit(j + 156) << 3);
-        let top = bit(j + 208);
+        let (low, negative) = column_index(&b, j);
         // Top tooth -1: the negative of the entry with every other sign flipped.
-        let negative = ct::mask(top ^ 1);
+        let negative = ct::mask(negative);
         let e = lookup((low ^ negative) & 15);
         Affine { x: e.x, y: Fe::select(negative, &e.y.neg(), &e.y) }
     };
@@ -70,6 +90,48 @@ pub fn mul_g(k: &[u32; 8]) -> Jac {
     for j in (0..51).rev() {
         acc = acc.double();
         acc = add_affine(&acc, &column(j));
+    }
+    acc
+}
+
+/// P + Q for an affine Q, any P (public points: variable time).
+fn add_affine_vartime(p: &Jac, q: &Affine) -> Jac {
+    if p.z.is_zero() != 0 {
+        return q.to_jac();
+    }
+    let z1z1 = p.z.square();
+    let h = q.x.mul(&z1z1).sub(&p.x);
+    if h.is_zero() != 0 {
+        let same = q.y.mul(&p.z).mul(&z1z1) == p.y;
+        return if same { q.to_jac().double() } else { Jac::INFINITY };
+    }
+    add_affine(p, q)
+}
+
+/// a G + b Q for public a, b and Q (verifying), in variable time: b's width-5 NAF over 257
+/// doublings, with a's 52 comb columns added in the last 52 (the comb needs no doublings of
+/// its own then).
+// Indices: NAF positions below 257, table indices |d| / 2 below 8, comb entries below 16.
+#[allow(clippy::indexing_slicing)]
+pub fn double_mul_vartime(a: &[u32; 8], b: &[u32; 8], q: &Jac) -> Jac {
+    let ba = recode(a);
+    let tq = super::point::odd_multiples(q);
+    let nb = super::point::wnaf_vartime(b);
+    let mut acc = Jac::INFINITY;
+    for i in (0..257).rev() {
+        acc = acc.double();
+        let d = nb[i];
+        if d > 0 {
+            acc = acc.add_vartime(&tq[(d as usize) / 2]);
+        } else if d < 0 {
+            acc = acc.add_vartime(&tq[((-d) as usize) / 2].neg());
+        }
+        if i < 52 {
+            let (low, negative) = column_index(&ba, i);
+            let e = if negative == 1 { COMB[(low ^ 15) as usize] } else { COMB[low as usize] };
+            let e = if negative == 1 { Affine { x: e.x, y: e.y.neg() } } else { e };
+            acc = add_affine_vartime(&acc, &e);
+        }
     }
     acc
 }

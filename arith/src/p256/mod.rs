@@ -96,7 +96,7 @@ pub fn verify(public: &[u8], z: &[u8; 32], r: &[u8; 32], s: &[u8; 32]) -> bool {
     let z = Sc::from_words_reduced(&ct::from_be_bytes(z));
     let u1 = z.mul(&w).to_words();
     let u2 = Sc::from_words(&r).mul(&w).to_words();
-    let x = point::double_mul_vartime(&u1, &u2, &q.to_jac());
+    let x = comb::double_mul_vartime(&u1, &u2, &q.to_jac());
     if x.z.is_zero() != 0 {
         return false;
     }

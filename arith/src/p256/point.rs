@@ -135,7 +135,7 @@ impl Jac {
 }
 
 /// The odd multiples P, 3P, ..., 15P.
-fn odd_multiples(p: &Jac) -> [Jac; 8] {
+pub fn odd_multiples(p: &Jac) -> [Jac; 8] {
     let twice = p.double();
     let mut t = [*p; 8];
     for i in 1..8 {
@@ -201,7 +201,7 @@ pub fn mul_ct(k: &[u32; 8], p: &Jac) -> Jac {
 /// The width-5 NAF of k (public): digits odd in [-15, 15] or zero, at most 257 of them.
 // Indices: i < 257 (k < 2^256 has at most 257 NAF digits); word indices below 9.
 #[allow(clippy::indexing_slicing)]
-fn wnaf_vartime(k: &[u32; 8]) -> [i8; 257] {
+pub fn wnaf_vartime(k: &[u32; 8]) -> [i8; 257] {
     let mut digits = [0i8; 257];
     let mut x = [0u32; 9];
     x[..8].copy_from_slice(k);
@@ -228,25 +228,4 @@ fn wnaf_vartime(k: &[u32; 8]) -> [i8; 257] {
         i += 1;
     }
     digits
-}
-
-/// a G + b Q for public scalars and point (verifying), interleaved width-5 NAFs.
-// Indices: NAF positions below 257; table indices |d| / 2 below 8.
-#[allow(clippy::indexing_slicing)]
-pub fn double_mul_vartime(a: &[u32; 8], b: &[u32; 8], q: &Jac) -> Jac {
-    let tg = odd_multiples(&G.to_jac());
-    let tq = odd_multiples(q);
-    let (na, nb) = (wnaf_vartime(a), wnaf_vartime(b));
-    let mut acc = Jac::INFINITY;
-    for i in (0..257).rev() {
-        acc = acc.double();
-        for (d, t) in [(na[i], &tg), (nb[i], &tq)] {
-            if d > 0 {
-                acc = acc.add_vartime(&t[(d as usize) / 2]);
-            } else if d < 0 {
-                acc = acc.add_vartime(&t[((-d) as usize) / 2].neg());
-            }
-        }
-    }
-    acc
 }

@@ -39,6 +39,14 @@ pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
         each("ours p256 keygen", &keys[..1], |k| ours::public_key(k));
         return;
     }
+    if crate::selected("verifyonly") {
+        let z: [u8; 32] = digest.try_into().unwrap();
+        let s = hex(data::P256_SIGS[0]);
+        let (r, s): ([u8; 32], [u8; 32]) = (s[..32].try_into().unwrap(), s[32..].try_into().unwrap());
+        let p = hex(data::P256_PUBLICS[0]);
+        each("ours p256 verify", &[0], |_| ours::verify(&p, &z, &r, &s));
+        return;
+    }
     if crate::selected("x25519only") {
         let u = hex32(data::X25519_U[0]);
         each("ours x25519", &keys[..1], |k| x25519::x25519(k, &u));
