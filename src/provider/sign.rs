@@ -67,12 +67,7 @@ impl KeyMaterial {
         match self {
             Self::EcdsaP256(key) => rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, p256_public_point(key)),
             #[cfg(feature = "rsa-sign")]
-            Self::Rsa(key) => {
-                use rsa::traits::PublicKeyParts;
-                let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
-                let rsa_public_key = crate::der::encode_unsigned_sequence(&[&n, &e]);
-                rustls::sign::public_key_to_spki(&alg_id::RSA_ENCRYPTION, rsa_public_key)
-            }
+            Self::Rsa(key) => super::sign_rsa::public_key_info(key),
         }
     }
 }
@@ -132,18 +127,19 @@ pub fn any_supported_key(der: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>,
     let Ok(material) = KeyMaterial::from_der(der) else {
         return Err(Error::General("unsupported private key type".into()));
     };
-    let spki = material.public_key_info();
     Ok(match material {
-        KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key), spki }),
+        KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key) }),
         #[cfg(feature = "rsa-sign")]
-        KeyMaterial::Rsa(key) => Arc::new(super::sign_rsa::RsaKey { key: Arc::new(key), spki }),
+        KeyMaterial::Rsa(key) => {
+            let spki = super::sign_rsa::public_key_info(&key);
+            Arc::new(super::sign_rsa::RsaKey { key: Arc::new(key), spki })
+        }
     })
 }
 
 #[derive(Debug)]
 struct EcdsaP256 {
     key: Arc<P256Key>,
-    spki: SubjectPublicKeyInfoDer<'static>,
 }
 
 impl SigningKey for EcdsaP256 {
@@ -153,8 +149,11 @@ impl SigningKey for EcdsaP256 {
             .then(|| Box::new(EcdsaP256Signer(self.key.clone())) as Box<dyn Signer>)
     }
 
+    /// None: computing it is a scalar multiplication (a third of an ECDSA signature's cost on
+    /// the RP2040), and what rustls uses it for, checking the key against the certificate,
+    /// Context::set_certificate has done (keys::check_key_matches) for every key it loads.
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
-        Some(self.spki.clone())
+        None
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
