@@ -148,7 +148,7 @@ def primitive_calls(values):
         f"prim('P-256 sign', 3, [{d + k + z!r}])",
         f"prim('P-256 verify', 4, [{pub + z + sig!r}])",
         f"prim('X25519', 5, [{k + bytes([9] + [0] * 31)!r}])",
-        f"prim('RSA-2048 verify (e = 65537)', 6, [{n + rsa_sig + bytes([1, 0, 1])!r}])",
+        f"prim('RSA-2048 verify (e = 65537)', 6, [{(256).to_bytes(2, 'big') + n + rsa_sig + bytes([1, 0, 1])!r}])",
     ]
     return "\n".join(lines)
 

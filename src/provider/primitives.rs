@@ -10,7 +10,7 @@
 //! | 3 P-256 ECDSA sign | d (32), nonce k (32), hash z (32) | r, s (64) |
 //! | 4 P-256 ECDSA verify | point (65), z (32), r (32), s (32) | 1 or 0 (1) |
 //! | 5 X25519 | scalar (32), u (32) (both little-endian, RFC 7748) | (32) |
-//! | 6 RSA public operation | n (k bytes), s (k bytes), e (the rest) | s^e mod n (k) |
+//! | 6 RSA public operation | k (2 bytes), n (k bytes), s (k bytes), e (the rest) | s^e mod n (k) |
 //! | 7 ECDSA P-384 verify | point (97), hash (48), DER signature (the rest) | 1 or 0 (1) |
 //!
 //! P-256 and X25519 are there on ussl-arith builds (ARMv6-M); elsewhere those ops answer None,
@@ -32,8 +32,9 @@ pub fn run(op: u32, data: &[u8]) -> Option<Vec<u8>> {
         1..=5 => arith(op, data),
         #[cfg(feature = "rsa")]
         6 => {
-            let k = data.len().checked_sub(1)? / 2;
-            let (n, rest) = data.split_at_checked(k)?;
+            let (k, rest) = data.split_at_checked(2)?;
+            let k = usize::from(u16::from_be_bytes(k.try_into().ok()?));
+            let (n, rest) = rest.split_at_checked(k)?;
             let (s, e) = rest.split_at_checked(k)?;
             super::public_bignum::mod_pow(s, e, n)
         }
@@ -92,7 +93,8 @@ mod tests {
     #[test]
     fn rsa_public_operation() {
         // 4^13 mod 497 = 445 (n = 0x01f1, s = 0x0004, e = 13).
-        assert_eq!(run(6, &[0x01, 0xf1, 0x00, 0x04, 13]), Some(alloc::vec![0x01, 0xbd]));
+        assert_eq!(run(6, &[0, 2, 0x01, 0xf1, 0x00, 0x04, 13]), Some(alloc::vec![0x01, 0xbd]));
+        assert_eq!(run(6, &[0, 3, 0x01, 0xf1, 0x00, 0x04, 13]), None);
     }
 
     #[cfg(ussl_arith)]

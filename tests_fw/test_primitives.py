@@ -1,0 +1,153 @@
+"""The engine's public-key primitives inside the shipping RPI_PICO_W image, in the RP2040 emulator
+(issue 25): known answers against CPython's `cryptography`, and constant time. The emulator's
+cycle count is exact and the same on every run, so a primitive that handles a secret (P-256
+keys, ECDH and ECDSA signing with their nonces, X25519) must take the same number of cycles
+whatever the secret; verification, which handles public data only, must not (that is how we
+know the meter sees data-dependent timing where there is some).
+
+The script runs through bench/rp2/run_image.mjs, whose one addition to "run this script in the
+image" is the cycle counter: a read of 0x40070000 gives the emulator's cycle count. Primitives are
+reached through ussl._primitive (src/provider/primitives.rs), which calls the handshake's own code."""
+import hashlib
+import os
+import secrets
+import subprocess
+import tempfile
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils, x25519
+
+from qemu import FIRMWARE, ROOT
+
+IMAGE = os.path.join(FIRMWARE, "RPI_PICO_W", "firmware.uf2")
+RUNNER = os.path.join(ROOT, "bench", "rp2", "run_image.mjs")
+N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+UNCOMPRESSED = (serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+SCRIPT = r"""
+import binascii, gc, machine, ussl
+def cycles():
+    return machine.mem32[0x40070000]
+for name, op, data in CASES:
+    gc.collect()
+    t = cycles()
+    try:
+        out = ussl._primitive(op, data)
+    except ValueError:
+        out = b"refused"
+    n = (cycles() - t) & 0xffffffff
+    print(name, n, binascii.hexlify(out).decode())
+"""
+
+
+def run_in_image(cases):
+    """Runs the cases in the image; returns [(name, cycles, output bytes)] in order."""
+    if not os.path.exists(IMAGE):
+        pytest.fail(f"{IMAGE} is missing: run `make firmware-rp2`")
+    script = f"CASES = {cases!r}\n" + SCRIPT
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(script)
+    try:
+        p = subprocess.run(["node", RUNNER, IMAGE, f.name, "4000"], capture_output=True, text=True, timeout=900)
+    finally:
+        os.unlink(f.name)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    rows = []
+    for line in p.stdout.splitlines():
+        name, n, out = line.split()
+        rows.append((name, int(n), bytes.fromhex(out)))
+    assert len(rows) == len(cases), p.stdout
+    return rows
+
+
+def p256_secrets():
+    """Random secrets and the ends of the range [1, n - 1] (and the ones the comb and the
+    windowed multiplication treat specially: small, near n)."""
+    return [secrets.randbelow(N - 1) + 1 for _ in range(4)] + [1, 2, N - 1, N - 2, N - 30]
+
+
+def be32(v):
+    return v.to_bytes(32, "big")
+
+
+def public_point(d):
+    return ec.derive_private_key(d, ec.SECP256R1()).public_key().public_bytes(*UNCOMPRESSED)
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Every case in one run of the image: (cases with their expected outputs, rows)."""
+    peer = ec.generate_private_key(ec.SECP256R1())
+    peer_point = peer.public_key().public_bytes(*UNCOMPRESSED)
+    z = hashlib.sha256(b"issue 25").digest()
+    cases, expected = [], []
+
+    def add(name, op, data, want):
+        cases.append((name, op, data))
+        expected.append(want)
+
+    for d in p256_secrets():
+        add("p256_keygen", 1, be32(d), public_point(d))
+    for d in p256_secrets():
+        shared = ec.derive_private_key(d, ec.SECP256R1()).exchange(ec.ECDH(), peer.public_key())
+        add("p256_ecdh", 2, be32(d) + peer_point, shared)
+    # Signing with nonces given: the key and the nonce each vary.
+    key_d = secrets.randbelow(N - 1) + 1
+    for i, k in enumerate(p256_secrets()):
+        d = key_d if i % 2 else secrets.randbelow(N - 1) + 1
+        kg = ec.derive_private_key(k, ec.SECP256R1()).public_key().public_numbers()
+        r = kg.x % N
+        s = pow(k, -1, N) * (int.from_bytes(z, "big") % N + r * d) % N
+        add("p256_sign", 3, be32(d) + be32(k) + z, be32(r) + be32(s))
+    base = bytes([9]) + bytes(31)
+    for k in [secrets.token_bytes(32) for _ in range(4)] + [bytes(32), b"\xff" * 32]:
+        pub = x25519.X25519PrivateKey.from_private_bytes(k).public_key().public_bytes_raw()
+        add("x25519", 5, k + base, pub)
+    # Public data: verification (valid, then a changed hash), RSA and P-384 (known answers).
+    for _ in range(4):
+        key = ec.generate_private_key(ec.SECP256R1())
+        r, s = utils.decode_dss_signature(key.sign(z, ec.ECDSA(utils.Prehashed(hashes.SHA256()))))
+        point = key.public_key().public_bytes(*UNCOMPRESSED)
+        add("p256_verify", 4, point + z + be32(r) + be32(s), b"\x01")
+        add("p256_verify_bad", 4, point + hashlib.sha256(z).digest() + be32(r) + be32(s), b"\x00")
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    sig = rsa_key.sign(b"issue 25", padding.PKCS1v15(), hashes.SHA256())
+    n = rsa_key.public_key().public_numbers().n
+    add("rsa2048_public", 6, (256).to_bytes(2, "big") + n.to_bytes(256, "big") + sig + bytes([1, 0, 1]),
+        pow(int.from_bytes(sig, "big"), 65537, n).to_bytes(256, "big"))
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    h384 = hashlib.sha384(b"issue 25").digest()
+    der = p384.sign(h384, ec.ECDSA(utils.Prehashed(hashes.SHA384())))
+    point384 = p384.public_key().public_bytes(*UNCOMPRESSED)
+    add("p384_verify", 7, point384 + h384 + der, b"\x01")
+    add("p384_verify_bad", 7, point384 + hashlib.sha384(h384).digest() + der, b"\x00")
+    return cases, expected, run_in_image(cases)
+
+
+def by_name(results, name):
+    cases, expected, rows = results
+    return [(row, want) for row, want in zip(rows, expected) if row[0] == name]
+
+
+@pytest.mark.parametrize("name", ["p256_keygen", "p256_ecdh", "p256_sign", "x25519", "p256_verify",
+                                  "p256_verify_bad", "rsa2048_public", "p384_verify", "p384_verify_bad"])
+def test_known_answers(results, name):
+    rows = by_name(results, name)
+    assert rows
+    for (row_name, cycles, out), want in rows:
+        assert out == want, (row_name, out.hex(), want.hex())
+
+
+@pytest.mark.parametrize("name", ["p256_keygen", "p256_ecdh", "p256_sign", "x25519"])
+def test_secret_dependent_primitives_take_the_same_cycles_for_every_secret(results, name):
+    counts = [cycles for (_, cycles, _), _ in by_name(results, name)]
+    assert len(counts) >= 5
+    assert len(set(counts)) == 1, f"{name}: cycles differ by secret: {counts}"
+
+
+def test_the_meter_sees_data_dependent_timing(results):
+    """Verification is variable time (public data); its cycles differ from signature to
+    signature, so equal counts above mean constant time, not a blind meter."""
+    counts = [cycles for (_, cycles, _), _ in by_name(results, "p256_verify")]
+    assert len(set(counts)) > 1, counts
