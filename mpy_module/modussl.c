@@ -186,26 +186,24 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_match_hostname_obj, mod_ussl_match_hostname);
 
-// ussl._primitive(op, data): one public-key primitive of the engine on bytes (the table in
-// src/provider/primitives.rs), so that the tests inside the firmware images (tests_fw) can
-// check known answers and count the emulator's cycles of each. ValueError when the engine
-// refuses the input or has no such primitive.
-static mp_obj_t mod_ussl_primitive(mp_obj_t op_in, mp_obj_t data_in) {
+// ussl._primitive(op, data, out): one public-key primitive of the engine on bytes (the table in
+// src/provider/primitives.rs), its result written to the start of the bytearray `out`; returns
+// its length. For the tests inside the firmware images (tests_fw/test_primitives.py), which
+// check known answers and count the emulator's cycles of each call: nothing is allocated, so
+// the count is the primitive's alone. ValueError when the engine refuses the input, has no
+// such primitive, or the result does not fit.
+static mp_obj_t mod_ussl_primitive(mp_obj_t op_in, mp_obj_t data_in, mp_obj_t out_in) {
     mp_int_t op = mp_obj_get_int(op_in);
-    mp_buffer_info_t data;
+    mp_buffer_info_t data, out;
     mp_get_buffer_raise(data_in, &data, MP_BUFFER_READ);
-    // The largest result: an RSA-8192 public operation.
-    vstr_t out;
-    vstr_init_len(&out, 1024);
+    mp_get_buffer_raise(out_in, &out, MP_BUFFER_WRITE);
     size_t out_len = 0;
-    if (op < 0 || ussl_primitive((uint32_t)op, data.buf, data.len, (uint8_t *)out.buf, out.len, &out_len) != 0) {
-        vstr_clear(&out);
+    if (op < 0 || ussl_primitive((uint32_t)op, data.buf, data.len, out.buf, out.len, &out_len) != 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("primitive refused its input"));
     }
-    out.len = out_len;
-    return mp_obj_new_bytes_from_vstr(&out);
+    return mp_obj_new_int_from_uint(out_len);
 }
-static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_primitive_obj, mod_ussl_primitive);
+static MP_DEFINE_CONST_FUN_OBJ_3(mod_ussl_primitive_obj, mod_ussl_primitive);
 
 #if USSL_BENCH
 // ussl._memory(reset_peak=False): (bytes the engine holds, most it held since the last reset),

@@ -705,7 +705,7 @@ bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_
 
  # Safety
  `data` must point to `data_len` readable bytes (or be NULL with 0), `out` to `cap` writable
- bytes, and `out_len` must be writable.
+ bytes that do not overlap `data`, and `out_len` must be writable.
  */
 ussl_result ussl_primitive(uint32_t op, const uint8_t *data, size_t data_len, uint8_t *out, size_t cap, size_t *out_len);
 

@@ -10,7 +10,7 @@ use crate::result::UsslResult;
 ///
 /// # Safety
 /// `data` must point to `data_len` readable bytes (or be NULL with 0), `out` to `cap` writable
-/// bytes, and `out_len` must be writable.
+/// bytes that do not overlap `data`, and `out_len` must be writable.
 #[no_mangle]
 pub unsafe extern "C" fn ussl_primitive(
     op: u32,
@@ -23,17 +23,17 @@ pub unsafe extern "C" fn ussl_primitive(
     crate::on_engine_stack(|| {
         // SAFETY: per this function's contract.
         let Some(data) = (unsafe { bytes(data, data_len) }) else { return code(UsslResult::InvalidArgument) };
-        let Some(result) = crate::provider::primitives::run(op, data) else {
+        if out.is_null() || out_len.is_null() {
+            return code(UsslResult::InvalidArgument);
+        }
+        // SAFETY: `out` points to `cap` writable bytes per the contract, not overlapping `data`
+        // (the shim passes a buffer of its own).
+        let out_slice = unsafe { core::slice::from_raw_parts_mut(out, cap) };
+        let Some(n) = crate::provider::primitives::run(op, data, out_slice) else {
             return code(UsslResult::InvalidArgument);
         };
-        if out.is_null() || out_len.is_null() || result.len() > cap {
-            return code(UsslResult::InvalidArgument);
-        }
-        // SAFETY: `out` has room for `cap` >= result.len() bytes; `out_len` is writable.
-        unsafe {
-            core::ptr::copy_nonoverlapping(result.as_ptr(), out, result.len());
-            *out_len = result.len();
-        }
+        // SAFETY: `out_len` is writable per the contract.
+        unsafe { *out_len = n };
         OK
     })
 }

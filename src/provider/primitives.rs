@@ -1,7 +1,9 @@
-//! The public-key primitives one at a time, on bytes: `ussl._primitive(op, data)` in MicroPython,
-//! for the known-answer and constant-time tests that run inside the firmware images in the
-//! emulator (tests_fw/test_primitives.py), where the emulator's cycle count of each call is exact.
-//! They run the very functions the handshakes use. Inputs are big-endian, laid end to end:
+//! The public-key primitives one at a time, on bytes: `ussl._primitive(op, data, out)` in
+//! MicroPython, for the known-answer and constant-time tests that run inside the firmware images
+//! in the emulator (tests_fw/test_primitives.py), where the emulator's cycle count of each call is
+//! exact. They run the very functions the handshakes use, and allocate nothing (but the RSA
+//! operation), so that a call's cycles are the primitive's alone and not the heap's. Inputs are
+//! big-endian, laid end to end:
 //!
 //! | op | data | result |
 //! |---|---|---|
@@ -16,62 +18,69 @@
 //! P-256 and X25519 are there on ussl-arith builds (ARMv6-M); elsewhere those ops answer None,
 //! as does any input of the wrong shape.
 
-use alloc::vec::Vec;
-
 #[cfg(ussl_arith)]
 fn split<const N: usize>(data: &[u8]) -> Option<([u8; N], &[u8])> {
     let (head, rest) = data.split_at_checked(N)?;
     Some((head.try_into().ok()?, rest))
 }
 
-/// Runs primitive `op` on `data`; None for an unknown op, input of the wrong shape, or a
-/// primitive that refused it (a scalar out of range, a point off the curve).
-pub fn run(op: u32, data: &[u8]) -> Option<Vec<u8>> {
+/// Copies `result` to the start of `out`; its length, or None when it does not fit.
+fn put(out: &mut [u8], result: &[u8]) -> Option<usize> {
+    out.get_mut(..result.len())?.copy_from_slice(result);
+    Some(result.len())
+}
+
+/// Runs primitive `op` on `data`, writing its result to `out`; the result's length, or None for
+/// an unknown op, input of the wrong shape, a primitive that refused it (a scalar out of range,
+/// a point off the curve) or a result longer than `out`.
+pub fn run(op: u32, data: &[u8], out: &mut [u8]) -> Option<usize> {
     match op {
         #[cfg(ussl_arith)]
-        1..=5 => arith(op, data),
+        1..=5 => arith(op, data, out),
         #[cfg(feature = "rsa")]
         6 => {
             let (k, rest) = data.split_at_checked(2)?;
             let k = usize::from(u16::from_be_bytes(k.try_into().ok()?));
             let (n, rest) = rest.split_at_checked(k)?;
             let (s, e) = rest.split_at_checked(k)?;
-            super::public_bignum::mod_pow(s, e, n)
+            put(out, &super::public_bignum::mod_pow(s, e, n)?)
         }
         #[cfg(feature = "p384")]
         7 => {
             let (point, rest) = data.split_at_checked(97)?;
             let (hash, sig) = rest.split_at_checked(48)?;
-            Some(alloc::vec![u8::from(super::p384::verify_prehash(point, hash, sig))])
+            put(out, &[u8::from(super::p384::verify_prehash(point, hash, sig))])
         }
         _ => None,
     }
 }
 
 #[cfg(ussl_arith)]
-fn arith(op: u32, data: &[u8]) -> Option<Vec<u8>> {
+fn arith(op: u32, data: &[u8], out: &mut [u8]) -> Option<usize> {
     use ussl_arith::{p256, x25519};
     match op {
-        1 => p256::public_key(&data.try_into().ok()?).map(|p| p.to_vec()),
+        1 => put(out, &p256::public_key(&data.try_into().ok()?)?),
         2 => {
             let (d, peer) = split::<32>(data)?;
-            p256::ecdh(&d, peer).map(|x| x.to_vec())
+            put(out, &p256::ecdh(&d, peer)?)
         }
         3 => {
             let (d, rest) = split::<32>(data)?;
             let (k, z) = split::<32>(rest)?;
             let (r, s) = p256::sign(&d, &k, &z.try_into().ok()?)?;
-            Some([r, s].concat())
+            put(out, &r)?;
+            put(out.get_mut(32..)?, &s)?;
+            Some(64)
         }
         4 => {
             let (point, rest) = split::<65>(data)?;
             let (z, rest) = split::<32>(rest)?;
             let (r, s) = split::<32>(rest)?;
-            Some(alloc::vec![u8::from(p256::verify(&point, &z, &r, &s.try_into().ok()?))])
+            put(out, &[u8::from(p256::verify(&point, &z, &r, &s.try_into().ok()?))])
         }
         5 => {
             let (k, u) = split::<32>(data)?;
-            Some(x25519::x25519(&k, &u.try_into().ok()?).to_vec())
+            put(out, &x25519::x25519(&k, &u.try_into().ok()?))
         }
         _ => None,
     }
@@ -81,11 +90,16 @@ fn arith(op: u32, data: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn call(op: u32, data: &[u8]) -> Option<alloc::vec::Vec<u8>> {
+        let mut out = [0u8; 1024];
+        run(op, data, &mut out).map(|n| out[..n].to_vec())
+    }
+
     #[test]
     fn wrong_shapes_are_refused() {
         for op in 0..9 {
-            assert_eq!(run(op, &[]), None, "op {op}");
-            assert_eq!(run(op, &[1, 2, 3]), None, "op {op}");
+            assert_eq!(call(op, &[]), None, "op {op}");
+            assert_eq!(call(op, &[1, 2, 3]), None, "op {op}");
         }
     }
 
@@ -93,8 +107,9 @@ mod tests {
     #[test]
     fn rsa_public_operation() {
         // 4^13 mod 497 = 445 (n = 0x01f1, s = 0x0004, e = 13).
-        assert_eq!(run(6, &[0, 2, 0x01, 0xf1, 0x00, 0x04, 13]), Some(alloc::vec![0x01, 0xbd]));
-        assert_eq!(run(6, &[0, 3, 0x01, 0xf1, 0x00, 0x04, 13]), None);
+        assert_eq!(call(6, &[0, 2, 0x01, 0xf1, 0x00, 0x04, 13]), Some(alloc::vec![0x01, 0xbd]));
+        assert_eq!(run(6, &[0, 2, 0x01, 0xf1, 0x00, 0x04, 13], &mut [0u8; 1]), None, "too long for out");
+        assert_eq!(call(6, &[0, 3, 0x01, 0xf1, 0x00, 0x04, 13]), None);
     }
 
     #[cfg(ussl_arith)]
@@ -102,16 +117,16 @@ mod tests {
     fn p256_and_x25519_answer() {
         let mut d = [0u8; 32];
         d[31] = 1;
-        let g = run(1, &d).unwrap();
+        let g = call(1, &d).unwrap();
         assert_eq!(g.len(), 65);
-        assert_eq!(run(2, &[&d[..], &g[..]].concat()).unwrap(), g[1..33].to_vec());
+        assert_eq!(call(2, &[&d[..], &g[..]].concat()).unwrap(), g[1..33].to_vec());
         let z = [5u8; 32];
         let mut k = [0u8; 32];
         k[31] = 7;
-        let rs = run(3, &[&d[..], &k[..], &z[..]].concat()).unwrap();
-        assert_eq!(run(4, &[&g[..], &z[..], &rs[..]].concat()), Some(alloc::vec![1]));
+        let rs = call(3, &[&d[..], &k[..], &z[..]].concat()).unwrap();
+        assert_eq!(call(4, &[&g[..], &z[..], &rs[..]].concat()), Some(alloc::vec![1]));
         let mut u = [0u8; 32];
         u[0] = 9;
-        assert_eq!(run(5, &[&[3u8; 32][..], &u[..]].concat()).unwrap().len(), 32);
+        assert_eq!(call(5, &[&[3u8; 32][..], &u[..]].concat()).unwrap().len(), 32);
     }
 }
