@@ -47,6 +47,13 @@ pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
         each("ours p256 verify", &[0], |_| ours::verify(&p, &z, &r, &s));
         return;
     }
+    if crate::selected("ctx25519") {
+        let mut rng = Rng(12345);
+        let u = hex32(data::X25519_U[0]);
+        let ks: Vec<[u8; 32]> = (0..24).map(|_| ct::to_le_bytes(&rng.words())).collect();
+        each("ours x25519", &ks, |k| x25519::x25519(k, &u));
+        return;
+    }
     if crate::selected("x25519only") {
         let u = hex32(data::X25519_U[0]);
         each("ours x25519", &keys[..1], |k| x25519::x25519(k, &u));
