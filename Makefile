@@ -67,7 +67,7 @@ test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
 
 # With the lean engine's image MPS2_AN385-lean, which runs in the emulator.
-test-firmware: firmware-all venv
+test-firmware: firmware-all venv rp2040js
 	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
 
 firmware-all: firmware firmware-rp2 firmware-lean
@@ -80,7 +80,7 @@ firmware-lean: | firmware firmware-rp2
 # `make test` builds the firmware images on one job slot and, on the other, runs the lean suite
 # and the 1.25 tree's and builds the reference binaries and images bench-smoke compares with (the
 # suites' peers keep them waiting most of the time); then the firmware tests.
-lean-and-firmware: venv
+lean-and-firmware: venv rp2040js
 	$(MAKE) --no-print-directory -j2 --output-sync=target firmware-all beside-firmware
 	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
 

@@ -56,3 +56,14 @@ firmware-rp2-stock: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS)
 	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin $(FIRMWARE)/RPI_PICO_W-mbedtls/
 
 .PHONY: firmware-rp2 firmware-rp2-stock
+
+# Wokwi's RP2040 emulator (npm's rp2040js, pinned), for the tests and benchmarks that run the Pico W
+# images (tests_fw/test_primitives.py, bench/rp2/); the bootrom comes from ../shared/vendor.
+RP2040JS := $(BUILD)/rp2040js/node_modules/rp2040js/package.json
+$(RP2040JS):
+	$(call apt_install,nodejs npm)
+	mkdir -p $(BUILD)/rp2040js
+	cd $(BUILD)/rp2040js && npm install --no-save --no-audit --no-fund rp2040js@1.4.1 >/dev/null
+rp2040js: $(RP2040JS)
+
+.PHONY: rp2040js

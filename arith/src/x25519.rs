@@ -8,25 +8,21 @@ use crate::mul::mul_wide;
 /// An element: 8 little-endian words below 2^256 standing for their value mod p.
 pub type Gf = [u32; 8];
 
-/// x * 38 without a multiplication (a u64 product would call __aeabi_lmul on ARMv6-M).
-#[inline(always)]
-fn times38(x: u64) -> u64 {
-    (x << 5) + (x << 2) + (x << 1)
-}
-
-/// a + 38 * c for a 256-bit a and a small c: folds a carry above 2^256 back (2^256 = 38 mod
-/// p), twice, since the first fold may carry once more (into a small value).
+/// a + 38 * c for a 256-bit a and c < 2^26: folds a carry above 2^256 back (2^256 = 38 mod p),
+/// twice, since the first fold may carry once more (into a small value). The products are
+/// 32-bit (a u64 product would call __aeabi_lmul on ARMv6-M; LLVM turns shifts and adds back
+/// into one).
 #[inline]
 fn fold(a: &Gf, c: u32) -> Gf {
     let mut r = *a;
-    let mut carry = times38(u64::from(c));
+    let mut carry = c.wrapping_mul(38);
     for _ in 0..2 {
         for w in r.iter_mut() {
-            let t = u64::from(*w) + carry;
+            let t = u64::from(*w) + u64::from(carry);
             *w = t as u32;
-            carry = t >> 32;
+            carry = (t >> 32) as u32;
         }
-        carry = times38(carry);
+        carry = carry.wrapping_mul(38);
     }
     r
 }
