@@ -20,4 +20,5 @@ mod asm;
 pub mod ct;
 pub mod mul;
 pub mod p256;
+pub mod p384;
 pub mod x25519;

@@ -39,8 +39,17 @@ if (imagePath.endsWith('.uf2')) {
 } else {
   mcu.flash.set(image, 0);
 }
+// PROFILE_READS=A,B: profile only between the A-th and B-th reads of the counter (1-based).
+const [profileFrom, profileTo] = (process.env.PROFILE_READS || '0,0').split(',').map(Number);
+let counterReads = 0;
+let profiling = !process.env.PROFILE_READS;
 mcu.peripherals[CYCLE_COUNTER >>> 12] = {
-  readUint32: () => mcu.core.cycles >>> 0,
+  readUint32: () => {
+    counterReads++;
+    if (counterReads === profileFrom) profiling = true;
+    if (counterReads === profileTo) profiling = false;
+    return mcu.core.cycles >>> 0;
+  },
   writeUint32: () => {},
   writeUint32Atomic: () => {},
 };
@@ -104,7 +113,7 @@ while (!result && mcu.core.cycles < limit) {
   } else if (profile) {
     const pc = mcu.core.PC;
     const n = mcu.core.executeInstruction();
-    profile.set(pc, (profile.get(pc) || 0) + n);
+    if (profiling) profile.set(pc, (profile.get(pc) || 0) + n);
     clock.tick(n * cycleNanos);
   } else {
     clock.tick(mcu.core.executeInstruction() * cycleNanos);
