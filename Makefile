@@ -18,7 +18,7 @@ JOBS ?= $(shell nproc)
 # MicroPython names its build after `git describe`: a tree under build/ must not see our repository.
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
-.PHONY: test-lean firmware-lean firmware-all lean-and-firmware beside-firmware all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
+.PHONY: bench-rp2 test-lean firmware-lean firmware-all lean-and-firmware beside-firmware all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
 	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
@@ -125,8 +125,15 @@ $(BUILD)/micropython-lean: FORCE
 	@$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
 endif
 
+# The RPI_PICO_W images (ours, its lean engine's, the stock one) side by side in the RP2040
+# emulator: bench/results-rp2.json, which BENCHMARKS.md's RPI_PICO_W section is made from.
+bench-rp2: firmware-rp2 firmware-rp2-stock rp2040js venv
+	$(MAKE) --no-print-directory USSL_ENGINE=lean firmware-rp2
+	$(PY) bench/rp2/pico_bench.py --json bench/results-rp2.json ussl=$(FIRMWARE)/RPI_PICO_W/firmware.uf2 \
+	  lean=$(FIRMWARE)/RPI_PICO_W-lean/firmware.uf2 stock=$(FIRMWARE)/RPI_PICO_W-mbedtls/firmware.bin
+
 # Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
-bench: $(BENCH_DEPS) firmware-bench venv
+bench: $(BENCH_DEPS) firmware-bench venv bench-rp2
 	$(VENV)/bin/pip install -q matplotlib==3.9.2
 	$(PY) bench/qemu_bench.py
 	$(PY) bench/run.py --full

@@ -617,6 +617,11 @@ def write_markdown(r):
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
         lines += firmware_markdown(json.load(open(qemu)))
+    rp2 = os.path.join(ROOT, "bench", "results-rp2.json")
+    if os.path.exists(rp2):
+        sys.path.insert(0, os.path.join(ROOT, "bench", "rp2"))
+        import report as rp2_report
+        lines += rp2_report.markdown(json.load(open(rp2)))
     sizes = os.path.join(ROOT, "bench", "results-size.json")
     if os.path.exists(sizes):
         lines += size_markdown(json.load(open(sizes)))

@@ -8,8 +8,11 @@ of each is enough; the first handshake of a kind is left out (it pays for import
 
     python3 bench/rp2/pico_bench.py [--json OUT] IMAGE_NAME=PATH.uf2 ...
 
-Image names: `ussl` (full), `lean`, `stock` decide what each runs. Needs CPython's `cryptography`
-for the test PKI (DER: the stock mbedTLS module reads no PEM)."""
+Image names: `ussl` (full), `lean` (primitives only: it has no server side for the pair),
+`stock`, `before` (ussl before issue 25: handshakes only) decide what each runs. With --json, the
+kinds measured replace theirs in OUT and the others stay (so a one-off `before` run is kept).
+Needs CPython's `cryptography` for the test PKI (DER: the stock mbedTLS module reads no PEM)."""
+
 import argparse
 import datetime
 import json
@@ -26,6 +29,18 @@ from cryptography.x509.oid import NameOID
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DER = serialization.Encoding.DER
+
+IMAGES = {
+    "ussl": "ours, RPI_PICO_W_USSL (make firmware-rp2): the full profile, the thumbv6m engine with "
+            "ussl-arith (P-256, X25519, P-384 and RSA arithmetic without __aeabi_lmul; arith/)",
+    "lean": "ours, the lean engine (make USSL_ENGINE=lean firmware-rp2): primitives only, it has no "
+            "server side for an in-memory pair",
+    "stock": "the stock RPI_PICO_W image of MicroPython 1.28 (make firmware-rp2-stock): its mbedTLS 3.6.2 "
+             "module as the rp2 port configures it (MBEDTLS_ECP_NIST_OPTIM, TLS 1.2 only, no resumption, "
+             "no X25519)",
+    "before": "ours before issue 25 (commit 69a8550): P-256 on the p256 crate, X25519 on curve25519-dalek, "
+              "P-384 and RSA word products through __aeabi_lmul",
+}
 
 
 def _name(cn):
@@ -174,7 +189,9 @@ def bench(kind, image, values, runs, only=None):
             continue
         if kind == "stock" and (resumed or proto == "1.3"):
             continue
-        if kind == "lean" and (resumed or proto == "1.2"):
+        if kind == "lean":
+            continue
+        if kind == "before" and resumed:
             continue
         script = "\n".join([helpers, consts, MEASURE, f"measure({row!r}, {ca}, {chain}, {key}, {proto!r}, {resumed}, {runs})"])
         code, stdout, stderr = run(image, script)
@@ -186,7 +203,7 @@ def bench(kind, image, values, runs, only=None):
             name, how, counts = (x.strip() for x in rest.split("|"))
             out[row] = {"negotiated": how, "cycles": [int(c) for c in counts.split()]}
         print(kind, row, out[row], file=sys.stderr)
-    if kind != "stock" and (not only or only == "primitive"):
+    if kind in ("ussl", "lean") and (not only or only == "primitive"):
         script = "\n".join(["import machine", PRIMITIVES, primitive_calls(values)])
         code, stdout, stderr = run(image, script)
         for line in stdout.splitlines():
@@ -207,11 +224,17 @@ def main():
     ap.add_argument("images", nargs="+", help="KIND=PATH.uf2 with KIND ussl, lean or stock")
     args = ap.parse_args()
     values = pki()
-    results = {}
+    doc = {"results": {}}
+    if args.json and os.path.exists(args.json):
+        with open(args.json) as f:
+            doc = json.load(f)
+    doc["date"] = datetime.date.today().isoformat()
+    doc["images"] = {k: v for k, v in IMAGES.items() if k in doc["results"] or any(s.startswith(k + "=") for s in args.images)}
     for spec in args.images:
         kind, path = spec.split("=", 1)
-        results[kind] = bench(kind, path, values, args.runs, args.only)
-    text = json.dumps(results, indent=1)
+        fresh = bench(kind, path, values, args.runs, args.only)
+        doc["results"].setdefault(kind, {}).update(fresh)
+    text = json.dumps(doc, indent=1)
     if args.json:
         with open(args.json, "w") as f:
             f.write(text)
