@@ -6,7 +6,7 @@ use std::env;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(ussl_arith_v6m)");
-    println!("cargo::rerun-if-changed=asm/cm0.S");
+    println!("cargo::rerun-if-changed=asm");
     let target = env::var("TARGET").unwrap_or_default();
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     if arch == "arm" && target.starts_with("thumbv6m") {
