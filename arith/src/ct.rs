@@ -15,18 +15,22 @@ pub fn mask(bit: u32) -> u32 {
 }
 
 /// a + b and the carry (0 or 1).
+///
+/// The carry and borrow words pass through [`opaque`]: otherwise LLVM may turn the extraction
+/// of a carry flag into a branch on ARMv6-M (it did, for the borrow below at opt-level "s": a
+/// cycle more or less depending on the data, which the emulator's cycle test saw).
 // Indices are loop counters below 8.
 #[allow(clippy::indexing_slicing)]
 #[inline]
 pub fn add(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
     let mut r = [0u32; 8];
-    let mut carry = 0u64;
+    let mut carry = 0u32;
     for i in 0..8 {
-        let t = u64::from(a[i]) + u64::from(b[i]) + carry;
+        let t = u64::from(a[i]) + u64::from(b[i]) + u64::from(carry);
         r[i] = t as u32;
-        carry = t >> 32;
+        carry = opaque((t >> 32) as u32);
     }
-    (r, carry as u32)
+    (r, carry)
 }
 
 /// a - b and the borrow (0 or 1).
@@ -34,13 +38,14 @@ pub fn add(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
 #[inline]
 pub fn sub(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
     let mut r = [0u32; 8];
-    let mut borrow = 0u64;
+    let mut borrow = 0u32;
     for i in 0..8 {
-        let t = u64::from(a[i]).wrapping_sub(u64::from(b[i])).wrapping_sub(borrow);
+        let t = u64::from(a[i]).wrapping_sub(u64::from(b[i])).wrapping_sub(u64::from(borrow));
         r[i] = t as u32;
-        borrow = (t >> 63) & 1;
+        // The high word is 0 or all ones.
+        borrow = opaque((t >> 32) as u32) >> 31;
     }
-    (r, borrow as u32)
+    (r, borrow)
 }
 
 /// `a` where mask is all ones, `b` where it is 0.

@@ -42,6 +42,7 @@ mcu.onBreak = (code) => {
   } else if (code === 2) {
     const label = text(r[0], r[1]);
     inRegion = label === '-';
+    if (inRegion && regions) regions.push(new Map());
     if (label !== '-') {
       if (!results.has(label)) results.set(label, []);
       results.get(label).push(core.cycles - last);
@@ -55,6 +56,7 @@ mcu.onBreak = (code) => {
 const limit = 4e9;
 // PROFILE=FILE: cycles by function (symbols from arm-none-eabi-nm on the ELF).
 const profile = process.env.PROFILE ? new Map() : null;
+const regions = process.env.PROFILE_REGIONS ? [] : null;
 if (profile) {
   while (!done && core.cycles < limit) {
     const pc = core.PC;
@@ -62,6 +64,11 @@ if (profile) {
     core.executeInstruction();
     // Only inside the measured regions (between a '-' mark and the next).
     if (inRegion) profile.set(pc, (profile.get(pc) || 0) + core.cycles - before);
+    // PROFILE_REGIONS=FILE: every region's per-instruction counts, for diffing two secrets.
+    if (inRegion && regions) {
+      const m = regions[regions.length - 1];
+      m.set(pc, (m.get(pc) || 0) + core.cycles - before);
+    }
   }
   const { execFileSync } = await import('node:child_process');
   const syms = execFileSync('arm-none-eabi-nm', ['-C', '-n', elfPath], { maxBuffer: 1 << 26 }).toString().split('\n')
@@ -77,6 +84,10 @@ if (profile) {
   const rows = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)
     .map(([name, n]) => `${(100 * n / total).toFixed(1).padStart(5)}% ${String(n).padStart(11)}  ${name}`);
   (await import('node:fs')).writeFileSync(process.env.PROFILE, `${total} cycles\n${rows.join('\n')}\n`);
+  if (regions) {
+    (await import('node:fs')).writeFileSync(process.env.PROFILE_REGIONS,
+      JSON.stringify(regions.map((m) => Object.fromEntries([...m].map(([pc, n]) => [pc.toString(16), n])))));
+  }
 }
 while (!done && core.cycles < limit) core.executeInstruction();
 if (!done) { console.log(`no end after ${limit} cycles (pc ${core.PC.toString(16)})`); failed = true; }
