@@ -15,8 +15,9 @@
 //! | 6 RSA public operation | k (2 bytes), n (k bytes), s (k bytes), e (the rest) | s^e mod n (k) |
 //! | 7 ECDSA P-384 verify | point (97), hash (48), DER signature (the rest) | 1 or 0 (1) |
 //!
-//! P-256 and X25519 are there on ussl-arith builds (ARMv6-M); elsewhere those ops answer None,
-//! as does any input of the wrong shape.
+//! P-256 and X25519 are there on ussl-arith builds (ARMv6-M), and only those the build's engine
+//! itself uses (the lean engine has no signing and no X25519: the hook would link them for nothing);
+//! otherwise, and for input of the wrong shape, an op answers None.
 
 #[cfg(ussl_arith)]
 fn split<const N: usize>(data: &[u8]) -> Option<([u8; N], &[u8])> {
@@ -57,13 +58,14 @@ pub fn run(op: u32, data: &[u8], out: &mut [u8]) -> Option<usize> {
 
 #[cfg(ussl_arith)]
 fn arith(op: u32, data: &[u8], out: &mut [u8]) -> Option<usize> {
-    use ussl_arith::{p256, x25519};
+    use ussl_arith::p256;
     match op {
         1 => put(out, &p256::public_key(&data.try_into().ok()?)?),
         2 => {
             let (d, peer) = split::<32>(data)?;
             put(out, &p256::ecdh(&d, peer)?)
         }
+        #[cfg(feature = "engine-rustls")]
         3 => {
             let (d, rest) = split::<32>(data)?;
             let (k, z) = split::<32>(rest)?;
@@ -78,9 +80,10 @@ fn arith(op: u32, data: &[u8], out: &mut [u8]) -> Option<usize> {
             let (r, s) = split::<32>(rest)?;
             put(out, &[u8::from(p256::verify(&point, &z, &r, &s.try_into().ok()?))])
         }
+        #[cfg(feature = "x25519")]
         5 => {
             let (k, u) = split::<32>(data)?;
-            put(out, &x25519::x25519(&k, &u.try_into().ok()?))
+            put(out, &ussl_arith::x25519::x25519(&k, &u.try_into().ok()?))
         }
         _ => None,
     }
@@ -112,7 +115,7 @@ mod tests {
         assert_eq!(call(6, &[0, 3, 0x01, 0xf1, 0x00, 0x04, 13]), None);
     }
 
-    #[cfg(ussl_arith)]
+    #[cfg(all(ussl_arith, feature = "x25519"))]
     #[test]
     fn p256_and_x25519_answer() {
         let mut d = [0u8; 32];
