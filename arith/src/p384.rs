@@ -113,6 +113,8 @@ struct Modulus {
     minv: u32,
     /// R^2 mod m
     r2: Limbs,
+    /// m is p: multiplication takes its special reduction.
+    is_p: bool,
 }
 
 impl Modulus {
@@ -123,7 +125,7 @@ impl Modulus {
         for _ in 0..5 {
             inv = inv.wrapping_mul(2u32.wrapping_sub(m[0].wrapping_mul(inv)));
         }
-        let mut this = Self { m, minv: inv.wrapping_neg(), r2: [0; LIMBS] };
+        let mut this = Self { m, minv: inv.wrapping_neg(), r2: [0; LIMBS], is_p: m == from_be(&P) };
         // R mod m = 2^384 - m (m > 2^383), then doubled 384 times: R^2 mod m.
         let (mut r, _) = sub_borrow(&[0; LIMBS], &m);
         for _ in 0..384 {
@@ -151,11 +153,20 @@ impl Modulus {
         }
     }
 
+    /// a * b / R mod m, for a, b < m: the reduction special to p when m is p, CIOS otherwise.
+    fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        if self.is_p {
+            mul_mod_p(a, b, &self.m)
+        } else {
+            self.mul_cios(a, b)
+        }
+    }
+
     /// a * b / R mod m (CIOS), for a, b < m.
     // Every index is a loop counter below LIMBS, or a constant, into arrays of LIMBS and
     // LIMBS + 2 limbs: none can be out of range.
     #[allow(clippy::indexing_slicing)]
-    fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+    fn mul_cios(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let mut t = [0u32; LIMBS + 2];
         for &ai in a.iter() {
             let mut carry = 0u64;
@@ -215,6 +226,72 @@ impl Modulus {
         acc
     }
 
+}
+
+/// a * b, 384 x 384 -> 768 bits: the low halves' product by [`crate::mul::mul256`] (the
+/// assembly kernel on ARMv6-M), the rest by rows of word products.
+// Indices: loop counters within the 12- and 24-limb arrays.
+#[allow(clippy::indexing_slicing)]
+fn mul384(a: &Limbs, b: &Limbs) -> [u32; 2 * LIMBS] {
+    let mut t = [0u32; 2 * LIMBS];
+    let lo = |x: &Limbs| -> [u32; 8] { core::array::from_fn(|i| x[i]) };
+    t[..16].copy_from_slice(&crate::mul::mul256(&lo(a), &lo(b)));
+    // a[i] * b[8..12] for i < 8, then a[i] * b[0..12] for i >= 8, into t[i + j].
+    for i in 0..LIMBS {
+        let (from, to) = if i < 8 { (8, LIMBS) } else { (0, LIMBS) };
+        let mut carry = 0u64;
+        for j in from..to {
+            let v = u64::from(t[i + j]) + mul64(a[i], b[j]) + carry;
+            t[i + j] = v as u32;
+            carry = v >> 32;
+        }
+        let mut k = i + to;
+        while carry != 0 && k < 2 * LIMBS {
+            let v = u64::from(t[k]) + carry;
+            t[k] = v as u32;
+            carry = v >> 32;
+            k += 1;
+        }
+    }
+    t
+}
+
+/// a * b / 2^384 mod p for p = 2^384 - 2^128 - 2^96 + 2^32 - 1. Since p = -1 mod 2^32, the
+/// multiple of p that clears word i is q = (word i) itself, and q * p adds q to words i+1 and
+/// i+12 and takes it from words i+3, i+4 and i (which it clears): no multiplication, a column at
+/// a time with a signed carry.
+// Indices: column numbers below 24 and their offsets, checked before use.
+#[allow(clippy::indexing_slicing)]
+fn mul_mod_p(a: &Limbs, b: &Limbs, p: &Limbs) -> Limbs {
+    let t = mul384(a, b);
+    let mut q = [0u32; LIMBS];
+    let mut r = [0u32; LIMBS];
+    let mut carry: i64 = 0;
+    for j in 0..2 * LIMBS {
+        let mut acc = carry + i64::from(t[j]);
+        if j >= 1 && j - 1 < LIMBS {
+            acc += i64::from(q[j - 1]);
+        }
+        if j >= 3 && j - 3 < LIMBS {
+            acc -= i64::from(q[j - 3]);
+        }
+        if j >= 4 && j - 4 < LIMBS {
+            acc -= i64::from(q[j - 4]);
+        }
+        if j >= LIMBS {
+            acc += i64::from(q[j - LIMBS]);
+            r[j - LIMBS] = acc as u32;
+        } else {
+            q[j] = acc as u32;
+        }
+        carry = acc >> 32;
+    }
+    // r + carry * 2^384 < 2p.
+    if carry != 0 || !less(&r, p) {
+        sub_borrow(&r, p).0
+    } else {
+        r
+    }
 }
 
 /// A point in Jacobian coordinates, Montgomery form; z = 0 is the point at infinity.
