@@ -138,9 +138,10 @@ bench: $(BENCH_DEPS) firmware-bench venv bench-rp2
 	$(PY) bench/qemu_bench.py
 	$(PY) bench/run.py --full
 
-bench-smoke: $(BENCH_DEPS) firmware-bench venv
+bench-smoke: $(BENCH_DEPS) firmware-bench firmware-rp2 rp2040js venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
+	$(PY) bench/rp2/pico_bench.py --smoke ussl=$(FIRMWARE)/RPI_PICO_W/firmware.uf2
 
 # Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full, client and lean, into BENCHMARKS.md.
 size: firmware firmware-baseline firmware-rp2 firmware-rp2-stock venv

@@ -80,6 +80,8 @@ def pki():
         "LE_CHAIN": _cert(le_key, "localhost", inter_key, "bench P-384 E", False, hashes.SHA384())
         + _cert(inter_key, "bench P-384 E", root_key, "bench P-384 root", True, hashes.SHA384()),
         "LE_KEY": pkcs8(le_key),
+        # Not sent to the board: the primitives' P-384 signer.
+        "LE_INTER_KEY": pkcs8(inter_key),
     }
 
 
@@ -89,6 +91,7 @@ HANDSHAKES = [
     ("TLS 1.3 ECDSA P-256", "CA", "EC_CHAIN", "EC_KEY", "1.3", False),
     ("TLS 1.2 RSA-2048", "CA", "RSA_CHAIN", "RSA_KEY", "1.2", False),
     ("TLS 1.3 P-384 root and intermediate, P-256 leaf", "LE_CA", "LE_CHAIN", "LE_KEY", "1.3", False),
+    ("TLS 1.2 P-384 root and intermediate, P-256 leaf", "LE_CA", "LE_CHAIN", "LE_KEY", "1.2", False),
     ("TLS 1.2 ECDSA P-256, resumed", "CA", "EC_CHAIN", "EC_KEY", "1.2", True),
     ("TLS 1.3 ECDSA P-256, resumed", "CA", "EC_CHAIN", "EC_KEY", "1.3", True),
 ]
@@ -156,6 +159,10 @@ def primitive_calls(values):
     n = rsa_key.public_key().public_numbers().n.to_bytes(256, "big")
     from cryptography.hazmat.primitives.asymmetric import padding
     rsa_sig = rsa_key.sign(b"bench", padding.PKCS1v15(), hashes.SHA256())
+    p384 = serialization.load_der_private_key(values["LE_INTER_KEY"], None)
+    h384 = hashlib.sha384(b"bench").digest()
+    der384 = p384.sign(h384, ec.ECDSA(utils.Prehashed(hashes.SHA384())))
+    point384 = p384.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     lines = [
         f"prim('P-256 keygen', 1, [{d!r}])",
         f"prim('P-256 ECDH', 2, [{d + pub!r}])",
@@ -163,6 +170,7 @@ def primitive_calls(values):
         f"prim('P-256 verify', 4, [{pub + z + sig!r}])",
         f"prim('X25519', 5, [{k + bytes([9] + [0] * 31)!r}])",
         f"prim('RSA-2048 verify (e = 65537)', 6, [{(256).to_bytes(2, 'big') + n + rsa_sig + bytes([1, 0, 1])!r}])",
+        f"prim('P-384 verify', 7, [{point384 + h384 + der384!r}])",
     ]
     return "\n".join(lines)
 
@@ -182,7 +190,7 @@ def run(image, script, limit_mcycles=60000):
 def bench(kind, image, values, runs, only=None):
     with open(os.path.join(ROOT, "tests_fw", "mpy", "tlspair.py")) as f:
         helpers = f.read()
-    consts = "\n".join(f"{k} = {v!r}" for k, v in values.items())
+    consts = "\n".join(f"{k} = {v!r}" for k, v in values.items() if k != "LE_INTER_KEY")
     out = {}
     for row, ca, chain, key, proto, resumed in HANDSHAKES:
         if only and only not in row:
@@ -221,9 +229,22 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--only", help="rows whose name contains this (and no primitives unless it is 'primitive')")
+    ap.add_argument("--smoke", action="store_true",
+                    help="each workload of ours once (the TLS 1.2 ECDSA pair and the primitives), nothing written: "
+                         "make bench-smoke keeps the script from rotting")
     ap.add_argument("images", nargs="+", help="KIND=PATH.uf2 with KIND ussl, lean or stock")
     args = ap.parse_args()
     values = pki()
+    if args.smoke:
+        for spec in args.images:
+            kind, path = spec.split("=", 1)
+            if kind == "ussl":
+                out = bench(kind, path, values, 1, "TLS 1.2 ECDSA P-256")
+                out.update(bench(kind, path, values, 1, "primitive"))
+                bad = [k for k, v in out.items() if "cycles" not in v]
+                assert not bad and len(out) >= 8, out
+        print("bench-rp2 smoke: every workload ran")
+        return
     doc = {"results": {}}
     if args.json and os.path.exists(args.json):
         with open(args.json) as f:

@@ -39,7 +39,14 @@ def markdown(r):
             ratio = (f"{o / _median(stock['TLS 1.2 ECDSA P-256']):.3f} of its TLS 1.2"
                      if o and _median(stock.get("TLS 1.2 ECDSA P-256")) else "n/a")
         elif s is None:
-            s_note = stock.get(row, {}).get("why", "not measured") if isinstance(stock.get(row), dict) else "not measured"
+            if "error" in stock.get(row, {}):
+                s_note = "fails: " + " ".join(stock[row]["error"])
+            elif "resumed" in row:
+                s_note = "no resumption in the module"
+            elif "TLS 1.3" in row:
+                s_note = "no TLS 1.3"
+            else:
+                s_note = "not measured"
             ratio = "n/a"
         else:
             s_note, ratio = _cell(s), f"{o / s:.3f}" if o else "n/a"
