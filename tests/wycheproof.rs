@@ -66,7 +66,9 @@ fn run(file: &str, verifier: Verifier) -> (usize, usize) {
             let ok = match verifier {
                 Verifier::P256 => {
                     assert_eq!(sha, "SHA-256");
-                    provider_algorithm(alg_id::ECDSA_P256, alg_id::ECDSA_SHA256).verify_signature(&key, &msg, &sig).is_ok()
+                    provider_algorithm(alg_id::ECDSA_P256, alg_id::ECDSA_SHA256)
+                        .verify_signature(&key, &msg, &sig)
+                        .is_ok()
                 }
                 Verifier::P384 => {
                     let digest = match sha {

@@ -225,7 +225,6 @@ impl Modulus {
         }
         acc
     }
-
 }
 
 /// a * b, 384 x 384 -> 768 bits: the low halves' product by [`crate::mul::mul256`] (the

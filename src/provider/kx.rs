@@ -130,7 +130,8 @@ impl SupportedKxGroup for P256 {
         // A random 32-byte string is a valid scalar unless it is zero or above the group order
         // (probability about 2^-32); draw again in that case.
         for _ in 0..8 {
-            if let Some(exchange) = p256::SecretKey::from_slice(&random_32()?).ok().and_then(P256Exchange::with_secret) {
+            if let Some(exchange) = p256::SecretKey::from_slice(&random_32()?).ok().and_then(P256Exchange::with_secret)
+            {
                 return Ok(exchange);
             }
         }

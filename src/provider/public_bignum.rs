@@ -9,8 +9,8 @@
 //! ARMv6-M, four 16x16-bit multiplies inline instead of a call to `__aeabi_lmul`.
 
 use alloc::vec;
-use ussl_arith::mul::mul64;
 use alloc::vec::Vec;
+use ussl_arith::mul::mul64;
 
 /// Big-endian bytes to limbs (no length limit; leading zero bytes are fine).
 fn from_be(bytes: &[u8], limbs: usize) -> Vec<u32> {

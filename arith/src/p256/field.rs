@@ -73,8 +73,7 @@ impl Fe {
 
     /// The number it stands for (below p).
     pub fn to_words(&self) -> [u32; 8] {
-        self.mul(&Fe([1, 0, 0, 0, 0, 0, 0, 0]))
-            .0
+        self.mul(&Fe([1, 0, 0, 0, 0, 0, 0, 0])).0
     }
 
     /// 32 big-endian bytes, if they are below p (variable time: for public values, and the

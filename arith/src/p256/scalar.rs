@@ -5,8 +5,7 @@ use crate::ct;
 use crate::mul::{mul256, mul_wide};
 
 /// n, little-endian words.
-pub const N: [u32; 8] =
-    [0xfc63_2551, 0xf3b9_cac2, 0xa717_9e84, 0xbce6_faad, 0xffff_ffff, 0xffff_ffff, 0, 0xffff_ffff];
+pub const N: [u32; 8] = [0xfc63_2551, 0xf3b9_cac2, 0xa717_9e84, 0xbce6_faad, 0xffff_ffff, 0xffff_ffff, 0, 0xffff_ffff];
 /// -n^-1 mod 2^32.
 const N0: u32 = 0xee00_bc4f;
 /// R^2 mod n.
@@ -34,9 +33,9 @@ fn montgomery_reduce(t: &[u32; 16]) -> [u32; 8] {
             carry = u64::from(hi) + (s >> 32);
         }
         // Propagate the carry through the upper words (a fixed number of steps: constant time).
-        for k in i + 8..16 {
-            let s = u64::from(t[k]) + carry;
-            t[k] = s as u32;
+        for w in t.iter_mut().skip(i + 8) {
+            let s = u64::from(*w) + carry;
+            *w = s as u32;
             carry = s >> 32;
         }
         top += carry as u32;

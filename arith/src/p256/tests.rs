@@ -55,7 +55,7 @@ fn ecdh_matches() {
     let mut bad = peer_sec1.as_bytes().to_vec();
     bad[64] ^= 1;
     assert_eq!(ecdh(&small(5), &bad), None);
-    assert_eq!(ecdh(&small(5), &p256::EncodedPoint::from(peer).compress().as_bytes().to_vec()), None);
+    assert_eq!(ecdh(&small(5), p256::EncodedPoint::from(peer).compress().as_bytes()), None);
     assert_eq!(ecdh(&small(5), &peer_sec1.as_bytes()[..40]), None);
 }
 
@@ -90,9 +90,7 @@ fn signatures_verify_both_ways() {
 #[test]
 fn sign_matches_rfc6979_vector() {
     // RFC 6979 A.2.5, P-256, SHA-256, message "sample": the nonce is given.
-    let hex = |s: &str| -> [u8; 32] {
-        core::array::from_fn(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-    };
+    let hex = |s: &str| -> [u8; 32] { core::array::from_fn(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap()) };
     let d = hex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
     let k = hex("a6e3c57dd01abe90086538398355dd4c3b17aa873382b0f24d6129493d8aad60");
     let z = hex("af2bdbe1aa9b6ec1e2ade1d694f41fc71a831d0268e9891562113d8a62add1bf");

@@ -31,4 +31,3 @@ unsafe impl GlobalAlloc for Bump {
 
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 }
-

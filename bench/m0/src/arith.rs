@@ -70,7 +70,13 @@ pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
     check("mul256/sqr256 kernels", ok);
     // The P-256 and 2^255-19 field kernels against the portable Rust, random and edge values.
     let p = ours::field::P;
-    let edges: [[u32; 8]; 5] = [[0; 8], [1, 0, 0, 0, 0, 0, 0, 0], ct::sub(&p, &[1, 0, 0, 0, 0, 0, 0, 0]).0, ct::sub(&p, &[2, 0, 0, 0, 0, 0, 0, 0]).0, [0, 0, 0, 0, 0, 0, 0, 0x8000_0000]];
+    let edges: [[u32; 8]; 5] = [
+        [0; 8],
+        [1, 0, 0, 0, 0, 0, 0, 0],
+        ct::sub(&p, &[1, 0, 0, 0, 0, 0, 0, 0]).0,
+        ct::sub(&p, &[2, 0, 0, 0, 0, 0, 0, 0]).0,
+        [0, 0, 0, 0, 0, 0, 0, 0x8000_0000],
+    ];
     let mut ok = true;
     for n in 0..400 {
         let below = |w: [u32; 8]| if ct::less_vartime(&w, &p) { w } else { ct::sub(&w, &p).0 };
@@ -93,7 +99,8 @@ pub fn run(secrets: &[p256::SecretKey], digest: &[u8]) {
     each("nothing", &pairs, |(a, _)| a[0]);
     each("mul256 (asm)", &pairs, |(a, b)| mul::mul256(a, b));
     each("sqr256 (asm)", &xs, |a| mul::sqr256(a));
-    let fes: Vec<ours::field::Fe> = xs.iter().map(|x| ours::field::Fe::from_words(&ct::sub(x, &[0, 0, 0, 0, 0, 0, 0, 0x1000]).0)).collect();
+    let fes: Vec<ours::field::Fe> =
+        xs.iter().map(|x| ours::field::Fe::from_words(&ct::sub(x, &[0, 0, 0, 0, 0, 0, 0, 0x1000]).0)).collect();
     let fpairs: Vec<(ours::field::Fe, ours::field::Fe)> = (0..count).map(|i| (fes[i], fes[(i + 1) % count])).collect();
     each("ours fe_mul", &fpairs, |(a, b)| a.mul(b));
     each("ours fe_square", &fes, |a| a.square());

@@ -20,8 +20,8 @@ mod p384;
 mod public_bignum;
 
 mod alloc_bump;
-mod data;
 mod arith;
+mod data;
 mod vectors;
 
 /// Prints a line on the host.

@@ -67,7 +67,6 @@ fn field(secrets: &[p256::SecretKey]) {
 }
 
 fn p256_ops(secrets: &[p256::SecretKey], digest: &[u8]) {
-
     // Keygen, ECDH, sign, verify.
     each("p256 keygen", &secrets, |s| s.public_key());
     for (s, p) in secrets.iter().zip(data::P256_PUBLICS) {
@@ -82,10 +81,9 @@ fn p256_ops(secrets: &[p256::SecretKey], digest: &[u8]) {
     let signers: Vec<p256::ecdsa::SigningKey> = secrets.iter().map(p256::ecdsa::SigningKey::from).collect();
     each("p256 sign", &signers, |k| -> p256::ecdsa::Signature { k.sign_prehash(digest).unwrap() });
     // RFC 6979 A.2.5, P-256 with SHA-256, message "sample".
-    let rfc = p256::ecdsa::SigningKey::from_slice(&hex(
-        "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
-    ))
-    .unwrap();
+    let rfc =
+        p256::ecdsa::SigningKey::from_slice(&hex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"))
+            .unwrap();
     let sample = hex("af2bdbe1aa9b6ec1e2ade1d694f41fc71a831d0268e9891562113d8a62add1bf");
     let sig: p256::ecdsa::Signature = rfc.sign_prehash(&sample).unwrap();
     check("p256 sign rfc6979", sig.to_bytes().as_slice() == hex("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8").as_slice());
@@ -93,7 +91,10 @@ fn p256_ops(secrets: &[p256::SecretKey], digest: &[u8]) {
         .iter()
         .zip(data::P256_SIGS)
         .map(|(p, s)| {
-            (p256::ecdsa::VerifyingKey::from_sec1_bytes(&hex(p)).unwrap(), p256::ecdsa::Signature::from_slice(&hex(s)).unwrap())
+            (
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(&hex(p)).unwrap(),
+                p256::ecdsa::Signature::from_slice(&hex(s)).unwrap(),
+            )
         })
         .collect();
     each("p256 verify", &verifiers, |(k, s)| k.verify_prehash(digest, s).is_ok());
@@ -103,7 +104,6 @@ fn p256_ops(secrets: &[p256::SecretKey], digest: &[u8]) {
         bad[0] ^= 1;
         check("p256 verify refuses", k.verify_prehash(&bad, s).is_err());
     }
-
 }
 
 fn x25519() {
@@ -113,7 +113,6 @@ fn x25519() {
     for (k, want) in xs.iter().zip(data::X25519_SHARED) {
         check("x25519", x25519_dalek::x25519(*k, u).as_slice() == hex(want).as_slice());
     }
-
 }
 
 /// RSA-2048 verify (s^e mod n): our own public-number code.
@@ -133,4 +132,3 @@ fn p384() {
         check("p384 verify", crate::p384::verify_prehash(&key, d, s));
     }
 }
-
