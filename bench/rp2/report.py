@@ -53,13 +53,17 @@ def markdown(r):
         neg = ours.get(row, {}).get("negotiated", ours.get(row, {}).get("error", ""))
         lines.append(f"| {row} | {_cell(o)} | {s_note} | {ratio} | {_cell(b)} | {neg} |")
     prims = [k for k in ours if k.startswith("primitive ")]
+    lean = r["results"].get("lean", {})
     if prims:
         lines += ["", "### Per primitive (cycles; ussl._primitive, the handshake's own code)", "",
-                  "| primitive | ussl | before issue 25 (bench/m0, p256/curve25519-dalek crates) |", "|---|---|---|"]
+                  "| primitive | ussl | ussl lean | before issue 25 (bench/m0, p256/curve25519-dalek crates) |",
+                  "|---|---|---|---|"]
         for k in prims:
             name = k[len("primitive "):]
             b = r.get("before_primitives", {}).get(name)
-            lines.append(f"| {name} | {_median(ours[k]):,} | {'n/a' if b is None else f'{b:,}'} |")
+            le = _median(lean.get(k))
+            lines.append(f"| {name} | {_median(ours[k]):,} | {'not in the engine' if le is None else f'{le:,}'} | "
+                         f"{'n/a' if b is None else f'{b:,}'} |")
     if r.get("notes"):
         lines += [""] + r["notes"]
     lines.append("")
