@@ -50,6 +50,10 @@ test-rust:
 	@$(MAKE) --no-print-directory apt-deps
 	USSL_CHECK_HEADER=1 cargo test
 	cargo test --no-default-features --features client
+	# ussl-arith (arith/: the ARMv6-M arithmetic's Rust, against the p256 and x25519-dalek crates)
+	# and the provider's known answers through it, as the RP2040 build runs them.
+	cargo test -p ussl-arith
+	cargo test --features arith --lib --test wycheproof --test wycheproof_kx --test loopback
 
 # rustfmt, and clippy with no unwrap/expect/unchecked index and a SAFETY line on every unsafe
 # block in src/ (src/lib.rs), in the default and client profiles and inside MicroPython.
@@ -59,6 +63,8 @@ lint: $(MPY_STAMP)
 	cargo clippy --lib -- -D warnings
 	cargo clippy --lib --no-default-features --features client -- -D warnings
 	cargo clippy --lib --no-default-features --features lean -- -D warnings
+	cargo clippy --lib --features arith -- -D warnings
+	cargo clippy -p ussl-arith --all-targets -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib --no-default-features --features micropython,lean,alloc-faults -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES) -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
