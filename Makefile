@@ -46,12 +46,12 @@ header:
 check-header:
 	USSL_CHECK_HEADER=1 cargo build
 
+# Then ussl-arith's own tests (arith/: the ARMv6-M arithmetic's Rust, against the p256 and
+# x25519-dalek crates) and the provider's known answers through it, as the RP2040 build runs them.
 test-rust:
 	@$(MAKE) --no-print-directory apt-deps
 	USSL_CHECK_HEADER=1 cargo test
 	cargo test --no-default-features --features client
-	# ussl-arith (arith/: the ARMv6-M arithmetic's Rust, against the p256 and x25519-dalek crates)
-	# and the provider's known answers through it, as the RP2040 build runs them.
 	cargo test -p ussl-arith
 	cargo test --features arith --lib --test wycheproof --test wycheproof_kx --test loopback
 
