@@ -1,11 +1,14 @@
 # ussl: build, demo and tests. Everything the build needs is installed here when missing.
 #   make              MicroPython's unix port with ussl, at build/micropython
 #   make demo         a verified TLS 1.3 fetch from a local HTTPS server
-#   make test         lint, cargo test, the pytest suite, tlsfuzzer, the firmware images in qemu, the
-#                     fuzzers (60 s each), the suite under AddressSanitizer (make test-asan)
+#   make test         lint, cargo test, the pytest suite, tlsfuzzer, the firmware images in qemu and
+#                     the RPI_PICO_W image in an RP2040 emulator, the fuzzers (40 s each), the suite
+#                     under AddressSanitizer (make test-asan)
+#   make test-pico    the RPI_PICO_W image's tests alone, in the RP2040 emulator
 #   make bench-smoke  every benchmark workload once (CI runs it after make test)
 #   make firmware     ports/qemu images with ussl: build/firmware/{MPS2_AN385,VIRT_RV32}/firmware.elf
-#   make bench        side by side with MicroPython's own mbedTLS module (unix and qemu)
+#   make bench        side by side with MicroPython's own mbedTLS module (unix, qemu, RPI_PICO_W in
+#                     an RP2040 emulator)
 # MICROPY_DIR=/path builds against a MicroPython tree of your own (see mk/mpy-tree.mk).
 SHELL := /bin/bash
 ROOT := $(CURDIR)
@@ -18,7 +21,7 @@ JOBS ?= $(shell nproc)
 # MicroPython names its build after `git describe`: a tree under build/ must not see our repository.
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
-.PHONY: bench-rp2 test-lean firmware-lean firmware-all lean-and-firmware beside-firmware all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
+.PHONY: test-lean firmware-lean firmware-all lean-and-firmware beside-firmware test-fw-qemu test-pico test-pico-tests bench-rp2040-images all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
 	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
@@ -38,6 +41,10 @@ include mk/rp2.mk
 include mk/fuzz.mk
 include mk/tlsfuzzer.mk
 include mk/asan.mk
+
+# Every skip and xfail is listed with its reason (-rsx), every deselected test by name
+# (tests_py/helpers/strict.py). Under CI (.ci/run sets CI) a missing tool or image fails.
+PYTEST = $(PY) -m pytest -q -rsx
 
 # Regenerates the checked-in C header of the engine's API.
 header:
@@ -70,25 +77,40 @@ lint: $(MPY_STAMP)
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
 
 test-py: build/micropython venv
-	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PY) -m pytest -q tests_py
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PYTEST) tests_py
 
-# With the lean engine's image MPS2_AN385-lean, which runs in the emulator.
+# With the lean engine's image MPS2_AN385-lean, which runs in the emulator, and the RPI_PICO_W
+# image in the RP2040 emulator.
 test-firmware: firmware-all venv rp2040js
-	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
+	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw
+
+# The firmware tests in qemu, and beside them the RPI_PICO_W image's in the RP2040 emulator
+# (tests_fw/test_pico_w*.py, both RPI_PICO_W and RPI_PICO_W-lean): each keeps a core busy.
+PICO_TESTS := tests_fw/test_pico_w.py tests_fw/test_pico_w_uart.py tests_fw/test_pico_w_entropy.py tests_fw/test_primitives.py
+test-fw-qemu: venv
+	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw $(addprefix --ignore=,$(PICO_TESTS))
+
+test-pico: firmware-rp2 rp2040js venv
+	MICROPY_DIR=$(MPY_DIR) $(PYTEST) $(PICO_TESTS)
 
 firmware-all: firmware firmware-rp2 firmware-lean
 # After the others: a board's lean and full engines come out of the same cargo target directory.
-# (RPI_PICO_W-lean, 3 minutes more, is left to `make size` and `make USSL_ENGINE=lean firmware-rp2`,
-# which CI's 40 minutes have no room for; tests_fw checks it when it is there.)
+# Both lean images: the qemu one runs the lean firmware tests, RPI_PICO_W-lean is checked by
+# tests_fw (it fits, its hooks, no rustls) like the full one.
 firmware-lean: | firmware firmware-rp2
-	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf
+	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf firmware-rp2
 
 # `make test` builds the firmware images on one job slot and, on the other, runs the lean suite
 # and the 1.25 tree's and builds the reference binaries and images bench-smoke compares with (the
-# suites' peers keep them waiting most of the time); then the firmware tests.
-lean-and-firmware: venv rp2040js
-	$(MAKE) --no-print-directory -j2 --output-sync=target firmware-all beside-firmware
-	MICROPY_DIR=$(MPY_DIR) $(PY) -m pytest -q tests_fw
+# suites' peers keep them waiting most of the time); then the firmware tests in qemu and, beside
+# them, the RPI_PICO_W image's in the RP2040 emulator.
+lean-and-firmware: venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target firmware-all beside-firmware rp2040js
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-fw-qemu test-pico-tests
+
+# test-pico without its prerequisites, which lean-and-firmware has just built.
+test-pico-tests:
+	MICROPY_DIR=$(MPY_DIR) $(PYTEST) $(PICO_TESTS)
 
 beside-firmware:
 	$(MAKE) --no-print-directory test-lean
@@ -99,20 +121,21 @@ beside-firmware:
 test-1.25:
 	$(MAKE) --no-print-directory MPY_SOURCE=debian unix-port
 	MICROPY_DIR=$(BUILD)/micropython-src MICROPYTHON=$(BUILD)/unix-ussl-1.25.0/micropython \
-	  $(PY) -m pytest -q tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py tests_py/test_session_bytes.py
+	  $(PYTEST) tests_py/test_client.py tests_py/test_server.py tests_py/test_sessions.py tests_py/test_session_bytes.py
 
 # The client build profile builds and passes what it keeps of the suite (and names what it leaves out).
 PROFILE_TESTS := tests_py/test_profiles.py tests_py/test_client.py tests_py/test_sessions.py tests_py/test_session_bytes.py
 test-profiles: venv
 	$(MAKE) --no-print-directory USSL_PROFILE=client build/micropython-client
-	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PY) -m pytest -q $(PROFILE_TESTS) \
+	@echo "test-profiles deselects what the client profile leaves out: getpeercert's dict (certinfo), our server"
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-client $(PYTEST) $(PROFILE_TESTS) \
 	  -k "not getpeercert and not verified_round_trip and not our_server"
 
 # The lean engine (USSL_ENGINE=lean, embedded-tls): the whole suite, with what it leaves out
 # skipped by name (tests_py/conftest.py, LEAN_UNSUPPORTED), and its own tests (test_lean.py).
 test-lean: venv
 	$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
-	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-lean $(PY) -m pytest -q tests_py
+	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(BUILD)/micropython-lean $(PYTEST) tests_py
 
 test: lint test-rust test-py tlsfuzzer test-profiles lean-and-firmware fuzz-and-asan
 
@@ -131,23 +154,23 @@ $(BUILD)/micropython-lean: FORCE
 	@$(MAKE) --no-print-directory USSL_ENGINE=lean build/micropython-lean
 endif
 
-# The RPI_PICO_W images (ours, its lean engine's, the stock one) side by side in the RP2040
-# emulator: bench/results-rp2.json, which BENCHMARKS.md's RPI_PICO_W section is made from.
-bench-rp2: firmware-rp2 firmware-rp2-stock rp2040js venv
-	$(MAKE) --no-print-directory USSL_ENGINE=lean firmware-rp2
-	$(PY) bench/rp2/pico_bench.py --json bench/results-rp2.json ussl=$(FIRMWARE)/RPI_PICO_W/firmware.uf2 \
-	  lean=$(FIRMWARE)/RPI_PICO_W-lean/firmware.uf2 stock=$(FIRMWARE)/RPI_PICO_W-mbedtls/firmware.bin
-
 # Side by side with MicroPython's mbedTLS module; never part of `make test` (bench-smoke is).
-bench: $(BENCH_DEPS) firmware-bench venv bench-rp2
+bench: $(BENCH_DEPS) firmware-bench bench-rp2040-images venv
 	$(VENV)/bin/pip install -q matplotlib==3.9.2
 	$(PY) bench/qemu_bench.py
+	$(PY) bench/rp2040_bench.py
 	$(PY) bench/run.py --full
 
+# The smoke run takes our RPI_PICO_W image alone (make test builds it; the stock and lean ones are
+# make bench's).
 bench-smoke: $(BENCH_DEPS) firmware-bench firmware-rp2 rp2040js venv
 	$(PY) bench/run.py --smoke
 	$(PY) bench/qemu_bench.py --smoke
-	$(PY) bench/rp2/pico_bench.py --smoke ussl=$(FIRMWARE)/RPI_PICO_W/firmware.uf2
+	$(PY) bench/rp2040_bench.py --smoke
+
+# The three RPI_PICO_W images make bench runs in the RP2040 emulator: stock (mbedTLS), ours, lean.
+bench-rp2040-images: firmware-rp2 firmware-rp2-stock rp2040js
+	$(MAKE) --no-print-directory USSL_ENGINE=lean firmware-rp2
 
 # Flash by crate for thumbv6m, thumbv7m and riscv32imac, profiles full, client and lean, into BENCHMARKS.md.
 size: firmware firmware-baseline firmware-rp2 firmware-rp2-stock venv

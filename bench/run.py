@@ -617,11 +617,10 @@ def write_markdown(r):
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
         lines += firmware_markdown(json.load(open(qemu)))
-    rp2 = os.path.join(ROOT, "bench", "results-rp2.json")
-    if os.path.exists(rp2):
-        sys.path.insert(0, os.path.join(ROOT, "bench", "rp2"))
-        import report as rp2_report
-        lines += rp2_report.markdown(json.load(open(rp2)))
+    pico = os.path.join(ROOT, "bench", "results-rp2040.json")
+    if os.path.exists(pico):
+        from pico_report import pico_markdown
+        lines += pico_markdown(json.load(open(pico)))
     sizes = os.path.join(ROOT, "bench", "results-size.json")
     if os.path.exists(sizes):
         lines += size_markdown(json.load(open(sizes)))
@@ -820,6 +819,10 @@ def write_chart(r):
     qemu = os.path.join(ROOT, "bench", "results-qemu.json")
     if os.path.exists(qemu):
         write_firmware_chart(json.load(open(qemu)))
+    pico = os.path.join(ROOT, "bench", "results-rp2040.json")
+    if os.path.exists(pico):
+        from pico_report import write_pico_chart
+        write_pico_chart(json.load(open(pico)))
 
 
 if __name__ == "__main__":

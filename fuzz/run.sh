@@ -23,9 +23,12 @@ for t in "${targets[@]}"; do
     dir=. where=()
     [ "$t" = lean_client ] && dir=lean where=(--fuzz-dir .)
     mkdir -p "../build/fuzz/corpus/$t"
+    # Its findings run first, as part of the corpus (tests/fuzz_regressions.rs replays the
+    # rustls targets' in cargo test too); every target keeps the directory, even empty.
+    [ -d "regressions/$t" ] || { echo "fuzz: fuzz/regressions/$t is missing" >&2; exit 1; }
     log="../build/fuzz/$t.log"
     if ! (cd "$dir" && cargo +nightly fuzz run "${where[@]}" -s none --debug-assertions "$t" \
-        "$OLDPWD/../build/fuzz/corpus/$t" "$OLDPWD/seeds/$t" -- \
+        "$OLDPWD/../build/fuzz/corpus/$t" "$OLDPWD/seeds/$t" "$OLDPWD/regressions/$t" -- \
         -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048) > "$log" 2>&1; then
         tail -40 "$log"
         echo "fuzz: $t failed (its input is in fuzz/$dir/artifacts/$t/; log $log)" >&2

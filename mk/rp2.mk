@@ -46,24 +46,30 @@ firmware-rp2: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS) $(RP2_
 	@cp $(RP2_OUT)/build/firmware.elf $(RP2_OUT)/build/firmware.bin $(RP2_OUT)/build/firmware.uf2 $(RP2_OUT)/
 	@echo "built $(RP2_OUT)/firmware.uf2 ($$(stat -c %s $(RP2_OUT)/firmware.bin) bytes of firmware)"
 
-# The stock board with MicroPython's own mbedTLS module, for make size.
+# The stock board with MicroPython's own mbedTLS module, for make size and make bench (in the RP2040 emulator).
 firmware-rp2-stock: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS)
 	@mkdir -p $(FIRMWARE)/RPI_PICO_W-mbedtls
 	cmake -S $(RP2_PORT) -B $(FIRMWARE)/RPI_PICO_W-mbedtls/build -DPICO_BUILD_DOCS=0 -DMICROPY_BOARD=RPI_PICO_W \
 	  -Dpicotool_DIR=$(PICOTOOL_DIR)/picotool >$(FIRMWARE)/RPI_PICO_W-mbedtls/build.log 2>&1
 	$(MAKE) -j$(JOBS) -C $(FIRMWARE)/RPI_PICO_W-mbedtls/build >>$(FIRMWARE)/RPI_PICO_W-mbedtls/build.log 2>&1 \
 	  || { tail -40 $(FIRMWARE)/RPI_PICO_W-mbedtls/build.log; exit 1; }
-	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin $(FIRMWARE)/RPI_PICO_W-mbedtls/
+	@cp $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.elf $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.bin \
+	  $(FIRMWARE)/RPI_PICO_W-mbedtls/build/firmware.uf2 $(FIRMWARE)/RPI_PICO_W-mbedtls/
 
 .PHONY: firmware-rp2 firmware-rp2-stock
 
-# Wokwi's RP2040 emulator (npm's rp2040js, pinned), for the tests and benchmarks that run the Pico W
-# images (tests_fw/test_primitives.py, bench/rp2/); the bootrom comes from ../shared/vendor.
-RP2040JS := $(BUILD)/rp2040js/node_modules/rp2040js/package.json
-$(RP2040JS):
-	$(call apt_install,nodejs npm)
-	mkdir -p $(BUILD)/rp2040js
-	cd $(BUILD)/rp2040js && npm install --no-save --no-audit --no-fund rp2040js@1.4.1 >/dev/null
-rp2040js: $(RP2040JS)
+# Wokwi's RP2040 emulator, from npm (rp2040js, pinned with its checksum in
+# tests_fw/rp2040/package-lock.json), into build/rp2040js; node and npm from apt when missing.
+# tests_fw/rp2040/harness.cjs runs the Pico images in it (tests_fw/test_pico_w*.py,
+# tests_fw/test_primitives.py, bench/rp2040_bench.py).
+RP2040JS_DIR := $(BUILD)/rp2040js
+RP2040JS_STAMP := $(RP2040JS_DIR)/.installed
+$(RP2040JS_STAMP): tests_fw/rp2040/package.json tests_fw/rp2040/package-lock.json
+	$(if $(shell command -v node && command -v npm),,$(call apt_install,nodejs npm))
+	rm -rf $(RP2040JS_DIR) && mkdir -p $(RP2040JS_DIR)
+	cp tests_fw/rp2040/package.json tests_fw/rp2040/package-lock.json $(RP2040JS_DIR)/
+	cd $(RP2040JS_DIR) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+rp2040js: $(RP2040JS_STAMP)
 
 .PHONY: rp2040js

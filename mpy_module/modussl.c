@@ -206,13 +206,15 @@ static mp_obj_t mod_ussl_primitive(mp_obj_t op_in, mp_obj_t data_in, mp_obj_t ou
 static MP_DEFINE_CONST_FUN_OBJ_3(mod_ussl_primitive_obj, mod_ussl_primitive);
 
 #if USSL_BENCH
-// ussl._memory(reset_peak=False): (bytes the engine holds, most it held since the last reset),
-// for `make bench` (builds with USSL_BENCH=1 only).
+// ussl._memory(reset_peak=False): (bytes the engine holds, most it held since the last reset,
+// handle frees ever parked for later), for `make bench` and the tests (builds with USSL_BENCH=1
+// only).
 static mp_obj_t mod_ussl_memory(size_t n_args, const mp_obj_t *args) {
     size_t current = 0, peak = 0;
     ussl_engine_memory(&current, &peak, n_args > 0 && mp_obj_is_true(args[0]));
-    mp_obj_t items[2] = { mp_obj_new_int_from_uint(current), mp_obj_new_int_from_uint(peak) };
-    return mp_obj_new_tuple(2, items);
+    mp_obj_t items[3] = { mp_obj_new_int_from_uint(current), mp_obj_new_int_from_uint(peak),
+                          mp_obj_new_int_from_uint(ussl_engine_parked_frees()) };
+    return mp_obj_new_tuple(3, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_ussl_memory_obj, 0, 1, mod_ussl_memory);
 

@@ -4,14 +4,17 @@
 //   qemu boards       the host's /dev/urandom and clock through semihosting (see
 //                     port_semihosting.h; the port runs qemu with -semihosting)
 //   ESP32 (ESP-IDF)   esp_fill_random, the port's RTC through mp_hal_time_ns
-//   RP2 (pico-sdk)    pico_rand, the port's RTC through mp_hal_time_ns
+//   RP2 (pico-sdk)    pico_rand, once the ring oscillator is seen running (RP2040); the port's
+//                     RTC through mp_hal_time_ns
 //   other ports       the port's hardware RNG (MICROPY_HW_ENABLE_RNG), mp_hal_time_ns
 // A port that matches none fails to compile: there is no fallback to a fixed seed. A clock that
 // was never set reads as a date before 2024, which the engine refuses for verification.
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include "py/mpconfig.h"
+#include "py/gc.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
 #include "ussl_engine.h"
@@ -69,7 +72,50 @@ int32_t ussl_port_random(uint8_t *buf, size_t len) {
 }
 #elif defined(PICO_BUILD)
 #include "pico/rand.h"
+#if PICO_RP2040
+#include "hardware/structs/clocks.h"
+#include "hardware/structs/rosc.h"
+// On the RP2040 pico_rand's one input nobody can know is the ring oscillator, read a bit at a time
+// through RANDOMBIT (64 bits when it seeds, one per 64-bit output after); the others are the timer,
+// the bus counter, a hash of RAM at its first use and the flash's unique id. A stopped oscillator
+// reads a constant, and then pico_rand's output is a function of those: the same bytes on every
+// boot of an emulator, a few guessable bits of timing on a board (tests_fw/test_pico_w_entropy.py).
+// And a disabled one trips pico_rand's hard_assert, which halts the board. So the oscillator is
+// checked before each use: enabled, not clocking the system (pico_rand's own condition), and its
+// output moving: ROSC_READS reads back to back (a few cycles apart; a running ROSC at 1.8-12 MHz
+// toggles every 5-35 cycles of the 125 MHz system clock) must see both values and no run of
+// ROSC_MAX_RUN equal ones. This catches a stopped or absent oscillator, not a weak running one.
+#define ROSC_READS (256)
+#define ROSC_MAX_RUN (128)
+
+static bool rosc_running(void) {
+    if (!(rosc_hw->status & ROSC_STATUS_ENABLED_BITS)
+        || (clocks_hw->clk[clk_sys].ctrl & CLOCKS_CLK_SYS_CTRL_AUXSRC_BITS)
+        == (CLOCKS_CLK_SYS_CTRL_AUXSRC_VALUE_ROSC_CLKSRC << CLOCKS_CLK_SYS_CTRL_AUXSRC_LSB)) {
+        return false;
+    }
+    uint32_t last = rosc_hw->randombit & 1u;
+    uint32_t ones = last, run = 1, longest = 1;
+    for (int i = 1; i < ROSC_READS; i++) {
+        uint32_t bit = rosc_hw->randombit & 1u;
+        ones += bit;
+        run = bit == last ? run + 1 : 1;
+        longest = run > longest ? run : longest;
+        last = bit;
+    }
+    return ones > 0 && ones < ROSC_READS && longest < ROSC_MAX_RUN;
+}
+#else
+static bool rosc_running(void) {
+    // RP2350: pico_rand draws on the TRNG, which runs its own health tests.
+    return true;
+}
+#endif
+
 int32_t ussl_port_random(uint8_t *buf, size_t len) {
+    if (!rosc_running()) {
+        return -1;
+    }
     fill_from_words(buf, len, get_rand_32);
     return 0;
 }
@@ -101,6 +147,12 @@ size_t ussl_port_thread_id(void) {
     #else
     return 1;
     #endif
+}
+
+// Non-zero inside a garbage collection on this thread (finalisers run there, holding the GC
+// lock): the engine must not wait for its heap lock then (src/deferred.rs).
+int32_t ussl_port_collecting(void) {
+    return gc_is_locked();
 }
 
 // The engine's panic handler ends here. No input reaches it; it is the last line of defence

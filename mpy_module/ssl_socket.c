@@ -21,6 +21,7 @@ typedef struct _ussl_socket_obj_t {
     uint32_t sticky_code;   // engine error that ended the connection (0 while fine)
     int sticky_errno;       // socket error that ended the connection (0 while fine)
     bool handshake_pending; // the handshake has not finished yet
+    bool non_blocking;      // the socket is known not to block (setblocking(False) or an EAGAIN seen)
     uint16_t poll_mask;     // direction the handshake needs, when it differs from the call's
 } ussl_socket_obj_t;
 
@@ -65,6 +66,7 @@ static int flush_output(ussl_socket_obj_t *o) {
         int err = 0;
         mp_uint_t n = stream->write(o->sock, out, len, &err);
         if (n == MP_STREAM_ERROR) {
+            o->non_blocking |= err == MP_EAGAIN;
             return err;
         }
         ussl_conn_consume_output(o->conn, n);
@@ -88,6 +90,7 @@ static bool receive_into(ussl_socket_obj_t *o, void *out, size_t out_len, size_t
     mp_uint_t n = stream->read(o->sock, space, len, err);
     if (n == MP_STREAM_ERROR) {
         ussl_conn_recv_commit(o->conn, 0);
+        o->non_blocking |= *err == MP_EAGAIN;
         return false;
     }
     if (n == 0) {
@@ -288,16 +291,24 @@ static void finish_handshake(ussl_socket_obj_t *o) {
     }
 }
 
-// One go at the handshake without waiting (tls's non-blocking sockets): sends what is pending
-// and takes in what the socket has. Returns 0 once the handshake is done, or the socket's errno
-// (MP_EAGAIN when it must wait); *needs_write tells which direction it waits for. Raises on an
-// engine failure.
+// The handshake from inside read or write (tls's sockets wrapped with
+// do_handshake_on_connect=False, asyncio's): sends what is pending and takes in what the socket
+// has, until the handshake is done or the socket would block. Returns 0 once the handshake is
+// done, or the socket's errno (MP_EAGAIN when it must wait); *needs_write tells which direction
+// it waits for. Raises on an engine failure.
+// On a socket known not to block, a call that sends a flight returns without reading: the
+// peer's answer can only come after the flight, so the caller polls for it. Reading at once
+// would take in the answer only when the peer happened to be quick, and where a failure
+// surfaces (in this write, or in the next call: asyncio's write() or drain()) would then depend
+// on timing. mbedTLS's module reads at once and finds nothing there but on a loaded machine:
+// this makes that order certain. A blocking socket reads at once and waits there, as it must.
 static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     for (;;) {
         append_key_log(o);
         if (ussl_conn_verify_callback_pending(o->conn)) {
             run_verify_callback(o);
         }
+        bool sends_flight = ussl_conn_pending_output(o->conn, NULL) > 0;
         int err = flush_output(o);
         if (err != 0) {
             *needs_write = true;
@@ -307,6 +318,10 @@ static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
             append_key_log(o);
             o->handshake_pending = false;
             return 0;
+        }
+        if (sends_flight && o->non_blocking) {
+            *needs_write = false;
+            return MP_EAGAIN;
         }
         bool eof = false;
         if (!receive_some(o, &err, &eof)) {
@@ -338,6 +353,7 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t 
     o->sticky_code = 0;
     o->sticky_errno = 0;
     o->handshake_pending = true;
+    o->non_blocking = false;
     o->poll_mask = 0;
     if (do_handshake && api == USSL_API_PYCOM) {
         // Only a client can have been wrapped before connecting.
@@ -486,10 +502,12 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         // socket about that one, and answer "ready" in the caller's direction when it is, so
         // the caller comes back into read/write and the handshake moves on.
         uintptr_t asked = arg & (MP_STREAM_POLL_RD | MP_STREAM_POLL_WR);
-        if (o->handshake_pending && ussl_conn_pending_output(o->conn, NULL) > 0) {
-            // Handshake bytes wait to go out (say, the ClientHello, before any read or write):
-            // nothing comes back until they leave, so send them now if the socket takes them,
-            // and otherwise wait for it to be writable.
+        if (o->handshake_pending && !(arg & MP_STREAM_POLL_WR) && ussl_conn_pending_output(o->conn, NULL) > 0) {
+            // Handshake bytes wait to go out (say, the ClientHello) and the caller waits to read
+            // (a protocol where the server speaks first): nothing comes back until they leave,
+            // so send them now if the socket takes them, and otherwise wait for it to be
+            // writable. A caller that waits to write sends them itself, in that write, as
+            // mbedTLS's module does (asyncio's open_connection polls for writing first).
             int err = flush_output(o);
             if (err == MP_EAGAIN) {
                 o->poll_mask = MP_STREAM_POLL_WR;
@@ -545,12 +563,18 @@ static mp_obj_t call_sock_method(ussl_socket_obj_t *o, qstr method, size_t n_arg
 }
 
 static mp_obj_t ussl_sock_setblocking(mp_obj_t self_in, mp_obj_t flag) {
-    return call_sock_method(get_open(self_in), MP_QSTR_setblocking, 1, &flag);
+    ussl_socket_obj_t *o = get_open(self_in);
+    mp_obj_t ret = call_sock_method(o, MP_QSTR_setblocking, 1, &flag);
+    o->non_blocking = !mp_obj_is_true(flag);
+    return ret;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_setblocking_obj, ussl_sock_setblocking);
 
 static mp_obj_t ussl_sock_settimeout(mp_obj_t self_in, mp_obj_t value) {
-    return call_sock_method(get_open(self_in), MP_QSTR_settimeout, 1, &value);
+    ussl_socket_obj_t *o = get_open(self_in);
+    mp_obj_t ret = call_sock_method(o, MP_QSTR_settimeout, 1, &value);
+    o->non_blocking = value != mp_const_none && !mp_obj_is_true(value);
+    return ret;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(ussl_sock_settimeout_obj, ussl_sock_settimeout);
 

@@ -253,6 +253,12 @@ ussl_error_kind ussl_result_kind(ussl_result result);
 size_t ussl_result_text(ussl_result result, char *buf, size_t cap);
 
 /*
+ How many handle frees were ever parked for later (a finaliser's, while another thread held
+ the heap: `deferred`), for tests.
+ */
+size_t ussl_engine_parked_frees(void);
+
+/*
  The engine's memory: bytes held now and the most held since the last reset (resetting it
  when `reset_peak`), for benchmarks.
 
@@ -788,6 +794,11 @@ void _Unwind_Resume(void);
  A number that identifies the calling MicroPython thread (never 0).
  */
 extern size_t ussl_port_thread_id(void);
+
+/*
+ Non-zero while this thread is inside a garbage collection (its finalisers run there).
+ */
+extern int32_t ussl_port_collecting(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -108,7 +108,7 @@ impl Context {
     /// Turns the key log of this context's connections on or off (lines not yet taken are dropped).
     pub fn set_key_log(&mut self, on: bool) -> Result<(), UsslResult> {
         if on != self.key_log.is_some() {
-            self.key_log = on.then(|| Arc::new(KeyLogLines::default()));
+            self.key_log = crate::unless_heap_ran_dry(|| Ok(on.then(|| Arc::new(KeyLogLines::default()))))?;
             self.changed();
         }
         Ok(())
@@ -121,7 +121,7 @@ impl Context {
     /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
     /// 255 bytes), as OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
     pub fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
-        self.alpn = crate::settings::alpn_from_wire(wire)?;
+        self.alpn = crate::unless_heap_ran_dry(|| crate::settings::alpn_from_wire(wire))?;
         self.changed();
         Ok(())
     }
@@ -178,17 +178,19 @@ impl Context {
     /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
     /// Unknown names are an error; the protocol versions follow from the suites kept.
     pub fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
-        let mut suites = Vec::new();
-        for name in names {
-            let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::UnknownCipherSuite)?;
-            if !suites.contains(&suite) {
-                suites.push(suite);
+        self.suites = crate::unless_heap_ran_dry(|| {
+            let mut suites = Vec::new();
+            for name in names {
+                let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::UnknownCipherSuite)?;
+                if !suites.contains(&suite) {
+                    suites.push(suite);
+                }
             }
-        }
-        if suites.is_empty() {
-            return Err(UsslResult::UnknownCipherSuite);
-        }
-        self.suites = suites;
+            if suites.is_empty() {
+                return Err(UsslResult::UnknownCipherSuite);
+            }
+            Ok(suites)
+        })?;
         self.changed();
         Ok(())
     }

@@ -2,6 +2,8 @@
 //! collection, which holds MicroPython's GC lock. If another thread holds the engine's heap
 //! lock at that moment, it may itself be waiting for the GC lock, and freeing would deadlock.
 //! Such a free is parked here instead and done by the next handle creation, outside any GC.
+//! Every other free (close(), a context dropped by the script) waits for the lock and happens
+//! at once: parked, a closed connection's memory would stay held until some later connection.
 
 use crate::sync::SpinLock;
 
@@ -20,14 +22,23 @@ const CAPACITY: usize = 32;
 
 static PARKED: SpinLock<[Option<Parked>; CAPACITY]> = SpinLock::new([None; CAPACITY]);
 
-/// Frees `ptr` with `drop` now if the heap can be had without waiting, else parks it.
+/// How many frees were ever parked (tests: a free outside a GC never is).
+static PARKED_EVER: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+pub fn parked_ever() -> usize {
+    PARKED_EVER.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Frees `ptr` with `drop` now, or parks it when it is freed inside a garbage collection while
+/// another thread holds the heap.
 ///
 /// # Safety
 /// `ptr` must be a live handle that `drop` frees, and nothing may use it afterwards.
 pub unsafe fn free_or_defer(ptr: *mut (), drop: Freer) {
     #[cfg(feature = "micropython")]
     {
-        let Some(_heap) = crate::runtime::try_hold_heap() else {
+        let Some(_heap) = crate::runtime::hold_heap_to_free() else {
+            PARKED_EVER.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             let mut parked = PARKED.lock();
             if let Some(slot) = parked.iter_mut().find(|s| s.is_none()) {
                 *slot = Some(Parked(ptr, drop));

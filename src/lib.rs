@@ -84,6 +84,19 @@ pub fn on_engine_stack<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Runs `f`, and gives OUT_OF_MEMORY instead of its value when the heap refused an allocation
+/// meanwhile (the reserve lent it): what `f` built is dropped, so that nothing a context or
+/// handle keeps holds reserve memory (the reserve is for finishing a step).
+pub fn unless_heap_ran_dry<T>(f: impl FnOnce() -> Result<T, result::UsslResult>) -> Result<T, result::UsslResult> {
+    let oom_before = oom_events();
+    let made = f();
+    if oom_events() != oom_before {
+        drop(made);
+        return Err(result::UsslResult::OutOfMemory);
+    }
+    made
+}
+
 /// How many times the heap has refused an allocation so far (served from the reserve). An
 /// engine step that sees this change reports OUT_OF_MEMORY instead of carrying on.
 pub fn oom_events() -> usize {

@@ -56,6 +56,7 @@ pub fn now_secs() -> Option<u64> {
 #[derive(Default)]
 pub struct PortRng {
     failed: bool,
+    filler: u8,
 }
 
 impl PortRng {
@@ -80,7 +81,14 @@ impl rand_core::RngCore for PortRng {
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         if !fill_random(dest) {
             self.failed = true;
-            dest.fill(0);
+            // Not zeros: a caller that draws until it gets a usable value (a non-zero scalar
+            // below the group order, as key generation does) would draw zeros forever, and the
+            // board would hang instead of refusing. Bytes that change from draw to draw end such
+            // loops; they are never used, as the caller checks `failed()` and refuses.
+            for (i, b) in dest.iter_mut().enumerate() {
+                *b = (i as u8).wrapping_add(1) ^ self.filler;
+            }
+            self.filler = self.filler.wrapping_add(1);
         }
     }
 

@@ -12,7 +12,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# tests_py's helpers.strict: CI's rule for what is missing, and the list of deselected tests.
+sys.path.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests_py"))
+from helpers.strict import missing, need_file, pytest_deselected, pytest_terminal_summary  # noqa: E402,F401
 from qemu import FIRMWARE, Qemu, have_emulator  # noqa: E402
+from rp2040 import IMAGES as PICO_IMAGES, Rp2040, missing_tools  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BOARDS = ["MPS2_AN385", "VIRT_RV32", "MPS2_AN385_M0PLUS"]
@@ -90,7 +94,7 @@ def pki():
 def boot(board, pki, **kw):
     """A booted board with the PKI and the in-memory TLS helpers in its globals."""
     if not have_emulator(board):
-        pytest.fail(f"the emulator for {board} is missing: `make firmware` installs it")
+        missing(f"the emulator for {board}", "`make firmware` installs it")
     q = Qemu(board, **kw)
     q.exec(mpy_source("tlspair.py"))
     q.exec(pki.script())
@@ -102,3 +106,36 @@ def fw(request, pki):
     q = boot(request.param, pki)
     yield q
     q.close()
+
+
+def set_clock_script():
+    """Sets the board's RTC to the host's UTC time (the emulated RTC starts at 2021-01-01, as a
+    Pico's does at power-up: a script sets it, e.g. with ntptime.settime(), before verifying)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return (f"import machine; machine.RTC().datetime(({now.year}, {now.month}, {now.day}, {now.weekday()}, "
+            f"{now.hour}, {now.minute}, {now.second}, 0))")
+
+
+def boot_pico(kind, pki=None, rosc="host", clock=True, **kw):
+    """A Pico W image (`kind`: full, lean, mbedtls) booted in the RP2040 emulator, its clock set
+    (unless `clock` is false), with the in-memory TLS helpers and the PKI (when given) in its
+    globals."""
+    missing = missing_tools()
+    if missing:
+        pytest.fail(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
+    image = PICO_IMAGES[kind]
+    if not os.path.exists(image):
+        # make test builds both (firmware-rp2, and firmware-lean for the -lean image).
+        how = "make USSL_ENGINE=lean firmware-rp2" if kind == "lean" else "make firmware-rp2"
+        missing(image, how)
+    board = Rp2040(image, rosc=rosc, **kw)
+    try:
+        if clock:
+            board.exec(set_clock_script())
+        board.exec(mpy_source("tlspair.py"))
+        if pki is not None:
+            board.exec(pki.script())
+    except BaseException:
+        board.close()
+        raise
+    return board

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import boot, mpy_source
+from conftest import boot, missing, mpy_source, need_file
 from qemu import FIRMWARE, have_emulator
 from test_openssl_uart import free_port, wait_accepting
 
@@ -16,10 +16,13 @@ ELF = os.path.join(FIRMWARE, f"{BOARD}-lean", "firmware.elf")
 UART3 = 0x40007000
 UART4 = 0x40009000
 
-pytestmark = [
-    pytest.mark.skipif(not have_emulator(BOARD), reason="qemu-system-arm missing"),
-    pytest.mark.skipif(not os.path.exists(ELF), reason="needs `make USSL_ENGINE=lean firmware`"),
-]
+
+
+@pytest.fixture(autouse=True)
+def lean_image():
+    if not have_emulator(BOARD):
+        missing("qemu-system-arm", "`make firmware` installs it")
+    need_file(ELF, "`make USSL_ENGINE=lean firmware` builds it")
 
 
 @pytest.fixture

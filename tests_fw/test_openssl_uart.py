@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import boot, mpy_source
+from conftest import boot, missing, mpy_source
 from qemu import have_emulator
 
 BOARD = "MPS2_AN385"
@@ -61,8 +61,9 @@ def openssl_servers(pki, tmp_path):
         p.wait(timeout=5)
 
 
-@pytest.mark.skipif(not have_emulator(BOARD), reason="qemu-system-arm missing")
 def test_firmware_client_against_openssl_over_uart(pki, openssl_servers):
+    if not have_emulator(BOARD):
+        missing("qemu-system-arm", "`make firmware` installs it")
     extra = ["-serial", f"tcp:127.0.0.1:{openssl_servers['1_3']}",
              "-serial", f"tcp:127.0.0.1:{openssl_servers['1_2']}"]
     q = boot(BOARD, pki, extra=extra)

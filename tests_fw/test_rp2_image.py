@@ -1,13 +1,14 @@
 """The RPI_PICO_W images with ussl (make firmware-rp2; the lean engine's with USSL_ENGINE=lean): they
 fit the board's firmware region, link
 ussl's engine with the board's hooks (pico_rand entropy, the compare-and-swap the Cortex-M0+
-lacks), and no TLS of mbedTLS's. There is no RP2040 emulator here: the same Cortex-M0+ engine runs
-the firmware tests on the MPS2_AN385_M0PLUS board."""
+lacks), and no TLS of mbedTLS's. The image runs in the RP2040 emulator in test_pico_w*.py; the same
+Cortex-M0+ engine runs the qemu firmware tests on the MPS2_AN385_M0PLUS board."""
 import os
 import subprocess
 
 import pytest
 
+from conftest import need_file
 from qemu import FIRMWARE
 
 IMAGES = {"full": os.path.join(FIRMWARE, "RPI_PICO_W"), "lean": os.path.join(FIRMWARE, "RPI_PICO_W-lean")}
@@ -19,10 +20,7 @@ FIRMWARE_REGION = 2 * 1024 * 1024 - 848 * 1024
 def image(request):
     path = IMAGES[request.param]
     if not os.path.exists(os.path.join(path, "firmware.elf")):
-        if request.param == "lean":
-            # make test leaves it out (CI's time); make size and `make USSL_ENGINE=lean firmware-rp2` build it.
-            pytest.skip("RPI_PICO_W-lean is not built: `make USSL_ENGINE=lean firmware-rp2`")
-        pytest.fail(f"{path}/firmware.elf is missing: run `make firmware-rp2`")
+        need_file(os.path.join(path, "firmware.elf"), "`make firmware-rp2` builds it, `make USSL_ENGINE=lean firmware-rp2` the lean one")
     return request.param, path
 
 
@@ -56,8 +54,7 @@ def test_mbedtls_tls_is_not_linked(symbols):
 
 def test_lean_image_has_no_rustls():
     elf = os.path.join(IMAGES["lean"], "firmware.elf")
-    if not os.path.exists(elf):
-        pytest.skip("RPI_PICO_W-lean is not built: `make USSL_ENGINE=lean firmware-rp2`")
+    need_file(elf, "`make USSL_ENGINE=lean firmware-rp2` builds it")
     out = subprocess.run(["arm-none-eabi-nm", "-C", elf], capture_output=True, text=True, check=True).stdout
     assert "embedded_tls::" in out
     assert "rustls::" not in out

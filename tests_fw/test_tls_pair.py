@@ -40,6 +40,7 @@ for proto in ("1.3", "1.2"):
     handshake(c, s)
     print(proto, first, c.session_reused, s.session_reused, full_bytes, se.sent)
 """)
+    assert len(out.splitlines()) == 2, out
     for line in out.splitlines():
         proto, first, reused, server_reused, full_bytes, resumed_bytes = line.split()
         assert (first, reused, server_reused) == ("False", "True", "True"), line
@@ -65,6 +66,7 @@ print(binascii.hexlify(down[0]).decode(), binascii.hexlify(down[1]).decode())
     for i in range(0, 65536, 64):
         pattern[i] = i & 0xFF
     expected = hashlib.sha256(pattern).hexdigest()
+    assert len(out.splitlines()) == 2, out
     for line in out.splitlines():
         assert line.split() == [expected, expected]
 

@@ -1,5 +1,9 @@
 """asyncio over the tls module, and a non-blocking handshake driven by select.poll alone."""
-from helpers import run_mpy, server_context
+import os
+
+import pytest
+
+from helpers import ROOT, run_mpy, server_context
 
 
 def test_tls_echo_server_and_twenty_concurrent_clients(pki):
@@ -95,3 +99,48 @@ ss.close()
 """)
     assert r.rc == 0, r
     assert r.lines()[-1] == "b'poll driven' TLSv1.3 True"
+
+
+INSTANT_PEER = open(os.path.join(ROOT, "tests_fw", "mpy", "tlspair.py")).read() + """
+import tls
+class Instant(End):
+    # The server answers the moment the client's bytes arrive: the quickest peer there can be.
+    def setblocking(self, flag):
+        pass
+    def write(self, buf):
+        n = End.write(self, buf)
+        try:
+            SERVER.read(1)
+        except OSError:
+            pass
+        return n
+cctx, sctx = contexts(tls, CA, CERT, KEY)
+c2s, s2c = Pipe(), Pipe()
+SERVER = sctx.wrap_socket(End(c2s, s2c), server_side=True, do_handshake_on_connect=False)
+c_end = Instant(s2c, c2s)
+client = cctx.wrap_socket(c_end, server_hostname=HOSTNAME, do_handshake_on_connect=False)
+client.setblocking(False)
+print('poll for writing', client.ioctl(3, 4), 'sent', c_end.sent)
+try:
+    print('first write', client.write(b'x'), 'sent', c_end.sent > 0, 'answer waiting', s2c.available() > 0)
+except Exception as e:
+    print('first write', type(e).__name__, e)
+try:
+    print('second write', client.write(b'x'))
+except Exception as e:
+    print('second write', type(e).__name__, e)
+"""
+
+
+@pytest.mark.parametrize("hostname,second", [("localhost", "second write 1"),
+                                             ("other.example", "second write ValueError hostname mismatch")])
+def test_non_blocking_write_sends_its_flight_and_leaves_the_answer_to_the_next_call(pki, hostname, second):
+    """What asyncio's open_connection, write() and drain() see (mainline's
+    asyncio_tls_server_client_verify_error.py prints "drain" before the client's verify error):
+    polling for writing sends nothing, the write that sends the ClientHello returns None without
+    reading even when the answer is already there, and the next call takes the answer in, and
+    fails there if it must. The order does not depend on how fast the peer is."""
+    ca, cert, key = (open(p, "rb").read() for p in (pki.ca_pem, pki.ec_cert, pki.ec_key))
+    r = run_mpy(f"CA, CERT, KEY, HOSTNAME = {ca!r}, {cert!r}, {key!r}, {hostname!r}\n" + INSTANT_PEER)
+    assert r.rc == 0, r
+    assert r.lines() == ["poll for writing 4 sent 0", "first write None sent True answer waiting True", second], r

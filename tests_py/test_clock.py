@@ -1,13 +1,15 @@
 """A board whose clock was never set reads a date before 2024: verification then fails with a
 text that says so and how to set the clock, instead of "certificate not yet valid". The unix
 build runs under faketime (libfaketime) with its wall clock in 2001; the peer's is real."""
-import shutil
-
 import pytest
 
 from helpers import PRELUDE, run_mpy, server_context, verified
+from helpers.strict import need_tool
 
-pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (make test installs it)")
+
+@pytest.fixture(autouse=True)
+def faketime():
+    need_tool("faketime")
 
 UNSET_CLOCK = ("faketime", "2001-02-03 04:05:06")
 

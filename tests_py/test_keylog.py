@@ -12,6 +12,7 @@ import time
 import pytest
 
 from helpers import PRELUDE, free_port, run_mpy, server_context, verified
+from helpers.strict import need_tool
 
 TSHARK = shutil.which("tshark")
 
@@ -54,10 +55,10 @@ class Capture:
         return subprocess.run(args, capture_output=True, text=True, timeout=60).stdout
 
 
-@pytest.mark.skipif(TSHARK is None, reason="needs tshark (make test installs it)")
 @pytest.mark.parametrize("api", ["tls", "ssl", "ussl"])
 @pytest.mark.parametrize("version", ["1.2", "1.3"])
 def test_tshark_decrypts_with_the_key_log(pki, tls_server, tmp_path, version, api):
+    need_tool("tshark")
     server = tls_server(server_context(pki.ec_cert, pki.ec_key, version=version), handler=marker_echo)
     keylog = str(tmp_path / "keys.log")
     marker = "ussl-keylog-" + secrets.token_hex(8)

@@ -19,6 +19,7 @@ print(fails(lambda: ctx.wrap_socket(s, server_side=True)))
 s.close()
 """)
     assert r.rc == 0, r
+    assert len(r.lines()) == 2, r
     for line in r.lines():
         assert line.startswith("NotImplementedError") and "`server`" in line, r
 

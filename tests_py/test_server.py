@@ -1,7 +1,6 @@
 """ussl's server side against clients nobody here wrote: CPython's ssl, openssl s_client and
 gnutls-cli, and our own client."""
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -10,6 +9,7 @@ import time
 import pytest
 
 from helpers import PRELUDE, run_mpy
+from helpers.strict import need_tool
 from mpy_server import MpyServer
 
 
@@ -148,8 +148,8 @@ def test_openssl_s_client_resumes(pki, mpy_server, tmp_path, flag):
     assert server.next_line().endswith("True None")
 
 
-@pytest.mark.skipif(shutil.which("gnutls-cli") is None, reason="gnutls-cli is installed by make deps")
 def test_gnutls_cli(pki, mpy_server):
+    need_tool("gnutls-cli")
     server = mpy_server(server_args(pki), count=2)
     r = subprocess.run(["gnutls-cli", "--x509cafile", pki.ca_pem, "-p", str(server.port), "--resume",
                         "localhost"], input=b"hello", capture_output=True, timeout=30)

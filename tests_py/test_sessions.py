@@ -1,12 +1,12 @@
 """Session resumption: ussl.save_session and wrap_socket(saved_session=...), against CPython's
 ssl server, openssl s_server, our own server and gnutls-serv."""
-import shutil
 import ssl
 import subprocess
 
 import pytest
 
 from helpers import MICROPYTHON, PRELUDE, TlsliteTicketServer, free_port, mpy_file, run_mpy, server_context
+from helpers.strict import need_tool
 from mpy_server import MpyServer
 
 
@@ -181,11 +181,10 @@ print(resumed, after - before)
     assert growth < 2048, r
 
 
-@pytest.mark.skipif(shutil.which("gnutls-serv") is None or shutil.which("unshare") is None,
-                    reason="gnutls-bin is installed by make deps")
 def test_resumes_against_gnutls_serv(pki, tmp_path):
     """gnutls-serv cannot bind to loopback only, so it runs in a network namespace of its own
     with the client beside it."""
+    need_tool("gnutls-serv", "unshare")
     port = 24433
     script = tmp_path / "client.py"
     script.write_text(sessions_script(pki, f"""

@@ -30,24 +30,43 @@ KINDS = {
     "invalid certificate data (garbage PEM or DER)": "certificate data",
 }
 
-# Failures the two libraries report in ways that do not map one to one (mbedTLS's numbered
-# OSErrors, our SSLError tuples, alerts): "<TLS error>".
-ERROR_PATTERNS = [
-    re.compile(r"^\(-\d+, 'MBEDTLS_\w+'\)$"),  # mbedTLS OSError
-    re.compile(r"^\(\d{3}, '[^']*'\)$"),  # our SSLError
-    re.compile(r"^peer sent alert \w+$"),
-    re.compile(r"^peer sent no certificate$"),
-    re.compile(r"^connection closed during handshake$"),
+# The other failures, by kind: mbedTLS's numbered OSErrors by their name, our SSLErrors (printed
+# as "(code, 'text')", or their text alone) by their text. A name or text not listed here keeps
+# its own token ("<TLS error: other ...>"), which matches nothing of the other library's.
+MBEDTLS_KINDS = {
+    "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE": "peer alert",
+    "MBEDTLS_ERR_SSL_CONN_EOF": "closed",
+    "MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE": "no peer certificate",
+    "MBEDTLS_ERR_SSL_BAD_CONFIG": "configuration",
+}
+OUR_KINDS = [
+    (re.compile(r"^peer sent alert \w+( \(.*\))?$"), "peer alert"),
+    (re.compile(r"^peer sent no certificate$"), "no peer certificate"),
+    (re.compile(r"^connection closed during handshake$"), "closed"),
+    (re.compile(r"^no known cipher suite in the list"), "configuration"),
 ]
+MBEDTLS_ERROR = re.compile(r"^\(-\d+, '(MBEDTLS_\w+)'\)$")
+OUR_SSLERROR = re.compile(r"^\((\d{3}), '(.*)'\)$")
+
+
+def kind_of_ours(text):
+    return next((kind for pattern, kind in OUR_KINDS if pattern.match(text)), None)
 
 
 def token(text):
     """The token for an error text, or None when `text` is not one."""
     if text in KINDS:
         return f"<TLS error: {KINDS[text]}>"
-    if any(p.match(text) for p in ERROR_PATTERNS):
-        return "<TLS error>"
-    return None
+    m = MBEDTLS_ERROR.match(text)
+    if m:
+        return f"<TLS error: {MBEDTLS_KINDS.get(m.group(1), 'other ' + m.group(1))}>"
+    m = OUR_SSLERROR.match(text)
+    if m:
+        message = m.group(2)
+        kind = KINDS.get(message) or kind_of_ours(message)
+        return f"<TLS error: {kind or 'other ' + m.group(1)}>"
+    kind = kind_of_ours(text)
+    return f"<TLS error: {kind}>" if kind else None
 
 
 def normalize_line(line):
@@ -58,7 +77,7 @@ def normalize_line(line):
     # Exception reprs such as ValueError('invalid cert',): the type, and the kind of its text.
     m = re.match(r"^(\w+Error)\((['\"])(.*)\2,\)$", stripped)
     if m and m.group(1) in ("ValueError", "OSError", "SSLError"):
-        return f"{m.group(1)}({token(m.group(3)) or '<TLS error>'})"
+        return f"{m.group(1)}({token(m.group(3)) or m.group(3)})"
     return line.rstrip("\n")
 
 

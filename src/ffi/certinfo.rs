@@ -1,8 +1,5 @@
 //! `ussl_certinfo`: a certificate's fields for getpeercert().
 
-#[cfg(feature = "certinfo")]
-use alloc::boxed::Box;
-
 use super::*;
 use crate::certinfo::CertInfo;
 use crate::result::UsslResult;
@@ -30,13 +27,11 @@ pub unsafe extern "C" fn ussl_certinfo_new(der: *const u8, len: usize, out: *mut
             code(UsslResult::CertInfoNotBuilt)
         }
         #[cfg(feature = "certinfo")]
-        match crate::certinfo::describe(der) {
-            Some(info) => {
-                // SAFETY: `out` is non-null and writable.
-                unsafe { *out = Box::into_raw(Box::new(ussl_certinfo { inner: info })) };
-                OK
-            }
-            None => code(UsslResult::CertBadEncoding),
+        // SAFETY: forwarded caller guarantee.
+        unsafe {
+            hand_out(out, || {
+                crate::certinfo::describe(der).map(|inner| ussl_certinfo { inner }).ok_or(UsslResult::CertBadEncoding)
+            })
         }
     })
 }

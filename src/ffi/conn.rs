@@ -1,6 +1,5 @@
 //! `ussl_conn`: one TLS connection, ciphertext in and out, plaintext in and out.
 
-use alloc::boxed::Box;
 use core::ffi::c_char;
 
 use super::*;
@@ -32,9 +31,6 @@ pub unsafe extern "C" fn ussl_conn_new_client(
         crate::deferred::drain();
         // SAFETY: forwarded caller guarantees.
         let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
-        if out.is_null() {
-            return code(UsslResult::NullArgument);
-        }
         let name = if hostname.is_null() {
             None
         } else {
@@ -46,14 +42,8 @@ pub unsafe extern "C" fn ussl_conn_new_client(
         };
         // SAFETY: per the contract `session` is NULL or live and not aliased during the call.
         let session = unsafe { session.as_mut() }.map(|s| &mut s.inner);
-        match Connection::client(ctx, name, session) {
-            Ok(conn) => {
-                // SAFETY: `out` is non-null and writable per the contract.
-                unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
-                OK
-            }
-            Err(e) => code(e),
-        }
+        // SAFETY: forwarded caller guarantee.
+        unsafe { hand_out(out, || Connection::client(ctx, name, session).map(|inner| ussl_conn { inner })) }
     })
 }
 
@@ -67,17 +57,8 @@ pub unsafe extern "C" fn ussl_conn_new_server(ctx: *mut ussl_context, out: *mut 
         crate::deferred::drain();
         // SAFETY: forwarded caller guarantee.
         let Some(ctx) = (unsafe { context_mut(ctx) }) else { return code(UsslResult::NullArgument) };
-        if out.is_null() {
-            return code(UsslResult::NullArgument);
-        }
-        match Connection::server(ctx) {
-            Ok(conn) => {
-                // SAFETY: `out` is non-null and writable per the contract.
-                unsafe { *out = Box::into_raw(Box::new(ussl_conn { inner: conn })) };
-                OK
-            }
-            Err(e) => code(e),
-        }
+        // SAFETY: forwarded caller guarantee.
+        unsafe { hand_out(out, || Connection::server(ctx).map(|inner| ussl_conn { inner })) }
     })
 }
 
@@ -510,17 +491,8 @@ pub unsafe extern "C" fn ussl_conn_is_server(conn: *const ussl_conn) -> bool {
 pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mut *mut ussl_session) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
     let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match conn.save_session() {
-        Ok(session) => {
-            // SAFETY: `out` is non-null and writable.
-            unsafe { *out = Box::into_raw(Box::new(ussl_session::new(session))) };
-            OK
-        }
-        Err(e) => code(e),
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { hand_out(out, || conn.save_session().map(ussl_session::new)) }
 }
 
 /// The ALPN protocol the handshake agreed on: its length, with `*name` pointing at it (valid

@@ -1,6 +1,5 @@
 //! `ussl_context`: role, verification policy, trust anchors, our certificate and key, suites.
 
-use alloc::boxed::Box;
 use core::ffi::c_char;
 use core::ptr;
 
@@ -19,13 +18,8 @@ pub struct ussl_context {
 pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl_context) -> ussl_result {
     crate::on_engine_stack(|| {
         crate::deferred::drain();
-        if out.is_null() {
-            return code(UsslResult::NullArgument);
-        }
-        let ctx = Box::new(ussl_context { inner: Context::new(server_side) });
-        // SAFETY: `out` is non-null and writable per the contract.
-        unsafe { *out = Box::into_raw(ctx) };
-        OK
+        // SAFETY: forwarded caller guarantee.
+        unsafe { hand_out(out, || Ok(ussl_context { inner: Context::new(server_side) })) }
     })
 }
 
@@ -169,7 +163,8 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
     crate::on_engine_stack(|| {
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
-        match crate::context::check_private_key(key) {
+        // Parsed with the reserve's help, the verdict would be one of a full heap.
+        match crate::unless_heap_ran_dry(|| crate::context::check_private_key(key)) {
             Ok(()) => OK,
             Err(e) => code(e),
         }

@@ -49,6 +49,27 @@ pub(super) unsafe fn release<T>(ptr: *mut T) {
     }
 }
 
+/// Runs `make` and hands its value to C through `out`, boxed. If the heap refused an
+/// allocation meanwhile (the reserve lent it, see `runtime`), the value, which may hold reserve
+/// memory, is dropped instead and the result is OUT_OF_MEMORY: the reserve is for finishing a
+/// step, never for what a handle keeps. Every function that makes a handle goes through here.
+///
+/// # Safety
+/// `out` must be writable storage for one pointer (checked for NULL here).
+pub(super) unsafe fn hand_out<T>(out: *mut *mut T, make: impl FnOnce() -> Result<T, UsslResult>) -> ussl_result {
+    if out.is_null() {
+        return code(UsslResult::NullArgument);
+    }
+    match crate::unless_heap_ran_dry(|| make().map(Box::new)) {
+        Ok(boxed) => {
+            // SAFETY: `out` is non-null and writable per the contract.
+            unsafe { *out = Box::into_raw(boxed) };
+            OK
+        }
+        Err(e) => code(e),
+    }
+}
+
 pub(super) fn code(r: UsslResult) -> ussl_result {
     r as u32
 }
@@ -95,6 +116,13 @@ pub unsafe extern "C" fn ussl_result_text(result: ussl_result, buf: *mut c_char,
     let text = UsslResult::from_u32(result).map(UsslResult::text).unwrap_or("unknown error");
     // SAFETY: forwarded caller guarantee on `buf`/`cap`.
     unsafe { copy_text(text, buf, cap) }
+}
+
+/// How many handle frees were ever parked for later (a finaliser's, while another thread held
+/// the heap: `deferred`), for tests.
+#[no_mangle]
+pub extern "C" fn ussl_engine_parked_frees() -> usize {
+    crate::deferred::parked_ever()
 }
 
 /// The engine's memory: bytes held now and the most held since the last reset (resetting it

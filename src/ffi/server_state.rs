@@ -1,8 +1,5 @@
 //! `ussl_server_state`: ticket keys and session cache shared by server contexts.
 
-#[cfg(feature = "server")]
-use alloc::boxed::Box;
-
 use super::*;
 use crate::result::UsslResult;
 #[cfg(feature = "server")]
@@ -25,10 +22,9 @@ pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state)
     #[cfg(not(feature = "server"))]
     return code(UsslResult::ServerNotBuilt);
     #[cfg(feature = "server")]
-    {
-        // SAFETY: `out` is non-null and writable.
-        unsafe { *out = Box::into_raw(Box::new(ussl_server_state { inner: ServerState::default() })) };
-        OK
+    // SAFETY: forwarded caller guarantee.
+    unsafe {
+        hand_out(out, || Ok(ussl_server_state { inner: ServerState::default() }))
     }
 }
 

@@ -1,6 +1,5 @@
 //! `ussl_session`: a client session saved to resume later, and its bytes.
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ffi::c_char;
 
@@ -37,17 +36,8 @@ pub unsafe extern "C" fn ussl_session_from_bytes(
 ) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
     let Some(data) = (unsafe { bytes(data, len) }) else { return code(UsslResult::NullArgument) };
-    if out.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match Session::from_bytes(data) {
-        Ok(session) => {
-            // SAFETY: `out` is non-null and writable.
-            unsafe { *out = Box::into_raw(Box::new(ussl_session::new(session))) };
-            OK
-        }
-        Err(e) => code(e),
-    }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { hand_out(out, || Session::from_bytes(data).map(ussl_session::new)) }
 }
 
 /// The session as bytes that `ussl_session_from_bytes` rebuilds it from, in this process or

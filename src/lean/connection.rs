@@ -184,6 +184,11 @@ impl Connection {
         let result = if self.handshaking { self.handshake_step() } else { self.decrypt_step() };
         if self.provider.rng.failed() {
             self.fail_with(UsslResult::RandomFailed, None);
+            // What the step wrote was made with bytes that are not random: none of it goes out.
+            if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+                let n = pipe.output().len();
+                pipe.consume_output(n);
+            }
         } else if crate::oom_events() != oom_before {
             self.fail_with(UsslResult::OutOfMemory, None);
         } else if let Err(err) = result {

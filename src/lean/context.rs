@@ -56,7 +56,7 @@ impl Context {
     }
 
     pub fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
-        self.alpn = crate::settings::alpn_from_wire(wire)?;
+        self.alpn = crate::unless_heap_ran_dry(|| crate::settings::alpn_from_wire(wire))?;
         Ok(())
     }
 

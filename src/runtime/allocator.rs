@@ -32,6 +32,8 @@ use super::reserve::RESERVE;
 extern "C" {
     /// A number that identifies the calling MicroPython thread (never 0).
     pub(super) fn ussl_port_thread_id() -> usize;
+    /// Non-zero while this thread is inside a garbage collection (its finalisers run there).
+    fn ussl_port_collecting() -> i32;
 }
 
 /// What the tracked heap guarantees: its node header is two pointers after a GC block.
@@ -70,11 +72,17 @@ fn oom_slot() -> &'static AtomicUsize {
     &OOM_COUNT[SHARED]
 }
 
-/// Holds the heap lock if that can be done without waiting. A finaliser runs inside a GC that
-/// holds MicroPython's GC lock; if another thread holds our lock it may be waiting for that GC
-/// lock, so the finaliser must not wait for ours (see `deferred`).
-pub fn try_hold_heap() -> Option<Guard> {
-    LOCK.try_lock()
+/// Holds the heap lock to free a handle. Outside a garbage collection that waits for the lock
+/// (another thread holds it only for an allocation, which ends). A finaliser runs inside a GC
+/// that holds MicroPython's GC lock; if another thread holds our lock it may be waiting for
+/// that GC lock, so a finaliser must not wait for ours: None then (see `deferred`).
+pub fn hold_heap_to_free() -> Option<Guard> {
+    // SAFETY: the shim's hook has no preconditions.
+    if unsafe { ussl_port_collecting() } != 0 {
+        LOCK.try_lock()
+    } else {
+        Some(LOCK.lock())
+    }
 }
 
 pub fn oom_events() -> usize {

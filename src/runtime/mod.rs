@@ -36,4 +36,4 @@ pub extern "C" fn _Unwind_Resume() -> ! {
     fatal()
 }
 
-pub use allocator::{fail_allocation, oom_events, reset_peak, try_hold_heap, usage};
+pub use allocator::{fail_allocation, hold_heap_to_free, oom_events, reset_peak, usage};

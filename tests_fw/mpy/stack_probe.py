@@ -28,13 +28,17 @@ def lowest_changed(bottom, top):
 class StackProbe:
     """A drop-in for tlspair.Meter: call(side, f, *args) runs f and keeps, per side, the most C
     stack used below the Python caller (an upper bound of the use below the shim's entry) and
-    the most engine stack used."""
+    the most engine stack used. `limit`, when given, is the bottom of the C stack: nothing below
+    it is painted (RP2's 8 KB stack has the heap right under it), and `deepest` keeps, per side, the
+    most C stack used from `estack`, its top, the caller's own frames included."""
 
-    def __init__(self, estack, engine_base=0, engine_size=0):
+    def __init__(self, estack, engine_base=0, engine_size=0, limit=0):
         self.estack = estack
         self.engine = (engine_base, engine_base + engine_size)
+        self.limit = limit
         self.c = {"client": 0, "server": 0}
         self.e = {"client": 0, "server": 0}
+        self.deepest = {"client": 0, "server": 0}
 
     def caller_sp(self):
         # stack_use() counts from where main() started: at most a few hundred bytes under ESTACK,
@@ -43,7 +47,7 @@ class StackProbe:
 
     def call(self, side, f, *args):
         top = (self.caller_sp() - MARGIN) & ~3
-        bottom = top - PAINT_BYTES
+        bottom = max(top - PAINT_BYTES, self.limit)
         paint(bottom, top)
         if self.engine[1]:
             paint(*self.engine)
@@ -53,6 +57,7 @@ class StackProbe:
             raise OSError("stack probe: the call used all %d painted bytes" % PAINT_BYTES)
         if a < top:
             self.c[side] = max(self.c[side], self.caller_sp() - a)
+            self.deepest[side] = max(self.deepest[side], self.estack - a)
         if self.engine[1]:
             a = lowest_changed(*self.engine)
             if a == self.engine[0]:

@@ -111,6 +111,16 @@ def pair(cctx, sctx, hostname="localhost"):
     return client, server, c_end, s_end
 
 
+def metered_pair(cctx, sctx, meter, hostname="localhost"):
+    """pair(), with the two wrap_socket() calls counted by `meter`: they belong to the handshake
+    (a rustls client makes its key share and ClientHello there)."""
+    c_end, s_end = streams()
+    client = meter.call("client", lambda: cctx.wrap_socket(c_end, server_hostname=hostname,
+                                                           do_handshake_on_connect=False))
+    server = meter.call("server", lambda: sctx.wrap_socket(s_end, server_side=True, do_handshake_on_connect=False))
+    return client, server, c_end, s_end
+
+
 def handshake(client, server, meter=None, turns=200):
     """Alternates the two sides until each has received one byte of application data from the
     other, which needs both handshakes finished. Returns the number of turns taken."""
