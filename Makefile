@@ -85,7 +85,8 @@ test-firmware: firmware-all venv rp2040js
 	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw
 
 # The firmware tests in qemu, and beside them the RPI_PICO_W image's in the RP2040 emulator
-# (tests_fw/test_pico_w*.py, both RPI_PICO_W and RPI_PICO_W-lean): each keeps a core busy.
+# (tests_fw/test_pico_w*.py, both RPI_PICO_W and RPI_PICO_W-lean, and test_primitives.py): each keeps
+# a core busy.
 PICO_TESTS := tests_fw/test_pico_w.py tests_fw/test_pico_w_uart.py tests_fw/test_pico_w_entropy.py tests_fw/test_primitives.py
 test-fw-qemu: venv
 	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw $(addprefix --ignore=,$(PICO_TESTS))

@@ -5,23 +5,22 @@ keys, ECDH and ECDSA signing with their nonces, X25519) must take the same numbe
 whatever the secret; verification, which handles public data only, must not (that is how we
 know the meter sees data-dependent timing where there is some).
 
-The script runs through bench/rp2/run_image.mjs, whose one addition to "run this script in the
-image" is the cycle counter: a read of 0x40070000 gives the emulator's cycle count. Primitives are
+The script runs in the image booted by the shared fixture (conftest.boot_pico, the RP2040 harness
+tests_fw/rp2040/), which serves the emulator's cycle count at rp2040.CYCLE_COUNTER. Primitives are
 reached through ussl._primitive (src/provider/primitives.rs), which calls the handshake's own code."""
 import hashlib
 import os
 import secrets
 import subprocess
-import tempfile
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils, x25519
 
-from qemu import FIRMWARE, ROOT
+from conftest import PICO_IMAGES, boot_pico, need_file
+from rp2040 import CYCLE_COUNTER
 
-IMAGE = os.path.join(FIRMWARE, "RPI_PICO_W", "firmware.uf2")
-RUNNER = os.path.join(ROOT, "bench", "rp2", "run_image.mjs")
+IMAGE = PICO_IMAGES["full"]
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 UNCOMPRESSED = (serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
@@ -31,7 +30,7 @@ UNCOMPRESSED = (serialization.Encoding.X962, serialization.PublicFormat.Uncompre
 # otherwise show up as a difference.
 SCRIPT = r"""
 import array, binascii, gc, machine, ussl
-def run(cases):
+def run(cases, counter):
     # Locals only inside the measured window: no global or attribute lookup, whose cost
     # depends on MicroPython's lookup caches.
     mem, prim, collect = machine.mem32, ussl._primitive, gc.collect
@@ -44,39 +43,39 @@ def run(cases):
             if rep == 0 and not timed:
                 continue
             collect()
-            t = mem[0x40070000]
+            t = mem[counter]
             try:
                 n = prim(op, data, out)
             except ValueError:
                 n = -1
-            counts[i] = (mem[0x40070000] - t) & 0xffffffff
+            counts[i] = (mem[counter] - t) & 0xffffffff
             if rep == 1:
                 results[i] = bytes(out[:n]) if n >= 0 else b"refused"
     return counts, results
-counts, results = run(CASES)
+counts, results = run(CASES, %d)
 for i in range(len(CASES)):
     print(CASES[i][0], counts[i], binascii.hexlify(results[i]).decode())
 """
 
 
-def run_in_image(cases):
-    """Runs the cases in the image; returns [(name, cycles, output bytes)] in order."""
-    if not os.path.exists(IMAGE):
-        pytest.fail(f"{IMAGE} is missing: run `make firmware-rp2`")
-    script = f"CASES = {cases!r}\n" + SCRIPT
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(script)
-    try:
-        p = subprocess.run(["node", RUNNER, IMAGE, f.name, "4000"], capture_output=True, text=True, timeout=1800)
-    finally:
-        os.unlink(f.name)
-    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+def measure(board, cases):
+    """Runs the cases, (name, op, input, timed), on a booted image (bench/rp2040_bench.py's too);
+    returns [(name, cycles, output bytes)] in order."""
+    out = board.exec(f"CASES = {cases!r}\n" + SCRIPT % CYCLE_COUNTER, timeout=1800)
     rows = []
-    for line in p.stdout.splitlines():
-        name, n, out = line.split()
-        rows.append((name, int(n), bytes.fromhex(out)))
-    assert len(rows) == len(cases), p.stdout
+    for line in out.splitlines():
+        name, n, result = line.split()
+        rows.append((name, int(n), bytes.fromhex(result)))
+    assert len(rows) == len(cases), out
     return rows
+
+
+def run_in_image(cases):
+    board = boot_pico("full", clock=False)
+    try:
+        return measure(board, cases)
+    finally:
+        board.close()
 
 
 CONSTANT_TIME = ("p256_keygen", "p256_ecdh", "p256_sign", "x25519")
@@ -98,9 +97,8 @@ def public_point(d):
     return ec.derive_private_key(d, ec.SECP256R1()).public_key().public_bytes(*UNCOMPRESSED)
 
 
-@pytest.fixture(scope="module")
-def results():
-    """Every case in one run of the image: (cases with their expected outputs, rows)."""
+def primitive_cases():
+    """Every case and its expected output: ([(name, op, input, timed)], [output])."""
     peer = ec.generate_private_key(ec.SECP256R1())
     peer_point = peer.public_key().public_bytes(*UNCOMPRESSED)
     z = hashlib.sha256(b"issue 25").digest()
@@ -147,6 +145,13 @@ def results():
     point384 = p384.public_key().public_bytes(*UNCOMPRESSED)
     add("p384_verify", 7, point384 + h384 + der, b"\x01")
     add("p384_verify_bad", 7, point384 + hashlib.sha384(h384).digest() + der, b"\x00")
+    return cases, expected
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Every case in one run of the image: (cases, their expected outputs, rows)."""
+    cases, expected = primitive_cases()
     return cases, expected, run_in_image(cases)
 
 
@@ -185,6 +190,7 @@ def test_the_arithmetic_never_calls_the_64_bit_multiply():
     call it. (Ed25519, left to curve25519-dalek, and the date code still do: the check sees them.)"""
     import re
     elf = IMAGE.replace(".uf2", ".elf")
+    need_file(elf, "make firmware-rp2")
     dis = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", "-C", elf], capture_output=True,
                          text=True, check=True).stdout
     callers, current = set(), None
