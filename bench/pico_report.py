@@ -127,6 +127,9 @@ def pico_markdown(p):
                          {i: get(im, i, "uart_client", label, "client_cycles") for i in IMAGES}, fmt=mcyc,
                          why=no13 if "1.3" in label else {"lean": "no TLS 1.2"}))
     lines += goal_lines(im) + primitive_lines(im)
+    if p.get("cycles_only"):
+        lines += ["", f"Measured with `bench/rp2040_bench.py --cycles` for {', '.join(p['cycles_only'])}: no heap "
+                  "bisection, stack painting or connection count in that run (n/a below); `make bench` measures them."]
     lines += ["", "### Heap (bytes of the board's GC heap)", "",
               "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|",
               row("free at boot (more is better)", {i: get(im, i, "heap_free_at_boot") for i in IMAGES})]

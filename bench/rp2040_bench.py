@@ -21,6 +21,9 @@ the oscillator's bits come from a fixed stream, so a run gives the same counts e
     harness's counter, rp2040.CYCLE_COUNTER): no idle time, the same count on every run.
 Writes build/firmware/results/bench-rp2040.json, and bench/results-rp2040.json unless --smoke.
   --smoke   our full image only, each workload once (CI: the other images are not built there)
+  --cycles  cycles only: pairs (twice each), primitives and one client over the UART, without the
+            heap bisections, stack painting and connection counts (which take most of an hour
+            per image on a loaded machine)
   --images  some of the images (mbedtls,full,lean), their results merged into the stored ones
   --profile KIND  where our full image's cycles go in one pair of that handshake (a row of
             PAIR_KINDS, e.g. "TLS 1.2 ECDSA P-256"), by function: printed, nothing stored
@@ -390,8 +393,10 @@ def profile(kind, pki, top=40):
         print(f"{100 * n / total:5.1f}% {n:>12,}  {name}")
 
 
-def measure(image, pki, smoke):
+def measure(image, pki, smoke, cycles_only=False):
     n = 1 if smoke else 2
+    # What the heap bisections, the stack painting and the connection counts add.
+    memory = not smoke and not cycles_only
     res = {"pairs": {}, "uart_client": {}, "connections": {}}
     board = boot(image, pki)
     try:
@@ -405,20 +410,20 @@ def measure(image, pki, smoke):
                 continue
             fresh(board, pki)
             # What the heap bisection adds to the P-384 chain is the ECDSA rows' (same engine paths).
-            res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=not smoke and key != "P384")
+            res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=memory and key != "P384")
             print(image, "pair", label, e, flush=True)
-            if not smoke and key != "P384":
+            if memory and key != "P384":
                 res.setdefault("stack", {})[label] = e = stack_depths(board, image, protocol, key)
                 print(image, "stack", label, e, flush=True)
         for label, protocol, key in KINDS:
             if supports(image, protocol) and not (smoke and protocol == "1.2"):
                 server = Openssl(pki, key, protocol)
                 try:
-                    res["uart_client"][label] = e = uart_runs(board, server, pki, smoke)
+                    res["uart_client"][label] = e = uart_runs(board, server, pki, not memory)
                 finally:
                     server.stop()
                 print(image, "uart client", label, e, flush=True)
-        for label, protocol, key in KINDS:
+        for label, protocol, key in KINDS if smoke or memory else []:
             if key == "EC" and supports(image, protocol, pair=True):
                 for servers in (True, False):
                     what = "servers" if servers else "pairs"
@@ -437,6 +442,7 @@ def measure(image, pki, smoke):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--cycles", action="store_true")
     ap.add_argument("--images", help="a comma-separated subset of mbedtls,full,lean, merged into the stored results")
     ap.add_argument("--profile", metavar="KIND", choices=[k[0] for k in PAIR_KINDS])
     args = ap.parse_args()
@@ -456,9 +462,12 @@ def main():
         results = json.load(open(stored))
     os.makedirs(os.path.join(FIRMWARE, "results"), exist_ok=True)
     out = os.path.join(FIRMWARE, "results", "bench-rp2040-smoke.json" if args.smoke else "bench-rp2040.json")
+    if args.cycles:
+        results.setdefault("cycles_only", [])
+        results["cycles_only"] = sorted(set(results["cycles_only"]) | set(images))
     for image in images:
         results["firmware_bin"][image] = os.path.getsize(os.path.join(os.path.dirname(IMAGES[image]), "firmware.bin"))
-        results["images"][image] = measure(image, pki, args.smoke)
+        results["images"][image] = measure(image, pki, args.smoke, args.cycles)
         json.dump(results, open(out, "w"), indent=1)
     if args.smoke:
         full = results["images"]["full"]

@@ -22,6 +22,19 @@
 	pop	{ r4, r5, r6, r7, pc }
 .endm
 
+@ Copies the 16-word result at [sp + 8] to the output saved at [sp] (mul256_core and
+@ sqr256_core's frames); r0-r7 clobbered.
+.macro COPY_OUT16
+	ldr	r0, [sp]
+	add	r1, sp, #8
+	ldm	r1!, { r2, r3, r4, r5, r6, r7 }
+	stm	r0!, { r2, r3, r4, r5, r6, r7 }
+	ldm	r1!, { r2, r3, r4, r5, r6, r7 }
+	stm	r0!, { r2, r3, r4, r5, r6, r7 }
+	ldm	r1!, { r2, r3, r4, r5 }
+	stm	r0!, { r2, r3, r4, r5 }
+.endm
+
 @ mul256_core: [r0] = [r1] * [r2] (8 x 8 -> 16 words). r0 must not overlap
 @ the stack frame; it may be r1 or r2. Local calling convention: every
 @ register but r9 is clobbered.
@@ -33,14 +46,7 @@ mul256_core:
 	sub	sp, #112
 	push	{ r0, lr }
 	MUL256x256  2, 18
-	ldr	r0, [sp]
-	add	r1, sp, #8
-	ldm	r1!, { r2, r3, r4, r5, r6, r7 }
-	stm	r0!, { r2, r3, r4, r5, r6, r7 }
-	ldm	r1!, { r2, r3, r4, r5, r6, r7 }
-	stm	r0!, { r2, r3, r4, r5, r6, r7 }
-	ldm	r1!, { r2, r3, r4, r5 }
-	stm	r0!, { r2, r3, r4, r5 }
+	COPY_OUT16
 	pop	{ r0, r1 }
 	add	sp, #112
 	bx	r1
@@ -55,14 +61,7 @@ sqr256_core:
 	sub	sp, #96
 	push	{ r0, lr }
 	SQR256  2, 18
-	ldr	r0, [sp]
-	add	r1, sp, #8
-	ldm	r1!, { r2, r3, r4, r5, r6, r7 }
-	stm	r0!, { r2, r3, r4, r5, r6, r7 }
-	ldm	r1!, { r2, r3, r4, r5, r6, r7 }
-	stm	r0!, { r2, r3, r4, r5, r6, r7 }
-	ldm	r1!, { r2, r3, r4, r5 }
-	stm	r0!, { r2, r3, r4, r5 }
+	COPY_OUT16
 	pop	{ r0, r1 }
 	add	sp, #96
 	bx	r1

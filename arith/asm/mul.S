@@ -2,34 +2,9 @@
 @ from Thomas Pornin's x25519-cm0, unchanged.
 @ Part of the ARMv6-M kernels of ussl-arith; src/asm.rs assembles the files in order
 @ (cm0.S, mul.S, sqr.S, gf25519.S, p256.S, functions.S): later files use earlier macros.
-@ The macros MUL32x32 ... SQR256, MUL32x16_* and REDUCE and the functions
-@ gf_add_inner and gf_sub_inner below are taken unchanged from Thomas
-@ Pornin's x25519-cm0
-@ (https://github.com/pornin/x25519-cm0, src/x25519-cm0.S, commit
-@ 75a53f2), under this license:
-@
-@   MIT License
-@
-@   Copyright (c) 2020 Thomas Pornin
-@
-@   Permission is hereby granted, free of charge, to any person obtaining a
-@   copy of this software and associated documentation files (the
-@   "Software"), to deal in the Software without restriction, including
-@   without limitation the rights to use, copy, modify, merge, publish,
-@   distribute, sublicense, and/or sell copies of the Software, and to
-@   permit persons to whom the Software is furnished to do so, subject to
-@   the following conditions:
-@
-@   The above copyright notice and this permission notice shall be included
-@   in all copies or substantial portions of the Software.
-@
-@   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS
-@   OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
-@   MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
-@   IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY
-@   CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT,
-@   TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE
-@   SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+@ From https://github.com/pornin/x25519-cm0, src/x25519-cm0.S, commit 75a53f2.
+@ Copyright (c) 2020 Thomas Pornin, under the MIT License, whose text is in
+@ LICENSE.x25519-cm0 beside this file.
 @
 
 @ Multiply rl (32 bits) by rb (32 bits) and store result in rl:rh.

@@ -19,6 +19,7 @@
 mod asm;
 pub mod ct;
 pub mod mul;
+mod naf;
 pub mod p256;
 pub mod p384;
 pub mod x25519;

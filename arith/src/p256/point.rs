@@ -199,33 +199,6 @@ pub fn mul_ct(k: &[u32; 8], p: &Jac) -> Jac {
 }
 
 /// The width-5 NAF of k (public): digits odd in [-15, 15] or zero, at most 257 of them.
-// Indices: i < 257 (k < 2^256 has at most 257 NAF digits); word indices below 9.
-#[allow(clippy::indexing_slicing)]
 pub fn wnaf_vartime(k: &[u32; 8]) -> [i8; 257] {
-    let mut digits = [0i8; 257];
-    let mut x = [0u32; 9];
-    x[..8].copy_from_slice(k);
-    let mut i = 0;
-    while x.iter().any(|&w| w != 0) {
-        if x[0] & 1 == 1 {
-            let mut d = (x[0] & 31) as i32;
-            if d >= 16 {
-                d -= 32;
-            }
-            digits[i] = d as i8;
-            // x -= d (a small signed number): a signed carry through the words.
-            let mut carry = -i64::from(d);
-            for w in x.iter_mut() {
-                let t = i64::from(*w) + carry;
-                *w = t as u32;
-                carry = t >> 32;
-            }
-        }
-        for j in 0..9 {
-            let next = if j == 8 { 0 } else { x[j + 1] };
-            x[j] = (x[j] >> 1) | (next << 31);
-        }
-        i += 1;
-    }
-    digits
+    crate::naf::wnaf5_vartime(k)
 }

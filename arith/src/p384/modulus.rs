@@ -319,29 +319,5 @@ pub(super) fn invert_vartime(a: &Limbs, m: &Limbs) -> Limbs {
 
 /// The width-5 NAF of k: digits odd in [-15, 15] or zero, at most 385.
 pub(super) fn wnaf(k: &Limbs) -> [i8; 385] {
-    let mut digits = [0i8; 385];
-    let mut x = [0u32; LIMBS + 1];
-    x[..LIMBS].copy_from_slice(k);
-    let mut i = 0;
-    while x.iter().any(|&w| w != 0) && i < digits.len() {
-        if x[0] & 1 == 1 {
-            let mut d = (x[0] & 31) as i32;
-            if d >= 16 {
-                d -= 32;
-            }
-            digits[i] = d as i8;
-            let mut carry = -i64::from(d);
-            for w in x.iter_mut() {
-                let t = i64::from(*w) + carry;
-                *w = t as u32;
-                carry = t >> 32;
-            }
-        }
-        for j in 0..=LIMBS {
-            let next = if j == LIMBS { 0 } else { x[j + 1] };
-            x[j] = (x[j] >> 1) | (next << 31);
-        }
-        i += 1;
-    }
-    digits
+    crate::naf::wnaf5_vartime(k)
 }

@@ -1,23 +1,8 @@
 //! ussl-arith (the engine's ARMv6-M arithmetic): the kernels against the portable Rust on
 //! random inputs, the primitives' known answers, and their cycles.
-use crate::{check, data, each};
+use crate::{check, data, each, hex, hex32};
 use alloc::vec::Vec;
 use ussl_arith::{ct, mul, p256 as ours, x25519};
-
-fn hex(s: &str) -> Vec<u8> {
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => 0,
-    };
-    s.as_bytes().chunks(2).map(|p| (nib(p[0]) << 4) | nib(p[1])).collect()
-}
-
-fn hex32(s: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&hex(s));
-    out
-}
 
 struct Rng(u64);
 impl Rng {

@@ -36,6 +36,22 @@ fn mark(label: &str) {
     unsafe { asm!("bkpt #2", in("r0") label.as_ptr(), in("r1") label.len()) }
 }
 
+/// The bytes of a hex string (data.rs's inputs and answers).
+fn hex(s: &str) -> alloc::vec::Vec<u8> {
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => 0,
+    };
+    s.as_bytes().chunks(2).map(|p| (nib(p[0]) << 4) | nib(p[1])).collect()
+}
+
+fn hex32(s: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&hex(s));
+    out
+}
+
 fn check(what: &str, ok: bool) {
     if !ok {
         print("FAIL known answer:");

@@ -1,23 +1,8 @@
 //! The primitives, their inputs and known answers.
 #![allow(deprecated)]
-use crate::{check, data, each, selected};
+use crate::{check, data, each, hex, hex32, selected};
 use alloc::vec::Vec;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-
-fn hex(s: &str) -> Vec<u8> {
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => 0,
-    };
-    s.as_bytes().chunks(2).map(|p| (nib(p[0]) << 4) | nib(p[1])).collect()
-}
-
-fn hex32(s: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&hex(s));
-    out
-}
 
 fn public(sec1: &[u8]) -> p256::PublicKey {
     p256::PublicKey::from_sec1_bytes(sec1).unwrap()
