@@ -15,6 +15,8 @@ PRIMITIVES = (("p256_keygen", "P-256 key pair"), ("p256_ecdh", "P-256 ECDH"), ("
 # of pico-sdk's), the image's pairs with their contexts (then bench/rp2/, since folded into this bench).
 BEFORE_ISSUE_25 = {"p256_keygen": 35443374, "p256_ecdh": 35446350, "p256_sign": 43352974, "p256_verify": 70210994,
                    "x25519": 18561510, "rsa2048_public": 25846539, "p384_verify": 254296791}
+# firmware.bin of main at 1ca86ce (issues 24 and 31, not 25) built on this machine.
+FLASH_BEFORE_ISSUE_25 = {"full": 1132824, "lean": 894156}
 BEFORE_ISSUE_25_PAIRS = {"TLS 1.2 ECDSA P-256": 250109472, "TLS 1.3 ECDSA P-256": 251965419}
 
 
@@ -36,9 +38,12 @@ def get(d, *keys):
 
 
 def row(label, values, fmt=str, why=None):
-    """A table row: stock, ours, ours/stock, lean; `why` says what a missing cell means per image."""
+    """A table row: stock, ours, ours/stock, lean; `why` says what a missing cell means per image.
+    None when no image has a value (a run that did not measure it: the row is left out)."""
     why = why or {}
     stock, ours, lean = (values.get(i) for i in IMAGES)
+    if stock is None and ours is None and lean is None:
+        return None
     cells = [fmt(v) if v is not None else why.get(i, "n/a") for i, v in zip(IMAGES, (stock, ours, lean))]
     return f"| {label} | {cells[0]} | {cells[1]} | {ratio(ours, stock)} | {cells[2]} |"
 
@@ -129,7 +134,7 @@ def pico_markdown(p):
     lines += goal_lines(im) + primitive_lines(im)
     if p.get("cycles_only"):
         lines += ["", f"Measured with `bench/rp2040_bench.py --cycles` for {', '.join(p['cycles_only'])}: no heap "
-                  "bisection, stack painting or connection count in that run (n/a below); `make bench` measures them."]
+                  "bisection, stack painting or connection count in that run; `make bench` measures them."]
     lines += ["", "### Heap (bytes of the board's GC heap)", "",
               "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|",
               row("free at boot (more is better)", {i: get(im, i, "heap_free_at_boot") for i in IMAGES})]
@@ -145,8 +150,17 @@ def pico_markdown(p):
                          {i: get(im, i, "uart_client", label, "held_open") for i in IMAGES}, why=why))
     lines += ["", "The least free heap is found by bisection (1 KB steps): the heap is filled, then freed down to the "
               "amount tried. The UART stream's own ring buffers are made first and not counted (on a board the "
-              "socket's buffers are lwIP's).", "",
-              "### Idle verified connections the heap holds at once", "",
+              "socket's buffers are lwIP's)."]
+    lines += connection_lines(im) + stack_lines(p) + flash_lines(p)
+    lines += ["", "![Pico W: ussl / stock](bench/pico.png)", ""]
+    return [line for line in lines if line is not None]
+
+
+def connection_lines(im):
+    if not any(get(im, i, "connections") for i in IMAGES):
+        return []
+    nopair, no13 = {"lean": "no server side"}, {"mbedtls": "no TLS 1.3"}
+    lines = ["", "### Idle verified connections the heap holds at once", "",
               "Handshakes go on until one fails for want of memory. \"Server connections\": one server context; each "
               "client (an in-memory peer with a context of its own, verifying the chain and the hostname) leaves once "
               "its handshake is done, its server connection stays, idle (MicroPython issue #13521: an asyncio TLS "
@@ -164,7 +178,12 @@ def pico_markdown(p):
                     for w in c if c[w].get("stopped_by")})
     if stops:
         lines += ["", "What ended each count: " + "; ".join(stops) + "."]
-    stack = {i: get(im, i, "stack") for i in IMAGES}
+    return lines
+
+
+def stack_lines(p):
+    lines = []
+    stack = {i: get(p["images"], i, "stack") for i in IMAGES}
     if any(stack.values()):
         lines += ["", "### Stack (bytes, deepest use in a pair's handshake, by painting)", "",
                   "| handshake | stock: C stack from its top, client / server | ussl: C stack from its top | "
@@ -182,12 +201,23 @@ def pico_markdown(p):
                   "counts from its top, MicroPython's own frames above the script included. ussl runs the engine on a "
                   "stack of its own, a static array outside the GC heap (its size is also why the heap is smaller "
                   "at boot); mbedTLS runs on the C stack."]
+    return lines
+
+
+def flash_lines(p):
     fb = p.get("firmware_bin", {})
-    if fb:
-        lines += ["", "### Flash (firmware.bin, bytes; the board's firmware region is 1,228,800)", "",
-                  "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|",
-                  row("firmware.bin", fb)]
-    lines += ["", "![Pico W: ussl / stock](bench/pico.png)", ""]
+    if not fb:
+        return []
+    lines = ["", "### Flash (firmware.bin, bytes; the board's firmware region is 1,228,800)", "",
+             "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|", row("firmware.bin", fb)]
+    costs = [f"{name} {before:,} -> {fb[i]:,} B ({fb[i] - before:+,})"
+             for i, name, before in (("full", "full engine", FLASH_BEFORE_ISSUE_25["full"]),
+                                     ("lean", "lean engine", FLASH_BEFORE_ISSUE_25["lean"])) if fb.get(i)]
+    if costs:
+        lines += ["", "What issue 25's arithmetic costs (firmware.bin of main without it, 1ca86ce, and with it): " + "; ".join(costs)
+                  + ". The full engine gains ussl-arith (Rust at opt-level 3, and about 6 KB of assembly) and loses the "
+                  "p256 crate's arithmetic and its own P-384 code; the lean engine builds ussl-arith at opt-level \"s\" "
+                  "and no longer links the p256 crate's arithmetic. By crate: `make size`, below."]
     return lines
 
 
