@@ -214,3 +214,42 @@ def needed_heap(attempt, lo=2048, hi=128 * 1024, step=1024, failures=None):
         else:
             lo = mid
     return hi
+
+
+def pycom_api_round(ca, chain, key, timeout):
+    """The Pycom API on an in-memory pair: ussl.wrap_socket blocks in its handshake (select.poll
+    on the stream lets the echoing server run whenever the client would wait), save_session, a
+    second connection resumed from it, and garbage session bytes refused. Prints three lines."""
+    import tls, ussl
+    sctx = tls.SSLContext(tls.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(chain, key)
+
+    def connect(saved=None):
+        state = {}
+
+        def pump():
+            srv = state.get("server")
+            if srv is None:
+                return
+            d = srv.read(256)
+            if d:
+                srv.write(d)
+        ce, se = streams(pump)
+        state["server"] = sctx.wrap_socket(se, server_side=True, do_handshake_on_connect=False)
+        c = ussl.wrap_socket(ce, cert_reqs=ussl.CERT_REQUIRED, ca_certs=ca, server_hostname="localhost",
+                             do_handshake=False, saved_session=saved, timeout=timeout)
+        c.do_handshake()
+        c.write(b"hello")
+        return c, c.read(5)
+
+    c, echoed = connect()
+    session = ussl.save_session(c)
+    print(echoed, c.session_reused, session)
+    c.close()
+    c, echoed = connect(session)
+    print(echoed, c.session_reused)
+    c.close()
+    try:
+        ussl.wrap_socket(streams()[0], saved_session=b"garbage")
+    except TypeError:
+        print("TypeError")
