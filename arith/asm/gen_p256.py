@@ -80,22 +80,31 @@ def reduce_once_macro():
     emit("")
 
 
-def add_function():
-    emit("@ void ussl_arith_p256_add(uint32_t d[8], const uint32_t a[8], const uint32_t b[8])")
-    emit("@ d = a + b mod p, for a, b < p. d may be a or b.")
+def function_head(name):
     emit("\t.align\t1")
-    emit("\t.global\tussl_arith_p256_add")
+    emit(f"\t.global\t{name}")
     emit("\t.thumb_func")
-    emit("\t.type\tussl_arith_p256_add, %function")
-    emit("ussl_arith_p256_add:")
-    emit("\tpush\t{ r4, r5, r6, r7, lr }")
-    emit("\tsub\tsp, #64")
-    emit("\tmov\tr7, r0")
+    emit(f"\t.type\t{name}, %function")
+    emit(f"{name}:")
+
+
+def words_to_stack(first, rest):
+    """[sp] = [r1] op [r2], word by word: `first` on word 0, `rest` (with the carry) on the others."""
     for i in range(8):
         emit(f"\tldr\tr3, [r1, #{4 * i}]")
         emit(f"\tldr\tr4, [r2, #{4 * i}]")
-        emit("\tadds\tr3, r4" if i == 0 else "\tadcs\tr3, r4")
+        emit(f"\t{first if i == 0 else rest}\tr3, r4")
         emit(f"\tstr\tr3, [sp, #{4 * i}]")
+
+
+def add_function():
+    emit("@ void ussl_arith_p256_add(uint32_t d[8], const uint32_t a[8], const uint32_t b[8])")
+    emit("@ d = a + b mod p, for a, b < p. d may be a or b.")
+    function_head("ussl_arith_p256_add")
+    emit("\tpush\t{ r4, r5, r6, r7, lr }")
+    emit("\tsub\tsp, #64")
+    emit("\tmov\tr7, r0")
+    words_to_stack("adds", "adcs")
     emit("\tmovs\tr1, #0")
     emit("\tadcs\tr1, r1")
     emit("\tP256_REDUCE_ONCE  0, 8")
@@ -109,18 +118,10 @@ def sub_function():
     emit("@ void ussl_arith_p256_sub(uint32_t d[8], const uint32_t a[8], const uint32_t b[8])")
     emit("@ d = a - b mod p, for a, b < p: a - b, plus p when that borrowed (p masked by the")
     emit("@ borrow: words m, m, m, 0, 0, 0, m & 1, m). d may be a or b.")
-    emit("\t.align\t1")
-    emit("\t.global\tussl_arith_p256_sub")
-    emit("\t.thumb_func")
-    emit("\t.type\tussl_arith_p256_sub, %function")
-    emit("ussl_arith_p256_sub:")
+    function_head("ussl_arith_p256_sub")
     emit("\tpush\t{ r4, r5, r6, r7, lr }")
     emit("\tsub\tsp, #32")
-    for i in range(8):
-        emit(f"\tldr\tr3, [r1, #{4 * i}]")
-        emit(f"\tldr\tr4, [r2, #{4 * i}]")
-        emit("\tsubs\tr3, r4" if i == 0 else "\tsbcs\tr3, r4")
-        emit(f"\tstr\tr3, [sp, #{4 * i}]")
+    words_to_stack("subs", "sbcs")
     emit("\tsbcs\tr5, r5")
     emit("\tmovs\tr4, #0")
     emit("\trsbs\tr6, r5, #0")
