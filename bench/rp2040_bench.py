@@ -23,7 +23,8 @@ Writes build/firmware/results/bench-rp2040.json, and bench/results-rp2040.json u
   --smoke   our full image only, each workload once (CI: the other images are not built there)
   --cycles  cycles only: pairs (twice each), primitives and one client over the UART, without the
             heap bisections, stack painting and connection counts (which take most of an hour
-            per image on a loaded machine)
+            per image on a loaded machine); with --images, over the stored results of those
+            images, whose memory figures stay
   --images  some of the images (mbedtls,full,lean), their results merged into the stored ones
   --profile KIND  where our full image's cycles go in one pair of that handshake (a row of
             PAIR_KINDS, e.g. "TLS 1.2 ECDSA P-256"), by function: printed, nothing stored
@@ -439,6 +440,17 @@ def measure(image, pki, smoke, cycles_only=False):
     return res
 
 
+def overlay(old, new):
+    """new's measurements over old's, dict by dict; where new has None (not measured), old's stays."""
+    out = dict(old)
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(old.get(k), dict):
+            out[k] = overlay(old[k], v)
+        elif v is not None or k not in old:
+            out[k] = v
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
@@ -463,11 +475,11 @@ def main():
     os.makedirs(os.path.join(FIRMWARE, "results"), exist_ok=True)
     out = os.path.join(FIRMWARE, "results", "bench-rp2040-smoke.json" if args.smoke else "bench-rp2040.json")
     if args.cycles:
-        results.setdefault("cycles_only", [])
-        results["cycles_only"] = sorted(set(results["cycles_only"]) | set(images))
+        results["cycles_only"] = sorted(set(results.get("cycles_only", [])) | set(images))
     for image in images:
         results["firmware_bin"][image] = os.path.getsize(os.path.join(os.path.dirname(IMAGES[image]), "firmware.bin"))
-        results["images"][image] = measure(image, pki, args.smoke, args.cycles)
+        new = measure(image, pki, args.smoke, args.cycles)
+        results["images"][image] = overlay(results["images"].get(image, {}), new) if args.cycles else new
         json.dump(results, open(out, "w"), indent=1)
     if args.smoke:
         full = results["images"]["full"]
