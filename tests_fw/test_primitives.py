@@ -17,7 +17,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils, x25519
 
-from conftest import PICO_IMAGES, boot_pico, need_file
+from conftest import PICO_IMAGES, boot_pico
+from helpers.strict import need_file, need_tool
 from rp2040 import CYCLE_COUNTER
 
 IMAGE = PICO_IMAGES["full"]
@@ -191,6 +192,7 @@ def test_the_arithmetic_never_calls_the_64_bit_multiply():
     import re
     elf = IMAGE.replace(".uf2", ".elf")
     need_file(elf, "make firmware-rp2")
+    need_tool("arm-none-eabi-objdump", how="make firmware-rp2 installs it")
     dis = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", "-C", elf], capture_output=True,
                          text=True, check=True).stdout
     callers, current = set(), None
