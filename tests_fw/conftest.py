@@ -120,9 +120,9 @@ def boot_pico(kind, pki=None, rosc="host", clock=True, **kw):
     """A Pico W image (`kind`: full, lean, mbedtls) booted in the RP2040 emulator, its clock set
     (unless `clock` is false), with the in-memory TLS helpers and the PKI (when given) in its
     globals."""
-    missing = missing_tools()
-    if missing:
-        pytest.fail(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
+    tools = missing_tools()
+    if tools:
+        missing(f"the RP2040 emulator's {tools}", "`make rp2040js` installs it")
     image = PICO_IMAGES[kind]
     if not os.path.exists(image):
         # make test builds both (firmware-rp2, and firmware-lean for the -lean image).
