@@ -165,27 +165,7 @@ def test_nearly_full_heap_gives_memory_error_and_the_next_handshake_works(pico):
     out = pico.exec("""
 import gc, tls
 cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY)
-outcomes = []
-for leave_kb in (2, 6, 12, 64):
-    gc.collect()
-    hog = []
-    try:
-        while True:
-            hog.append(bytearray(512))
-    except MemoryError:
-        pass
-    del hog[:2 * leave_kb]
-    try:
-        c, s, ce, se = pair(cctx, sctx)
-        handshake(c, s)
-        outcomes.append("ok")
-    except MemoryError:
-        outcomes.append("MemoryError")
-    except Exception as e:
-        outcomes.append("%s:%s" % (type(e).__name__, e))
-    c = s = ce = se = None
-    hog = None
-    gc.collect()
+outcomes = handshakes_on_a_nearly_full_heap(cctx, sctx, (2, 6, 12, 64))
 print(" ".join(outcomes))
 print(gc.mem_free() > 100000)
 """, timeout=900)

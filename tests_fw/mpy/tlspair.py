@@ -253,3 +253,32 @@ def pycom_api_round(ca, chain, key, timeout):
         ussl.wrap_socket(streams()[0], saved_session=b"garbage")
     except TypeError:
         print("TypeError")
+
+
+def handshakes_on_a_nearly_full_heap(cctx, sctx, leaves_kb):
+    """For each amount in `leaves_kb`: the heap filled with 512-byte blocks but for that many KB,
+    then a client+server handshake; "ok", "MemoryError" or the other exception, one per amount.
+    Everything is released between attempts."""
+    import gc
+    outcomes = []
+    for leave_kb in leaves_kb:
+        gc.collect()
+        hog = []
+        try:
+            while True:
+                hog.append(bytearray(512))
+        except MemoryError:
+            pass
+        del hog[:2 * leave_kb]
+        try:
+            c, s, ce, se = pair(cctx, sctx)
+            handshake(c, s)
+            outcomes.append("ok")
+        except MemoryError:
+            outcomes.append("MemoryError")
+        except Exception as e:
+            outcomes.append("%s:%s" % (type(e).__name__, e))
+        c = s = ce = se = None
+        hog = None
+        gc.collect()
+    return outcomes
