@@ -53,10 +53,14 @@ header:
 check-header:
 	USSL_CHECK_HEADER=1 cargo build
 
+# Then ussl-arith's own tests (arith/: the ARMv6-M arithmetic's Rust, against the p256 and
+# x25519-dalek crates) and the provider's known answers through it, as the RP2040 build runs them.
 test-rust:
 	@$(MAKE) --no-print-directory apt-deps
 	USSL_CHECK_HEADER=1 cargo test
 	cargo test --no-default-features --features client
+	cargo test -p ussl-arith
+	cargo test --features arith --lib --test wycheproof --test wycheproof_kx --test loopback
 
 # rustfmt, and clippy with no unwrap/expect/unchecked index and a SAFETY line on every unsafe
 # block in src/ (src/lib.rs), in the default and client profiles and inside MicroPython.
@@ -66,6 +70,8 @@ lint: $(MPY_STAMP)
 	cargo clippy --lib -- -D warnings
 	cargo clippy --lib --no-default-features --features client -- -D warnings
 	cargo clippy --lib --no-default-features --features lean -- -D warnings
+	cargo clippy --lib --features arith -- -D warnings
+	cargo clippy -p ussl-arith --all-targets -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib --no-default-features --features micropython,lean,alloc-faults -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES) -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
@@ -79,8 +85,10 @@ test-firmware: firmware-all venv rp2040js
 	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw
 
 # The firmware tests in qemu, and beside them the RPI_PICO_W image's in the RP2040 emulator
-# (tests_fw/test_pico_w*.py, both RPI_PICO_W and RPI_PICO_W-lean): each keeps a core busy.
-PICO_TESTS := tests_fw/test_pico_w.py tests_fw/test_pico_w_uart.py tests_fw/test_pico_w_entropy.py tests_fw/test_pico_w_memory.py
+# (tests_fw/test_pico_w*.py, both RPI_PICO_W and RPI_PICO_W-lean, and test_primitives.py): each keeps
+# a core busy.
+PICO_TESTS := tests_fw/test_pico_w.py tests_fw/test_pico_w_uart.py tests_fw/test_pico_w_entropy.py tests_fw/test_pico_w_memory.py \
+	tests_fw/test_primitives.py
 test-fw-qemu: venv
 	MICROPY_DIR=$(MPY_DIR) $(PYTEST) tests_fw $(addprefix --ignore=,$(PICO_TESTS))
 

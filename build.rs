@@ -9,6 +9,7 @@ use std::fs;
 use std::path::PathBuf;
 
 fn main() {
+    arith_cfg();
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=USSL_UPDATE_HEADER");
@@ -36,6 +37,18 @@ fn main() {
         panic!("mpy_module/ussl_engine.h is stale: run `make header` and commit it");
     } else {
         println!("cargo:warning=mpy_module/ussl_engine.h is stale: run `make header`");
+    }
+}
+
+/// `ussl_arith`: the public-key primitives run on ussl-arith (arith/: P-256 and X25519 over
+/// ARMv6-M assembly kernels) instead of the p256 and x25519-dalek crates. On ARMv6-M targets
+/// (thumbv6m-*, the RP2040), whose multiply has no high half; elsewhere only with the feature
+/// `arith`, so that the host's tests go through the same Rust code.
+fn arith_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(ussl_arith)");
+    let target = env::var("TARGET").unwrap_or_default();
+    if target.starts_with("thumbv6m") || env::var_os("CARGO_FEATURE_ARITH").is_some() {
+        println!("cargo::rustc-cfg=ussl_arith");
     }
 }
 

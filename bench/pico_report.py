@@ -4,6 +4,20 @@ import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGES = ("mbedtls", "full", "lean")
+KINDS = ("TLS 1.2 ECDSA P-256", "TLS 1.2 RSA-2048", "TLS 1.3 ECDSA P-256")
+P384_KINDS = ("TLS 1.3 P-384 root and intermediate, P-256 leaf", "TLS 1.2 P-384 root and intermediate, P-256 leaf")
+PRIMITIVES = (("p256_keygen", "P-256 key pair"), ("p256_ecdh", "P-256 ECDH"), ("p256_sign", "P-256 ECDSA sign"),
+              ("p256_verify", "P-256 ECDSA verify"), ("x25519", "X25519"),
+              ("rsa2048_public", "RSA-2048 verify (e = 65537)"), ("p384_verify", "P-384 ECDSA verify"))
+# Before issue 25 (commit 69a8550: P-256 on the p256 crate, X25519 on curve25519-dalek, P-384 and
+# RSA word products through __aeabi_lmul), measured once with the same exact counter: the
+# primitives on a bare Cortex-M0+ in rp2040js (bench/m0, compiler-builtins' __aeabi_lmul in place
+# of pico-sdk's), the image's pairs with their contexts (then bench/rp2/, since folded into this bench).
+BEFORE_ISSUE_25 = {"p256_keygen": 35443374, "p256_ecdh": 35446350, "p256_sign": 43352974, "p256_verify": 70210994,
+                   "x25519": 18561510, "rsa2048_public": 25846539, "p384_verify": 254296791}
+# firmware.bin of main at 1ca86ce (issues 24 and 31, not 25) built on this machine.
+FLASH_BEFORE_ISSUE_25 = {"full": 1132824, "lean": 894156}
+BEFORE_ISSUE_25_PAIRS = {"TLS 1.2 ECDSA P-256": 250109472, "TLS 1.3 ECDSA P-256": 251965419}
 
 
 def ratio(a, b):
@@ -24,11 +38,54 @@ def get(d, *keys):
 
 
 def row(label, values, fmt=str, why=None):
-    """A table row: stock, ours, ours/stock, lean; `why` says what a missing cell means per image."""
+    """A table row: stock, ours, ours/stock, lean; `why` says what a missing cell means per image.
+    None when no image has a value (a run that did not measure it: the row is left out)."""
     why = why or {}
     stock, ours, lean = (values.get(i) for i in IMAGES)
+    if stock is None and ours is None and lean is None:
+        return None
     cells = [fmt(v) if v is not None else why.get(i, "n/a") for i, v in zip(IMAGES, (stock, ours, lean))]
     return f"| {label} | {cells[0]} | {cells[1]} | {ratio(ours, stock)} | {cells[2]} |"
+
+
+def goal_lines(im):
+    """Issue 25's goal: our TLS 1.2 and 1.3 ECDSA pairs at most 0.2x the stock image's TLS 1.2
+    pair, whose module has no TLS 1.3; and what they took before it."""
+    stock = get(im, "mbedtls", "pairs", "TLS 1.2 ECDSA P-256")
+    if not stock:
+        return []
+    out = []
+    for label in ("TLS 1.2 ECDSA P-256", "TLS 1.3 ECDSA P-256"):
+        ours = get(im, "full", "pairs", label)
+        if ours:
+            out.append(f"{label} {ratio(ours['full_cycles'], stock['full_cycles'])}x "
+                       f"({ratio(ours['whole_cycles'], stock['whole_cycles'])}x with contexts; before issue 25 "
+                       f"{mcyc(BEFORE_ISSUE_25_PAIRS[label])} with contexts)")
+    return ["", "Against the stock image's TLS 1.2 ECDSA pair, ours: " + "; ".join(out) + ". The public-key "
+            "arithmetic is ussl-arith's on the Cortex-M0+ (arith/: no __aeabi_lmul); with the full profile the key "
+            "exchange is X25519 (offered first), so a pair is 4 X25519, one ECDSA signature and 2 verifications on "
+            "our side, 2 P-256 key pairs, 2 ECDH, one signature and 2 verifications on mbedTLS's (MBEDTLS_ECP_NIST_OPTIM, "
+            "as the rp2 port configures it). The P-384 rows are Let's Encrypt's ECDSA shape (a P-384 root and "
+            "intermediate, a P-256 leaf: 2 P-384 verifications); MicroPython's mbedTLS module loads one DER "
+            "certificate as a server's chain, so it sends no intermediate."]
+
+
+def primitive_lines(im):
+    prims = {i: get(im, i, "primitives") or {} for i in ("full", "lean")}
+    if not any(prims.values()):
+        return []
+    lines = ["", "### Public-key primitives (exact cycles)", "",
+             "ussl._primitive, the handshake's own code, one input at a time (tests_fw/test_primitives.py's, which "
+             "also checks that each secret-dependent one takes the same cycles for every secret), the emulator's "
+             "cycle count read by the board itself (the harness's counter at 0x40070000): no idle time, the same on "
+             "every run. Before issue 25: the same code paths on the p256 and curve25519-dalek crates, "
+             "bench/m0 on a bare Cortex-M0+. The lean engine's ussl-arith is built at opt-level \"s\".", "",
+             "| primitive | ussl | ussl lean | before issue 25 | before / ussl |", "|---|---|---|---|---|"]
+    for key, name in PRIMITIVES:
+        ours, lean, before = prims["full"].get(key), prims["lean"].get(key), BEFORE_ISSUE_25.get(key)
+        lines.append(f"| {name} | {ours:,} | " if ours else f"| {name} | n/a | ")
+        lines[-1] += (f"{lean:,} | " if lean else "not in the engine | ") + f"{before:,} | {ratio(before, ours)} |"
+    return lines
 
 
 def pico_markdown(p):
@@ -53,9 +110,11 @@ def pico_markdown(p):
              "key and CA loaded each time). The client of `openssl s_server` over a UART: wrap_socket() to its "
              "return, less the time in the stream (waiting for the host included).", "",
              "| handshake | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|"]
-    for label in ("TLS 1.2 ECDSA P-256", "TLS 1.2 RSA-2048", "TLS 1.3 ECDSA P-256"):
+    for label in KINDS + P384_KINDS:
         pairs = {i: get(im, i, "pairs", label) for i in IMAGES}
         why = dict(nopair, **(no13 if "1.3" in label else {}))
+        if label in P384_KINDS:
+            why.setdefault("mbedtls", "sends no intermediate")
         lines.append(row(f"{label}, pair, client + server", {i: get(pairs[i], "full_cycles") for i in IMAGES},
                          fmt=mcyc, why=why))
         split = [f"{pairs[i]['full_client_cycles'] / 1e6:.1f} M / {pairs[i]['full_server_cycles'] / 1e6:.1f} M"
@@ -67,9 +126,17 @@ def pico_markdown(p):
                          fmt=mcyc, why=why))
         lines.append(row(f"{label}, pair, resumed", {i: get(pairs[i], "resumed_cycles") for i in IMAGES},
                          fmt=mcyc, why=dict(why, mbedtls="no resumption")))
+        if label in P384_KINDS:
+            continue
         lines.append(row(f"{label}, client of openssl over a UART",
                          {i: get(im, i, "uart_client", label, "client_cycles") for i in IMAGES}, fmt=mcyc,
                          why=no13 if "1.3" in label else {"lean": "no TLS 1.2"}))
+    lines += goal_lines(im) + primitive_lines(im)
+    if p.get("cycles_only"):
+        lines += ["", f"The cycles (handshakes and primitives) of {', '.join(p['cycles_only'])} were measured again by "
+                  "`bench/rp2040_bench.py --cycles`, after issue 25's arithmetic; the heap, stack and connection figures "
+                  "below are from the last whole run (`make bench`), before it. ussl-arith takes nothing from the heap; "
+                  "the engine's stack depth is checked by tests_fw/test_pico_w.py."]
     lines += ["", "### Heap (bytes of the board's GC heap)", "",
               "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|",
               row("free at boot (more is better)", {i: get(im, i, "heap_free_at_boot") for i in IMAGES})]
@@ -85,8 +152,17 @@ def pico_markdown(p):
                          {i: get(im, i, "uart_client", label, "held_open") for i in IMAGES}, why=why))
     lines += ["", "The least free heap is found by bisection (1 KB steps): the heap is filled, then freed down to the "
               "amount tried. The UART stream's own ring buffers are made first and not counted (on a board the "
-              "socket's buffers are lwIP's).", "",
-              "### Idle verified connections the heap holds at once", "",
+              "socket's buffers are lwIP's)."]
+    lines += connection_lines(im) + stack_lines(p) + flash_lines(p)
+    lines += ["", "![Pico W: ussl / stock](bench/pico.png)", ""]
+    return [line for line in lines if line is not None]
+
+
+def connection_lines(im):
+    if not any(get(im, i, "connections") for i in IMAGES):
+        return []
+    nopair, no13 = {"lean": "no server side"}, {"mbedtls": "no TLS 1.3"}
+    lines = ["", "### Idle verified connections the heap holds at once", "",
               "Handshakes go on until one fails for want of memory. \"Server connections\": one server context; each "
               "client (an in-memory peer with a context of its own, verifying the chain and the hostname) leaves once "
               "its handshake is done, its server connection stays, idle (MicroPython issue #13521: an asyncio TLS "
@@ -104,7 +180,12 @@ def pico_markdown(p):
                     for w in c if c[w].get("stopped_by")})
     if stops:
         lines += ["", "What ended each count: " + "; ".join(stops) + "."]
-    stack = {i: get(im, i, "stack") for i in IMAGES}
+    return lines
+
+
+def stack_lines(p):
+    lines = []
+    stack = {i: get(p["images"], i, "stack") for i in IMAGES}
     if any(stack.values()):
         lines += ["", "### Stack (bytes, deepest use in a pair's handshake, by painting)", "",
                   "| handshake | stock: C stack from its top, client / server | ussl: C stack from its top | "
@@ -122,12 +203,23 @@ def pico_markdown(p):
                   "counts from its top, MicroPython's own frames above the script included. ussl runs each engine call "
                   "on a stack of its own, taken from the GC heap for the call (src/runtime/workspace.rs); mbedTLS "
                   "runs on the C stack."]
+    return lines
+
+
+def flash_lines(p):
     fb = p.get("firmware_bin", {})
-    if fb:
-        lines += ["", "### Flash (firmware.bin, bytes; the board's firmware region is 1,228,800)", "",
-                  "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|",
-                  row("firmware.bin", fb)]
-    lines += ["", "![Pico W: ussl / stock](bench/pico.png)", ""]
+    if not fb:
+        return []
+    lines = ["", "### Flash (firmware.bin, bytes; the board's firmware region is 1,228,800)", "",
+             "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|", row("firmware.bin", fb)]
+    costs = [f"{name} {before:,} -> {fb[i]:,} B ({fb[i] - before:+,})"
+             for i, name, before in (("full", "full engine", FLASH_BEFORE_ISSUE_25["full"]),
+                                     ("lean", "lean engine", FLASH_BEFORE_ISSUE_25["lean"])) if fb.get(i)]
+    if costs:
+        lines += ["", "What issue 25's arithmetic costs (firmware.bin of main without it, 1ca86ce, and with it): " + "; ".join(costs)
+                  + ". The full engine gains ussl-arith (Rust at opt-level 3, and about 6 KB of assembly) and loses the "
+                  "p256 crate's arithmetic and its own P-384 code; the lean engine builds ussl-arith at opt-level \"s\" "
+                  "and no longer links the p256 crate's arithmetic. By crate: `make size`, below."]
     return lines
 
 

@@ -15,10 +15,19 @@ the oscillator's bits come from a fixed stream, so a run gives the same counts e
     freed down to the amount tried, each client attempt on a new boot, as qemu_bench.py does:
     a heap that earlier runs have cut up needs more), and what an open client connection holds;
   - how many idle verified connections the heap holds at once: server connections whose clients
-    (in-memory peers) finished their handshake and left, and client+server pairs.
+    (in-memory peers) finished their handshake and left, and client+server pairs;
+  - the public-key primitives of our images one at a time (ussl._primitive, the handshake's own
+    code, with tests_fw/test_primitives.py's inputs), in the emulator's exact cycles (the
+    harness's counter, rp2040.CYCLE_COUNTER): no idle time, the same count on every run.
 Writes build/firmware/results/bench-rp2040.json, and bench/results-rp2040.json unless --smoke.
   --smoke   our full image only, each workload once (CI: the other images are not built there)
+  --cycles  cycles only: pairs (twice each), primitives and one client over the UART, without the
+            heap bisections, stack painting and connection counts (which take most of an hour
+            per image on a loaded machine); with --images, over the stored results of those
+            images, whose memory figures stay
   --images  some of the images (mbedtls,full,lean), their results merged into the stored ones
+  --profile KIND  where our full image's cycles go in one pair of that handshake (a row of
+            PAIR_KINDS, e.g. "TLS 1.2 ECDSA P-256"), by function: printed, nothing stored
 """
 import argparse
 import ast
@@ -32,24 +41,49 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests_fw"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from conftest import set_clock_script  # noqa: E402
+from conftest import p384_chain, set_clock_script  # noqa: E402
 from qemu_bench import Pki  # noqa: E402
-from rp2040 import FIRMWARE, IMAGES, MHZ, Rp2040, missing_tools  # noqa: E402
+from rp2040 import CYCLE_COUNTER, FIRMWARE, IMAGES, MHZ, Rp2040, missing_tools  # noqa: E402
 from test_openssl_uart import free_port, wait_accepting  # noqa: E402
 from test_pico_w import symbols  # noqa: E402
+from test_primitives import measure as measure_primitives, primitive_cases  # noqa: E402
 
 MPY = os.path.join(ROOT, "tests_fw", "mpy")
 ROSC = "seed:1"
 KINDS = [("TLS 1.2 ECDSA P-256", "1.2", "EC"), ("TLS 1.2 RSA-2048", "1.2", "RSA"), ("TLS 1.3 ECDSA P-256", "1.3", "EC")]
+# Let's Encrypt's ECDSA shape: a P-384 root signs a P-384 intermediate, which signs the P-256
+# leaf (two P-384 verifications); in-memory pairs only.
+P384_KINDS = [("TLS 1.3 P-384 root and intermediate, P-256 leaf", "1.3", "P384"),
+              ("TLS 1.2 P-384 root and intermediate, P-256 leaf", "1.2", "P384")]
+PAIR_KINDS = KINDS + P384_KINDS
 NAMES = {"mbedtls": "stock RPI_PICO_W (mbedTLS)", "full": "ussl", "lean": "ussl lean"}
+# The smoke run's pairs: one of each script (the RSA pair and the second P-384 one add minutes, no code).
+SMOKE_LEAVES_OUT = ("TLS 1.2 RSA-2048", P384_KINDS[1][0])
 
 
-def supports(image, protocol, pair=False):
+def supports(image, protocol, pair=False, key=None):
     if image == "mbedtls":
-        return protocol == "1.2"  # MicroPython's mbedTLS configuration has no TLS 1.3
+        # MicroPython's mbedTLS configuration has no TLS 1.3, and its module loads one DER
+        # certificate as a server's chain: it sends no intermediate.
+        return protocol == "1.2" and key != "P384"
     if image == "lean":
         return protocol == "1.3" and not pair  # TLS 1.3 client only
     return True
+
+
+class PicoPki(Pki):
+    """qemu_bench's PKI and the P-384 chain (DER, as every input here)."""
+
+    def __init__(self, tmp):
+        super().__init__(tmp)
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        der = serialization.Encoding.DER
+        ca, chain, key = p384_chain(intermediate=True)
+        self.values["P384_CA"] = x509.load_pem_x509_certificate(ca).public_bytes(der)
+        self.values["P384_CHAIN"] = b"".join(c.public_bytes(der) for c in x509.load_pem_x509_certificates(chain))
+        self.values["P384_KEY"] = serialization.load_pem_private_key(key, None).private_bytes(
+            der, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
 
 
 def prepare(board, pki):
@@ -90,7 +124,7 @@ for i in range(%(n)d):
     gc.collect()
     t = time.ticks_us()
     # Fresh contexts: a context keeps sessions, and this measures full handshakes.
-    cctx, sctx = contexts(tls, CA, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
+    cctx, sctx = contexts(tls, %(ca)s, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
     m = Meter()
     c, s = metered_pair(cctx, sctx, m)[:2]
     handshake(c, s, m)
@@ -108,7 +142,7 @@ for i in range(%(n)d):
     c = s = cctx = sctx = None
 
 def attempt():
-    cctx, sctx = contexts(tls, CA, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
+    cctx, sctx = contexts(tls, %(ca)s, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
     c, s, ce, se = pair(cctx, sctx)
     handshake(c, s)
     c.close(); s.close()
@@ -240,9 +274,13 @@ def side_median(runs, side):
     return cycles(statistics.median(r[side] for r in runs)) if runs else None
 
 
+def ca_of(key):
+    return "P384_CA" if key == "P384" else "CA"
+
+
 def pair_runs(board, image, protocol, key, n, heap):
-    r = last_value(board.exec(PAIR % dict(key=key, protocol=protocol, n=n, resume=image != "mbedtls", heap=heap),
-                              timeout=7200))
+    r = last_value(board.exec(PAIR % dict(key=key, ca=ca_of(key), protocol=protocol, n=n,
+                                          resume=image != "mbedtls", heap=heap), timeout=7200))
     full = [cycles(x["client"] + x["server"]) for x in r["full"]]
     return {"version": r["version"], "pair_needed_heap": r["needed_heap"], "low_memory_errors": r["low_memory_errors"],
             "full_client_cycles": side_median(r["full"], "client"), "full_server_cycles": side_median(r["full"], "server"),
@@ -299,30 +337,99 @@ def uart_runs(board, server, pki, smoke, lo=2048, hi=96 * 1024, step=1024):
     return out
 
 
-def measure(image, pki, smoke):
+# The lean engine's ussl._primitive has no signing and no X25519 (it signs nothing, and its key
+# exchange is P-256 alone).
+LEAN_PRIMITIVES = ("p256_keygen", "p256_ecdh", "p256_verify", "rsa2048_public", "p384_verify")
+
+
+def primitives(board, image):
+    """{primitive: cycles}, one input of each of tests_fw/test_primitives.py's (each run twice,
+    the second count kept), its known answer checked."""
+    cases, expected = primitive_cases()
+    chosen = {}
+    for (name, op, data, _), want in zip(cases, expected):
+        if name.endswith("_bad") or name in chosen or (image == "lean" and name not in LEAN_PRIMITIVES):
+            continue
+        chosen[name] = ((name, op, data, True), want)
+    rows = measure_primitives(board, [case for case, _ in chosen.values()])
+    out = {}
+    for (name, cycles, result), (_, want) in zip(rows, chosen.values()):
+        assert result == want, f"{image}: {name} gave {result.hex()}, not {want.hex()}"
+        out[name] = cycles
+    return out
+
+
+PROFILED = """
+import tls, machine
+for i in range(2):
+    cctx, sctx = contexts(tls, %(ca)s, %(key)s_CHAIN, %(key)s_KEY, %(protocol)r)
+    # The second pair is profiled: the first pays for imports and MicroPython's first lookups.
+    machine.mem32[%(counter)d] = i
+    c, s = pair(cctx, sctx)[:2]
+    handshake(c, s)
+    machine.mem32[%(counter)d] = 0
+    c.close(); s.close()
+"""
+
+
+def profile(kind, pki, top=40):
+    """Where our full image's cycles go in a pair's handshake (contexts excluded), by function."""
+    import bisect
+    label, protocol, key = next(k for k in PAIR_KINDS if k[0] == kind)
+    path = os.path.join(FIRMWARE, "results", "profile-rp2040.json")
+    board = Rp2040(IMAGES["full"], rosc=ROSC, profile=path)
+    try:
+        prepare(board, pki)
+        board.exec(PROFILED % dict(ca=ca_of(key), key=key, protocol=protocol, counter=CYCLE_COUNTER), timeout=7200)
+    finally:
+        board.close()
+    elf = os.path.join(os.path.dirname(IMAGES["full"]), "firmware.elf")
+    nm = subprocess.run(["arm-none-eabi-nm", "-C", "-n", elf], capture_output=True, text=True, check=True).stdout
+    funcs = [(int(a, 16) & ~1, name) for a, t, name in (line.split(" ", 2) for line in nm.splitlines()
+                                                        if line.count(" ") >= 2) if t in "tTwW"]
+    starts = [a for a, _ in funcs]
+    by_name = {}
+    for pc, n in json.load(open(path)):
+        i = bisect.bisect_right(starts, pc) - 1
+        name = funcs[i][1] if i >= 0 else "?"
+        by_name[name] = by_name.get(name, 0) + n
+    total = sum(by_name.values())
+    print(f"{label}: {total:,} cycles in the pair's handshake")
+    for name, n in sorted(by_name.items(), key=lambda x: -x[1])[:top]:
+        print(f"{100 * n / total:5.1f}% {n:>12,}  {name}")
+
+
+def measure(image, pki, smoke, cycles_only=False):
     n = 1 if smoke else 2
+    # What the heap bisections, the stack painting and the connection counts add.
+    memory = not smoke and not cycles_only
     res = {"pairs": {}, "uart_client": {}, "connections": {}}
     board = boot(image, pki)
     try:
         res["heap_free_at_boot"] = board.heap_free_at_boot
-        for label, protocol, key in KINDS:
-            if not supports(image, protocol, pair=True) or (smoke and key == "RSA"):
+        if image != "mbedtls":
+            fresh(board, pki)
+            res["primitives"] = e = primitives(board, image)
+            print(image, "primitives", e, flush=True)
+        for label, protocol, key in PAIR_KINDS:
+            if not supports(image, protocol, pair=True, key=key) or (smoke and label in SMOKE_LEAVES_OUT):
                 continue
             fresh(board, pki)
-            res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=not smoke)
+            # What the heap bisection adds to the P-384 chain is the ECDSA rows' (same engine paths).
+            res["pairs"][label] = e = pair_runs(board, image, protocol, key, n, heap=memory and key != "P384")
             print(image, "pair", label, e, flush=True)
-            if not smoke:
+            if memory and key != "P384":
                 res.setdefault("stack", {})[label] = e = stack_depths(board, image, protocol, key)
                 print(image, "stack", label, e, flush=True)
         for label, protocol, key in KINDS:
             if supports(image, protocol) and not (smoke and protocol == "1.2"):
                 server = Openssl(pki, key, protocol)
                 try:
-                    res["uart_client"][label] = e = uart_runs(board, server, pki, smoke)
+                    res["uart_client"][label] = e = uart_runs(board, server, pki, not memory)
                 finally:
                     server.stop()
                 print(image, "uart client", label, e, flush=True)
-        for label, protocol, key in KINDS:
+        for label, protocol, key in KINDS if smoke or memory else []:
             if key == "EC" and supports(image, protocol, pair=True):
                 for servers in (True, False):
                     what = "servers" if servers else "pairs"
@@ -338,32 +445,50 @@ def measure(image, pki, smoke):
     return res
 
 
+def overlay(old, new):
+    """new's measurements over old's, dict by dict; where new has None (not measured), old's stays."""
+    out = dict(old)
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(old.get(k), dict):
+            out[k] = overlay(old[k], v)
+        elif v is not None or k not in old:
+            out[k] = v
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--cycles", action="store_true")
     ap.add_argument("--images", help="a comma-separated subset of mbedtls,full,lean, merged into the stored results")
+    ap.add_argument("--profile", metavar="KIND", choices=[k[0] for k in PAIR_KINDS])
     args = ap.parse_args()
     missing = missing_tools()
     if missing:
         sys.exit(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
+    if args.profile:
+        return profile(args.profile, PicoPki(tempfile.mkdtemp()))
     images = args.images.split(",") if args.images else ["full"] if args.smoke else ["mbedtls", "full", "lean"]
     for image in images:
         if not os.path.exists(IMAGES[image]):
             sys.exit(f"{IMAGES[image]} is missing (make firmware-rp2, firmware-rp2-stock, USSL_ENGINE=lean firmware-rp2)")
-    pki = Pki(tempfile.mkdtemp())
+    pki = PicoPki(tempfile.mkdtemp())
     stored = os.path.join(ROOT, "bench", "results-rp2040.json")
     results = {"mhz": MHZ, "rosc": ROSC, "images": {}, "firmware_bin": {}}
     if args.images and not args.smoke and os.path.exists(stored):
         results = json.load(open(stored))
     os.makedirs(os.path.join(FIRMWARE, "results"), exist_ok=True)
     out = os.path.join(FIRMWARE, "results", "bench-rp2040-smoke.json" if args.smoke else "bench-rp2040.json")
+    if args.cycles:
+        results["cycles_only"] = sorted(set(results.get("cycles_only", [])) | set(images))
     for image in images:
         results["firmware_bin"][image] = os.path.getsize(os.path.join(os.path.dirname(IMAGES[image]), "firmware.bin"))
-        results["images"][image] = measure(image, pki, args.smoke)
+        new = measure(image, pki, args.smoke, args.cycles)
+        results["images"][image] = overlay(results["images"].get(image, {}), new) if args.cycles else new
         json.dump(results, open(out, "w"), indent=1)
     if args.smoke:
         full = results["images"]["full"]
-        assert full["pairs"] and full["uart_client"] and full["connections"], full
+        assert full["pairs"] and full["uart_client"] and full["connections"] and full["primitives"], full
     else:
         json.dump(results, open(stored, "w"), indent=1)
     print(f"rp2040 bench: results in {out}")

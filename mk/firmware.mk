@@ -31,7 +31,9 @@ BOARD_DIR_MPS2_AN385_M0PLUS := $(ROOT)/boards/qemu/MPS2_AN385_M0PLUS
 PORT_FLAGS_MPS2_AN385_M0PLUS := BOARD_DIR=$(BOARD_DIR_MPS2_AN385_M0PLUS)
 # The lean engine's images are built for size on every board, core and alloc included, as the
 # Cortex-M0+ one always is (the lean engine exists for flash).
+# Their cargo profile, firmware-lean, also builds ussl-arith for size (Cargo.toml).
 ifeq ($(USSL_PROFILE),lean)
+FW_PROFILE := firmware-lean
 $(foreach b,MPS2_AN385 VIRT_RV32,$(eval CARGO_$(b) := +nightly)$(eval CARGO_ENV_$(b) := RUSTFLAGS="-Zfmt-debug=none") \
   $(eval CARGO_FLAGS_$(b) := -Z build-std=core,alloc -Zbuild-std-features=optimize_for_size))
 endif

@@ -60,7 +60,8 @@ firmware-rp2-stock: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS)
 
 # Wokwi's RP2040 emulator, from npm (rp2040js, pinned with its checksum in
 # tests_fw/rp2040/package-lock.json), into build/rp2040js; node and npm from apt when missing.
-# tests_fw/rp2040/harness.cjs runs the Pico images in it (tests_fw/test_pico_w*.py, bench/rp2040_bench.py).
+# tests_fw/rp2040/harness.cjs runs the Pico images in it (tests_fw/test_pico_w*.py,
+# tests_fw/test_primitives.py, bench/rp2040_bench.py).
 RP2040JS_DIR := $(BUILD)/rp2040js
 RP2040JS_STAMP := $(RP2040JS_DIR)/.installed
 $(RP2040JS_STAMP): tests_fw/rp2040/package.json tests_fw/rp2040/package-lock.json

@@ -186,6 +186,25 @@ static mp_obj_t mod_ussl_match_hostname(mp_obj_t cert, mp_obj_t hostname_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(mod_ussl_match_hostname_obj, mod_ussl_match_hostname);
 
+// ussl._primitive(op, data, out): one public-key primitive of the engine on bytes (the table in
+// src/provider/primitives.rs), its result written to the start of the bytearray `out`; returns
+// its length. For the tests inside the firmware images (tests_fw/test_primitives.py), which
+// check known answers and count the emulator's cycles of each call: nothing is allocated, so
+// the count is the primitive's alone. ValueError when the engine refuses the input, has no
+// such primitive, or the result does not fit.
+static mp_obj_t mod_ussl_primitive(mp_obj_t op_in, mp_obj_t data_in, mp_obj_t out_in) {
+    mp_int_t op = mp_obj_get_int(op_in);
+    mp_buffer_info_t data, out;
+    mp_get_buffer_raise(data_in, &data, MP_BUFFER_READ);
+    mp_get_buffer_raise(out_in, &out, MP_BUFFER_WRITE);
+    size_t out_len = 0;
+    if (op < 0 || ussl_primitive((uint32_t)op, data.buf, data.len, out.buf, out.len, &out_len) != 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("primitive refused its input"));
+    }
+    return mp_obj_new_int_from_uint(out_len);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(mod_ussl_primitive_obj, mod_ussl_primitive);
+
 #if USSL_BENCH
 // ussl._memory(reset_peak=False): (bytes the engine holds, most it held since the last reset,
 // handle frees ever parked for later), for `make bench` and the tests (builds with USSL_BENCH=1
@@ -244,6 +263,7 @@ static const mp_rom_map_elem_t mp_module_ussl_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR__workspace), MP_ROM_PTR(&mod_ussl_workspace_obj) },
     #endif
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_ussl) },
+    { MP_ROM_QSTR(MP_QSTR__primitive), MP_ROM_PTR(&mod_ussl_primitive_obj) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&mod_ussl_wrap_socket_obj) },
     { MP_ROM_QSTR(MP_QSTR_save_session), MP_ROM_PTR(&mod_ussl_save_session_obj) },
     { MP_ROM_QSTR(MP_QSTR_match_hostname), MP_ROM_PTR(&mod_ussl_match_hostname_obj) },

@@ -720,6 +720,17 @@ ussl_result ussl_context_set_alpn(ussl_context *ctx, const uint8_t *wire, size_t
 bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_t *hostname, size_t hostname_len);
 
 /*
+ Runs primitive `op` on `data` and writes its result to `out` (capacity `cap`), its length to
+ `*out_len`. "invalid argument" for an unknown op, input the primitive refuses, or a result
+ that does not fit.
+
+ # Safety
+ `data` must point to `data_len` readable bytes (or be NULL with 0), `out` to `cap` writable
+ bytes that do not overlap `data`, and `out_len` must be writable.
+ */
+ussl_result ussl_primitive(uint32_t op, const uint8_t *data, size_t data_len, uint8_t *out, size_t cap, size_t *out_len);
+
+/*
  # Safety
  `out` must be writable.
  */

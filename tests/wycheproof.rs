@@ -1,6 +1,7 @@
-//! Wycheproof's vectors through our own verifiers: ECDSA P-384 (src/provider/p384.rs) and RSA
-//! PKCS#1 v1.5 and PSS (src/provider/verify_rsa.rs, through the provider's webpki algorithms, as
-//! certificates and handshakes reach it). Every "valid" signature verifies, every "invalid" one
+//! Wycheproof's vectors through our own verifiers: ECDSA P-384 (src/provider/p384.rs), ECDSA
+//! P-256 and RSA PKCS#1 v1.5 and PSS (src/provider/verify_rsa.rs), the last two through the
+//! provider's webpki algorithms, as certificates and handshakes reach them (P-256: the p256
+//! crate, or ussl-arith under the `arith` feature and on ARMv6-M). Every "valid" signature verifies, every "invalid" one
 //! does not. The vectors are in the repository (tests/data/wycheproof, trimmed by its trim.py); the
 //! test fails when they are missing.
 use rustls::pki_types::{alg_id, AlgorithmIdentifier};
@@ -8,11 +9,24 @@ use sha2::{Digest, Sha256, Sha384};
 
 enum Verifier {
     P384,
+    P256,
     Rsa { pss: bool },
 }
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+}
+
+/// The provider's algorithm for `id` (signature) over keys of `key_id`.
+fn provider_algorithm(
+    key_id: AlgorithmIdentifier,
+    id: AlgorithmIdentifier,
+) -> &'static dyn rustls::pki_types::SignatureVerificationAlgorithm {
+    *ussl::provider::SIGNATURE_ALGORITHMS
+        .all
+        .iter()
+        .find(|a| a.signature_alg_id() == id && a.public_key_alg_id() == key_id)
+        .unwrap_or_else(|| panic!("no algorithm {id:?} in the provider"))
 }
 
 /// The provider's algorithm for an RSA signature with `sha`.
@@ -50,6 +64,12 @@ fn run(file: &str, verifier: Verifier) -> (usize, usize) {
                 t[3].as_str().expect("result"),
             );
             let ok = match verifier {
+                Verifier::P256 => {
+                    assert_eq!(sha, "SHA-256");
+                    provider_algorithm(alg_id::ECDSA_P256, alg_id::ECDSA_SHA256)
+                        .verify_signature(&key, &msg, &sig)
+                        .is_ok()
+                }
                 Verifier::P384 => {
                     let digest = match sha {
                         "SHA-256" => Sha256::digest(&msg).to_vec(),
@@ -74,6 +94,12 @@ fn run(file: &str, verifier: Verifier) -> (usize, usize) {
     assert!(failures.is_empty(), "{failures:#?}");
     let expected = doc["numberOfTests"].as_u64().expect("count") as usize;
     (checked, expected)
+}
+
+#[test]
+fn p256_sha256_vectors() {
+    let (checked, expected) = run("ecdsa_secp256r1_sha256.json", Verifier::P256);
+    assert_eq!(checked, expected);
 }
 
 #[test]

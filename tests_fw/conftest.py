@@ -27,29 +27,40 @@ def mpy_source(name):
         return f.read()
 
 
-def _p384_chain():
-    """A P-384 root signing a P-256 leaf for localhost, as Let's Encrypt's ECDSA chain is shaped."""
+def p384_chain(intermediate=False):
+    """A P-384 root signing a P-256 leaf for localhost, as Let's Encrypt's ECDSA chain is shaped
+    (with `intermediate`, through a P-384 intermediate, as its E-series certificates do): PEM
+    bytes of the root, the chain from the leaf, the leaf's key."""
     now = datetime.datetime.now(datetime.timezone.utc)
+
+    def cert(subject, issuer, public_key, signing_key, ca):
+        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
+             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+             .not_valid_after(now + datetime.timedelta(days=30)))
+        if ca:
+            b = (b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                 .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                                critical=True))
+        else:
+            b = (b.add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+                 .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False))
+        return b.sign(signing_key, hashes.SHA384())
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
     root_key = ec.generate_private_key(ec.SECP384R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ussl test P-384 root")])
-    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-            .sign(root_key, hashes.SHA384()))
+    root_name = name("ussl test P-384 root")
+    root = cert(root_name, root_name, root_key.public_key(), root_key, True)
+    issuer_name, issuer_key, chain = root_name, root_key, []
+    if intermediate:
+        issuer_name, issuer_key = name("ussl test P-384 intermediate"), ec.generate_private_key(ec.SECP384R1())
+        chain.append(cert(issuer_name, root_name, issuer_key.public_key(), root_key, True))
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-            .issuer_name(root_name).public_key(leaf_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .sign(root_key, hashes.SHA384()))
+    chain.insert(0, cert(name("localhost"), issuer_name, leaf_key.public_key(), issuer_key, False))
     pem = serialization.Encoding.PEM
     key_pem = leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    return root.public_bytes(pem), leaf.public_bytes(pem), key_pem
+    return root.public_bytes(pem), b"".join(c.public_bytes(pem) for c in chain), key_pem
 
 
 class Pki:
@@ -78,7 +89,7 @@ class Pki:
             "FUTURE_CHAIN": future.cert_chain_pems[0].bytes(),
             "FUTURE_KEY": future.private_key_pem.bytes(),
         }
-        self.values["P384_CA"], self.values["P384_CHAIN"], self.values["P384_KEY"] = _p384_chain()
+        self.values["P384_CA"], self.values["P384_CHAIN"], self.values["P384_KEY"] = p384_chain()
         self.ec_leaf, self.rsa_leaf = ec_leaf, rsa_leaf
 
     def script(self):
@@ -120,9 +131,9 @@ def boot_pico(kind, pki=None, rosc="host", clock=True, **kw):
     """A Pico W image (`kind`: full, lean, mbedtls) booted in the RP2040 emulator, its clock set
     (unless `clock` is false), with the in-memory TLS helpers and the PKI (when given) in its
     globals."""
-    missing = missing_tools()
-    if missing:
-        pytest.fail(f"the RP2040 emulator needs {missing}: `make rp2040js` installs it")
+    tools = missing_tools()
+    if tools:
+        missing(f"the RP2040 emulator's {tools}", "`make rp2040js` installs it")
     image = PICO_IMAGES[kind]
     if not os.path.exists(image):
         # make test builds both (firmware-rp2, and firmware-lean for the -lean image).

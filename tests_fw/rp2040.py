@@ -1,7 +1,7 @@
 """Boots a Raspberry Pi Pico (W) image in the RP2040 emulator (tests_fw/rp2040/harness.cjs, on
 Wokwi's rp2040js, which `make rp2040js` installs into build/) and runs MicroPython code on it
 through the raw REPL over the emulated USB serial port, as qemu.Qemu does for the qemu boards.
-Beyond that: the board's cycle count, its UARTs joined to TCP connections on the host, files
+Beyond that: the board's cycle count (read by the board itself at CYCLE_COUNTER), its UARTs joined to TCP connections on the host, files
 put on its filesystem, and a power cycle that keeps the flash. Every wait is bounded."""
 import base64
 import json
@@ -21,6 +21,9 @@ SHARED = os.environ.get("SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 BOOTROM = os.path.join(SHARED, "vendor", "rp2040-bootrom-b1.bin")
 BOOTROM_SHA256 = "90b31e108faedfa6bbcfcc33ba05dac61e645108cfbbdc385f8dafc71fde44ae"
 MHZ = 125
+# A read of this word on the board gives the emulator's exact cycle count (low 32 bits); writes of
+# 1 and 0 there start and stop the profile of an Rp2040 made with `profile` (board.cjs).
+CYCLE_COUNTER = 0x40070000
 # The images: ours (full engine, the lean one when built) and the stock one with mbedTLS.
 IMAGES = {
     "full": os.path.join(FIRMWARE, "RPI_PICO_W", "firmware.uf2"),
@@ -44,9 +47,10 @@ def missing_tools():
 class Rp2040(Qemu):
     """A Pico W image in the emulator. `rosc`: where the ring oscillator's random bits come from
     (host, seed:N for the same bits every run, stuck as the bare emulator has them). `flash_in`:
-    a file the flash starts from; `flash_out`: where the flash goes when the board is closed."""
+    a file the flash starts from; `flash_out`: where the flash goes when the board is closed;
+    `profile`: where the cycles by instruction address go when it is closed."""
 
-    def __init__(self, image, rosc="host", flash_in=None, flash_out=None, timeout=60):
+    def __init__(self, image, rosc="host", flash_in=None, flash_out=None, profile=None, timeout=60):
         self.board = "RPI_PICO_W"
         self.elf = image
         if not os.path.exists(image):
@@ -58,6 +62,8 @@ class Rp2040(Qemu):
             args += ["--flash-in", flash_in]
         if flash_out:
             args += ["--flash-out", flash_out]
+        if profile:
+            args += ["--profile", profile]
         env = dict(os.environ, RP2040JS=RP2040JS, TZ="UTC")
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      bufsize=0, pass_fds=[child.fileno()], env=env)

@@ -15,6 +15,7 @@ mod certinfo;
 mod conn;
 mod context;
 mod hostname;
+mod primitive;
 mod server_state;
 mod session;
 
@@ -22,6 +23,7 @@ pub use certinfo::*;
 pub use conn::*;
 pub use context::*;
 pub use hostname::*;
+pub use primitive::*;
 pub use server_state::*;
 pub use session::*;
 

@@ -11,6 +11,7 @@ mod hmac;
 pub mod kx;
 #[cfg(feature = "p384")]
 pub mod p384;
+pub mod primitives;
 #[cfg(feature = "rsa")]
 mod public_bignum;
 #[cfg(feature = "engine-rustls")]

@@ -5,10 +5,12 @@
 //!
 //! Numbers are little-endian 32-bit limbs; multiplication is Montgomery's (CIOS) modulo an odd
 //! modulus, as in p384.rs but for any length. About 1 KB of code where num-bigint-dig and the
-//! rsa crate cost 18 KB on Cortex-M0+.
+//! rsa crate cost 18 KB on Cortex-M0+. Word products go through ussl-arith's `mul64`: on
+//! ARMv6-M, four 16x16-bit multiplies inline instead of a call to `__aeabi_lmul`.
 
 use alloc::vec;
 use alloc::vec::Vec;
+use ussl_arith::mul::mul64;
 
 /// Big-endian bytes to limbs (no length limit; leading zero bytes are fine).
 fn from_be(bytes: &[u8], limbs: usize) -> Vec<u32> {
@@ -94,7 +96,7 @@ impl Modulus {
         for &ai in a {
             let mut carry = 0u64;
             for (tj, &bj) in t.iter_mut().zip(b) {
-                let v = u64::from(*tj) + u64::from(ai) * u64::from(bj) + carry;
+                let v = u64::from(*tj) + mul64(ai, bj) + carry;
                 *tj = v as u32;
                 carry = v >> 32;
             }
@@ -104,7 +106,7 @@ impl Modulus {
             let mut carry = 0u64;
             for j in 0..n {
                 let (tj, mj) = (t.get(j).copied().unwrap_or(0), self.m.get(j).copied().unwrap_or(0));
-                let v = u64::from(tj) + u64::from(q) * u64::from(mj) + carry;
+                let v = u64::from(tj) + mul64(q, mj) + carry;
                 if let Some(below) = j.checked_sub(1).and_then(|k| t.get_mut(k)) {
                     *below = v as u32;
                 }

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use rustls::pki_types::{alg_id, PrivateKeyDer, SubjectPublicKeyInfoDer};
 use rustls::sign::{Signer, SigningKey};
 use rustls::{Error, SignatureAlgorithm, SignatureScheme};
+#[cfg(not(ussl_arith))]
 use signature::RandomizedSigner;
 
 use crate::der::{Reader, OCTET_STRING, OID, SEQUENCE};
@@ -18,11 +19,32 @@ const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 
+/// A P-256 private key: the p256 crate's signing key, or on ussl-arith builds the scalar alone
+/// (the crate's signing key computes its public key on construction, with the crate's own
+/// arithmetic, which on ARMv6-M costs more than a whole handshake on ussl-arith's).
+#[cfg(not(ussl_arith))]
+pub type P256Key = p256::ecdsa::SigningKey;
+#[cfg(ussl_arith)]
+pub type P256Key = p256::SecretKey;
+
+/// The uncompressed SEC1 public key of a P-256 private key.
+#[cfg(not(ussl_arith))]
+fn p256_public_point(key: &P256Key) -> Vec<u8> {
+    key.verifying_key().to_encoded_point(false).as_bytes().to_vec()
+}
+
+#[cfg(ussl_arith)]
+fn p256_public_point(key: &P256Key) -> Vec<u8> {
+    let d = zeroize::Zeroizing::new(<[u8; 32]>::from(key.to_bytes()));
+    // A SecretKey is in [1, n - 1], which public_key takes.
+    ussl_arith::p256::public_key(&d).map_or_else(Vec::new, |p| p.to_vec())
+}
+
 /// A private key we can sign with.
 // One per context: the size of the RSA variant does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum KeyMaterial {
-    EcdsaP256(p256::ecdsa::SigningKey),
+    EcdsaP256(P256Key),
     #[cfg(feature = "rsa-sign")]
     Rsa(rsa::RsaPrivateKey),
 }
@@ -43,17 +65,9 @@ impl KeyMaterial {
     /// The DER SubjectPublicKeyInfo of the key, as its certificate must carry it.
     pub fn public_key_info(&self) -> SubjectPublicKeyInfoDer<'static> {
         match self {
-            Self::EcdsaP256(key) => {
-                let point = key.verifying_key().to_encoded_point(false);
-                rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, point.as_bytes())
-            }
+            Self::EcdsaP256(key) => rustls::sign::public_key_to_spki(&alg_id::ECDSA_P256, p256_public_point(key)),
             #[cfg(feature = "rsa-sign")]
-            Self::Rsa(key) => {
-                use rsa::traits::PublicKeyParts;
-                let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
-                let rsa_public_key = crate::der::encode_unsigned_sequence(&[&n, &e]);
-                rustls::sign::public_key_to_spki(&alg_id::RSA_ENCRYPTION, rsa_public_key)
-            }
+            Self::Rsa(key) => super::sign_rsa::public_key_info(key),
         }
     }
 }
@@ -88,7 +102,7 @@ fn rsa_key(der: &[u8]) -> Result<KeyMaterial, UsslResult> {
 }
 
 /// ECPrivateKey (RFC 5915): SEQUENCE { 1, OCTET STRING d, [0] curve OPTIONAL, [1] point OPTIONAL }.
-fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
+fn sec1_p256(der: &[u8]) -> Option<P256Key> {
     let mut outer = Reader::new(der);
     let mut key = outer.nested(SEQUENCE)?;
     if key.unsigned_integer()? != [1] {
@@ -105,7 +119,7 @@ fn sec1_p256(der: &[u8]) -> Option<p256::ecdsa::SigningKey> {
     }
     let mut scalar = [0u8; 32];
     scalar.get_mut(32 - d.len()..)?.copy_from_slice(d);
-    p256::ecdsa::SigningKey::from_bytes(&scalar.into()).ok()
+    P256Key::from_bytes(&scalar.into()).ok()
 }
 
 /// Loads a private key of any type we can sign with.
@@ -113,18 +127,19 @@ pub fn any_supported_key(der: &PrivateKeyDer<'_>) -> Result<Arc<dyn SigningKey>,
     let Ok(material) = KeyMaterial::from_der(der) else {
         return Err(Error::General("unsupported private key type".into()));
     };
-    let spki = material.public_key_info();
     Ok(match material {
-        KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key), spki }),
+        KeyMaterial::EcdsaP256(key) => Arc::new(EcdsaP256 { key: Arc::new(key) }),
         #[cfg(feature = "rsa-sign")]
-        KeyMaterial::Rsa(key) => Arc::new(super::sign_rsa::RsaKey { key: Arc::new(key), spki }),
+        KeyMaterial::Rsa(key) => {
+            let spki = super::sign_rsa::public_key_info(&key);
+            Arc::new(super::sign_rsa::RsaKey { key: Arc::new(key), spki })
+        }
     })
 }
 
 #[derive(Debug)]
 struct EcdsaP256 {
-    key: Arc<p256::ecdsa::SigningKey>,
-    spki: SubjectPublicKeyInfoDer<'static>,
+    key: Arc<P256Key>,
 }
 
 impl SigningKey for EcdsaP256 {
@@ -134,8 +149,11 @@ impl SigningKey for EcdsaP256 {
             .then(|| Box::new(EcdsaP256Signer(self.key.clone())) as Box<dyn Signer>)
     }
 
+    /// None: computing it is a scalar multiplication (a third of an ECDSA signature's cost on
+    /// the RP2040), and what rustls uses it for, checking the key against the certificate,
+    /// Context::set_certificate has done (keys::check_key_matches) for every key it loads.
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {
-        Some(self.spki.clone())
+        None
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
@@ -144,9 +162,35 @@ impl SigningKey for EcdsaP256 {
 }
 
 #[derive(Debug)]
-struct EcdsaP256Signer(Arc<p256::ecdsa::SigningKey>);
+struct EcdsaP256Signer(Arc<P256Key>);
 
 impl Signer for EcdsaP256Signer {
+    #[cfg(ussl_arith)]
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use rand_core::RngCore;
+        use sha2::Digest;
+        // As the ecdsa crate signs (RFC 6979 nonces plus fresh entropy, so a weak port RNG
+        // alone cannot leak the key), with ussl-arith's arithmetic.
+        let mut rng = PortRng::default();
+        let mut entropy = [0u8; 32];
+        rng.fill_bytes(&mut entropy);
+        if rng.failed() {
+            return Err(Error::FailedToGetRandomBytes);
+        }
+        let z: [u8; 32] = sha2::Sha256::digest(message).into();
+        let d = zeroize::Zeroizing::new(<[u8; 32]>::from(self.0.to_bytes()));
+        let order = ussl_arith::ct::to_be_bytes(&ussl_arith::p256::scalar::N);
+        let k = zeroize::Zeroizing::new(<[u8; 32]>::from(rfc6979::generate_k::<sha2::Sha256, _>(
+            &(*d).into(),
+            &order.into(),
+            &z.into(),
+            &entropy,
+        )));
+        let (r, s) = ussl_arith::p256::sign(&d, &k, &z).ok_or(Error::General("ECDSA signing failed".into()))?;
+        Ok(crate::der::encode_unsigned_sequence(&[&r, &s]))
+    }
+
+    #[cfg(not(ussl_arith))]
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         // RFC 6979 nonces plus fresh entropy, so a weak port RNG alone cannot leak the key.
         let mut rng = PortRng::default();

@@ -29,6 +29,14 @@ pub fn pkcs1_rsa(der: &[u8]) -> Option<rsa::RsaPrivateKey> {
     Some(key)
 }
 
+/// The DER SubjectPublicKeyInfo of an RSA key.
+pub fn public_key_info(key: &rsa::RsaPrivateKey) -> SubjectPublicKeyInfoDer<'static> {
+    use rsa::traits::PublicKeyParts;
+    let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+    let rsa_public_key = crate::der::encode_unsigned_sequence(&[&n, &e]);
+    rustls::sign::public_key_to_spki(&rustls::pki_types::alg_id::RSA_ENCRYPTION, rsa_public_key)
+}
+
 #[derive(Debug)]
 pub struct RsaKey {
     pub key: Arc<rsa::RsaPrivateKey>,

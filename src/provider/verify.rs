@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256, Sha384};
 
 #[cfg(feature = "rsa")]
 use super::verify_rsa as rsa;
+#[cfg(not(ussl_arith))]
 use signature::hazmat::PrehashVerifier;
 
 struct Ecdsa<K, D> {
@@ -30,6 +31,16 @@ struct CurveP256;
 struct CurveP384;
 
 impl EcdsaCurve for CurveP256 {
+    /// ussl-arith's verification (ARMv6-M): the hash's leftmost 256 bits, as the p256 crate takes.
+    #[cfg(ussl_arith)]
+    fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
+        let (r, s) = crate::der::ecdsa_signature(sig).ok_or(InvalidSignature)?;
+        let (r, s) = (field_bytes(r).ok_or(InvalidSignature)?, field_bytes(s).ok_or(InvalidSignature)?);
+        let z: [u8; 32] = digest.get(..32).and_then(|z| z.try_into().ok()).ok_or(InvalidSignature)?;
+        ussl_arith::p256::verify(public_key, &z, &r, &s).then_some(()).ok_or(InvalidSignature)
+    }
+
+    #[cfg(not(ussl_arith))]
     fn verify_prehash(public_key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {
         let (r, s) = crate::der::ecdsa_signature(sig).ok_or(InvalidSignature)?;
         let (r, s) = (field_bytes(r).ok_or(InvalidSignature)?, field_bytes(s).ok_or(InvalidSignature)?);

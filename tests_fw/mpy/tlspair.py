@@ -214,3 +214,71 @@ def needed_heap(attempt, lo=2048, hi=128 * 1024, step=1024, failures=None):
         else:
             lo = mid
     return hi
+
+
+def pycom_api_round(ca, chain, key, timeout):
+    """The Pycom API on an in-memory pair: ussl.wrap_socket blocks in its handshake (select.poll
+    on the stream lets the echoing server run whenever the client would wait), save_session, a
+    second connection resumed from it, and garbage session bytes refused. Prints three lines."""
+    import tls, ussl
+    sctx = tls.SSLContext(tls.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(chain, key)
+
+    def connect(saved=None):
+        state = {}
+
+        def pump():
+            srv = state.get("server")
+            if srv is None:
+                return
+            d = srv.read(256)
+            if d:
+                srv.write(d)
+        ce, se = streams(pump)
+        state["server"] = sctx.wrap_socket(se, server_side=True, do_handshake_on_connect=False)
+        c = ussl.wrap_socket(ce, cert_reqs=ussl.CERT_REQUIRED, ca_certs=ca, server_hostname="localhost",
+                             do_handshake=False, saved_session=saved, timeout=timeout)
+        c.do_handshake()
+        c.write(b"hello")
+        return c, c.read(5)
+
+    c, echoed = connect()
+    session = ussl.save_session(c)
+    print(echoed, c.session_reused, session)
+    c.close()
+    c, echoed = connect(session)
+    print(echoed, c.session_reused)
+    c.close()
+    try:
+        ussl.wrap_socket(streams()[0], saved_session=b"garbage")
+    except TypeError:
+        print("TypeError")
+
+
+def handshakes_on_a_nearly_full_heap(cctx, sctx, leaves_kb):
+    """For each amount in `leaves_kb`: the heap filled with 512-byte blocks but for that many KB,
+    then a client+server handshake; "ok", "MemoryError" or the other exception, one per amount.
+    Everything is released between attempts."""
+    import gc
+    outcomes = []
+    for leave_kb in leaves_kb:
+        gc.collect()
+        hog = []
+        try:
+            while True:
+                hog.append(bytearray(512))
+        except MemoryError:
+            pass
+        del hog[:2 * leave_kb]
+        try:
+            c, s, ce, se = pair(cctx, sctx)
+            handshake(c, s)
+            outcomes.append("ok")
+        except MemoryError:
+            outcomes.append("MemoryError")
+        except Exception as e:
+            outcomes.append("%s:%s" % (type(e).__name__, e))
+        c = s = ce = se = None
+        hog = None
+        gc.collect()
+    return outcomes

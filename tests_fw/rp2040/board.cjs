@@ -252,8 +252,23 @@ function fastSram(mcu) {
   };
 }
 
-// A booted RP2040: bootrom, flash (the image over `flash`, a kept array, when given), ROSC, CDC.
-function makeBoard({ rp2040js, bootrom, image, imageName, flash, rosc, onSerialData }) {
+// An exact cycle counter for the board's own scripts (the RP2040 has none a Cortex-M0+ program
+// can read): a read of the word at CYCLE_COUNTER, a slot no RP2040 peripheral uses, returns the
+// core's cycle count (its low 32 bits), the same on every run, so a script measures itself with
+// `machine.mem32[0x40070000]` before and after (tests_fw/test_primitives.py, bench/rp2040_bench.py).
+// A write there is passed to `onWrite` (the harness's profile: 1 starts it, 0 stops it).
+const CYCLE_COUNTER = 0x40070000;
+function cycleCounter(mcu, onWrite) {
+  return {
+    readUint32: () => mcu.core.cycles >>> 0,
+    writeUint32: (offset, value) => onWrite(value >>> 0),
+    writeUint32Atomic: (offset, value) => onWrite(value >>> 0),
+  };
+}
+
+// A booted RP2040: bootrom, flash (the image over `flash`, a kept array, when given), ROSC, CDC,
+// the cycle counter.
+function makeBoard({ rp2040js, bootrom, image, imageName, flash, rosc, onSerialData, onCounterWrite = () => {} }) {
   const mcu = new rp2040js.RP2040();
   mcu.logger = new rp2040js.ConsoleLogger(rp2040js.LogLevel.Error, true);
   mcu.loadBootrom(new Uint32Array(bootrom.buffer, bootrom.byteOffset, bootrom.byteLength / 4));
@@ -266,6 +281,7 @@ function makeBoard({ rp2040js, bootrom, image, imageName, flash, rosc, onSerialD
   const counters = { flashErases: 0, flashPrograms: 0 };
   const hooks = flashHooks(mcu, romFunctions(bootrom), counters);
   mcu.peripherals[0x40060] = makeRosc(rp2040js, mcu, rosc);
+  mcu.peripherals[CYCLE_COUNTER >>> 12] = cycleCounter(mcu, onCounterWrite);
   fastSram(mcu);
   const { send } = attachCdc(rp2040js, mcu, onSerialData);
   // As rp2040js's demo does: start at the second-stage boot loader at the start of flash.
@@ -273,4 +289,4 @@ function makeBoard({ rp2040js, bootrom, image, imageName, flash, rosc, onSerialD
   return { mcu, hooks, counters, send };
 }
 
-module.exports = { makeBoard, makeRosc, romFunctions, imagePieces, FLASH_BASE };
+module.exports = { makeBoard, makeRosc, romFunctions, imagePieces, FLASH_BASE, CYCLE_COUNTER };

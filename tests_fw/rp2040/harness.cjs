@@ -14,6 +14,9 @@
 //   --rosc MODE    host | seed:N | stuck | stuck0 (board.cjs)
 //   --flash-in F   the flash array starts as F's bytes (with the image written over them)
 //   --flash-out F  the flash array is written to F at quit
+//   --profile F    cycles by instruction address while the board has the profile on (it writes 1,
+//                  then 0, to the cycle counter's word, board.cjs), as JSON [[pc, cycles], ...] in F
+//                  at quit (bench/rp2040_bench.py --profile names the functions)
 // The board's idle time (WFI/WFE until the next timer alarm) passes no faster than real time
 // beyond a millisecond per wait, so timeouts on the board give the host's peers real time to
 // answer, and an idle board costs the host no CPU; what the board computes runs flat out and its
@@ -66,6 +69,8 @@ class Harness {
     this.idleSince = null;
     this.idleNanos = 0;
     this.totalIdleNanos = 0;
+    this.profile = args.profile ? new Map() : null;
+    this.profiling = false;
     this.boot();
   }
 
@@ -74,6 +79,9 @@ class Harness {
     this.board = makeBoard({
       rp2040js: this.rp2040js, bootrom: this.bootrom, image: this.image, imageName: this.args.image,
       flash: keep, rosc: this.rosc, onSerialData: (data) => process.stdout.write(data),
+      onCounterWrite: (value) => {
+        this.profiling = this.profile !== null && value === 1;
+      },
     });
     this.boots += 1;
     this.totalIdleNanos = 0;
@@ -115,6 +123,13 @@ class Harness {
       if (hook) {
         hook();
         core.PC = core.LR & ~1;
+        continue;
+      }
+      if (this.profiling) {
+        const pc = core.PC;
+        const n = core.executeInstruction();
+        this.profile.set(pc, (this.profile.get(pc) || 0) + n);
+        clock.tick(n * NS_PER_CYCLE);
         continue;
       }
       clock.tick(core.executeInstruction() * NS_PER_CYCLE);
@@ -262,6 +277,9 @@ class Harness {
     this.stopped = true;
     if (this.args.flash_out) {
       fs.writeFileSync(this.args.flash_out, this.board.mcu.flash);
+    }
+    if (this.profile) {
+      fs.writeFileSync(this.args.profile, JSON.stringify([...this.profile]));
     }
     this.uarts.forEach((u) => u.close());
     setImmediate(() => process.exit(0));
