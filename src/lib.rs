@@ -38,35 +38,17 @@ pub mod settings;
 pub mod sticky;
 pub mod sync;
 
-// The rustls engine.
+// The two engines, each behind the contract in `engine`.
 #[cfg(feature = "engine-rustls")]
-pub mod connection;
-#[cfg(feature = "engine-rustls")]
-pub mod context;
-#[cfg(feature = "engine-rustls")]
-pub mod keylog;
-#[cfg(feature = "engine-rustls")]
-pub mod record;
-#[cfg(feature = "engine-rustls")]
-pub mod roots;
-#[cfg(feature = "engine-rustls")]
-pub mod rustls_errors;
-#[cfg(feature = "engine-rustls")]
-pub mod session;
-#[cfg(feature = "engine-rustls")]
-pub mod session_bytes;
-#[cfg(feature = "server")]
-pub mod tickets;
-#[cfg(feature = "engine-rustls")]
-pub mod verify;
-#[cfg(feature = "server")]
-pub mod verify_client;
-
-// The lean engine: the same types under the same paths, so that `ffi` serves both.
+pub mod rustls_engine;
 #[cfg(feature = "lean")]
 pub mod lean;
+
+// The engine this build has, under the paths tests and fuzzers use.
 #[cfg(feature = "lean")]
 pub use lean::{connection, context, session};
+#[cfg(feature = "engine-rustls")]
+pub use rustls_engine::{connection, context, roots, session, verify};
 
 #[cfg(feature = "micropython")]
 mod runtime;

@@ -3,7 +3,7 @@
 use super::*;
 use crate::result::UsslResult;
 #[cfg(feature = "server")]
-use crate::tickets::ServerState;
+use crate::rustls_engine::tickets::ServerState;
 
 /// Ticket keys and session cache that server contexts with the same settings share.
 pub struct ussl_server_state {

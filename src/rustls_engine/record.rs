@@ -112,6 +112,7 @@ impl Incoming {
         self.refused
     }
 
+    #[cfg(test)]
     pub fn buffered(&self) -> usize {
         self.buf.len()
     }

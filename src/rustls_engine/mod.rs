@@ -1,0 +1,17 @@
+//! The rustls engine (every profile but `lean`): rustls 0.23's unbuffered API behind the engine
+//! contract (`crate::engine`), with our own crypto provider (`crate::provider`), session store
+//! and verifiers.
+
+pub mod connection;
+pub mod context;
+mod errors;
+pub mod keylog;
+mod record;
+pub mod roots;
+pub mod session;
+mod session_bytes;
+#[cfg(feature = "server")]
+pub mod tickets;
+pub mod verify;
+#[cfg(feature = "server")]
+mod verify_client;
