@@ -39,10 +39,10 @@ pub mod sticky;
 pub mod sync;
 
 // The two engines, each behind the contract in `engine`.
-#[cfg(feature = "engine-rustls")]
-pub mod rustls_engine;
 #[cfg(feature = "lean")]
 pub mod lean;
+#[cfg(feature = "engine-rustls")]
+pub mod rustls_engine;
 
 // The engine this build has, under the paths tests and fuzzers use.
 #[cfg(feature = "lean")]

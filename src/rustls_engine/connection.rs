@@ -15,11 +15,12 @@ use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedS
 use rustls::{CommonState, ProtocolVersion};
 
 use super::context::Context;
+use super::errors as rustls_errors;
 use super::keylog::KeyLogLines;
 use super::record::Incoming;
+use super::session::Session;
+use super::store::ClientSetup;
 use crate::result::UsslResult;
-use super::errors as rustls_errors;
-use super::session::{ClientSetup, Session};
 use crate::sticky::StickyError;
 
 /// The largest plaintext we encrypt per call: one full record, so the outgoing buffer stays

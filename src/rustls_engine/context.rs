@@ -15,14 +15,14 @@ use rustls::version::TLS13;
 use rustls::{RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 
 use super::keylog::KeyLogLines;
-use crate::keys;
-use crate::result::UsslResult;
-use super::session::{ClientSetup, SessionStore};
+use super::store::{ClientSetup, SessionStore};
 #[cfg(feature = "server")]
 use super::tickets::ServerState;
 use super::verify::{PortClock, ServerVerifier};
 #[cfg(feature = "server")]
 use super::verify_client::ClientVerifier;
+use crate::keys;
+use crate::result::UsslResult;
 
 /// Whether `key` (PEM or DER) is a private key this build can sign with.
 pub fn check_private_key(key: &[u8]) -> Result<(), UsslResult> {

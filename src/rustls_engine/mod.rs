@@ -10,6 +10,7 @@ mod record;
 pub mod roots;
 pub mod session;
 mod session_bytes;
+mod store;
 #[cfg(feature = "server")]
 pub mod tickets;
 pub mod verify;

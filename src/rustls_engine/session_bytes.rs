@@ -27,8 +27,8 @@ use rustls::SupportedCipherSuite;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::store::{ClientSetup, SavedRef, SavedValue};
 use crate::result::UsslResult;
-use super::session::{ClientSetup, SavedRef, SavedValue};
 
 const MAGIC: &[u8; 4] = b"uSSN";
 const FORMAT: u8 = 1;
