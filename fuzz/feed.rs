@@ -1,6 +1,7 @@
 //! Feeding a connection the peer's bytes in pieces, as a socket delivers them: shared by the
 //! fuzz targets of both engines.
 use ussl::connection::Connection;
+use ussl::engine::EngineConnection;
 
 /// Delivers `input` in pieces of `piece` bytes, answering, reading and writing as the shim does,
 /// until the connection fails or takes no more; then the end of the stream and a close.

@@ -7,6 +7,7 @@ use rustls::pki_types::ServerName;
 use sha2::{Digest, Sha256};
 use ussl::connection::Connection;
 use ussl::context::{Context, VerifyMode};
+use ussl::engine::{EngineConnection, EngineContext, EngineSession};
 use ussl::hostname::{dns_matches, matches, CertName};
 use ussl::keys;
 use ussl::session::Session;

@@ -56,22 +56,33 @@ pub fn fallibly<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// Runs `f`, and gives OUT_OF_MEMORY instead of its value when the heap refused an allocation
-/// meanwhile (the reserve lent it): what `f` built is dropped, so that nothing a context or
-/// handle keeps holds reserve memory (the reserve is for finishing a step).
-pub fn unless_heap_ran_dry<T>(f: impl FnOnce() -> Result<T, result::UsslResult>) -> Result<T, result::UsslResult> {
-    let oom_before = oom_events();
-    let made = f();
-    if oom_events() != oom_before {
-        drop(made);
-        return Err(result::UsslResult::OutOfMemory);
-    }
-    made
+/// Runs `f` and says whether the heap refused an allocation meanwhile (the reserve lent it):
+/// the one place where out-of-memory events are counted before and after a piece of work. A
+/// step that sees `true` reports OUT_OF_MEMORY instead of carrying on, and lets go of what it
+/// built (the reserve is for finishing a step, not for what a context or handle keeps).
+pub fn heap_ran_dry_during<R>(f: impl FnOnce() -> R) -> (R, bool) {
+    let before = oom_events();
+    let value = f();
+    let ran_dry = oom_events() != before;
+    (value, ran_dry)
 }
 
-/// How many times the heap has refused an allocation so far (served from the reserve). An
-/// engine step that sees this change reports OUT_OF_MEMORY instead of carrying on.
-pub fn oom_events() -> usize {
+/// Runs `f`, and gives OUT_OF_MEMORY instead of its value when the heap refused an allocation
+/// meanwhile: what `f` built is dropped, so that nothing a context or handle keeps holds
+/// reserve memory.
+pub fn unless_heap_ran_dry<T>(f: impl FnOnce() -> Result<T, result::UsslResult>) -> Result<T, result::UsslResult> {
+    match heap_ran_dry_during(f) {
+        (made, false) => made,
+        (made, true) => {
+            drop(made);
+            Err(result::UsslResult::OutOfMemory)
+        }
+    }
+}
+
+/// How many times the heap has refused an allocation so far (served from the reserve); read
+/// only by `heap_ran_dry_during`.
+fn oom_events() -> usize {
     #[cfg(feature = "micropython")]
     {
         runtime::oom_events()

@@ -23,9 +23,12 @@ compile_error!("the lean engine builds without rustls: --no-default-features --f
 compile_error!("pick an engine: a profile (full, client) or lean");
 
 // Both engines.
+pub mod anchors;
+pub mod callback_hold;
 pub mod certinfo;
 pub mod deferred;
 pub mod der;
+pub mod engine;
 pub mod ffi;
 pub mod hostname;
 pub mod keys;
@@ -34,6 +37,7 @@ pub mod pinned;
 pub mod port;
 pub mod provider;
 pub mod result;
+pub mod server_cert;
 pub mod settings;
 pub mod sticky;
 pub mod sync;

@@ -1,8 +1,114 @@
-//! Settings both engines' contexts take from the shim in the same form.
+//! A context's settings, in both engines: one struct, and one fingerprint over it.
+//!
+//! The fingerprint decides whether a session may be resumed under a context, and which
+//! contexts may share server state; a field it missed would let a session resume under other
+//! settings. So it is computed from the whole struct by a destructuring `let`: a field added
+//! here does not compile until it is fed to the digest, or said not to be (with the reason).
+//! What only one engine has lives in its `EngineSettings`, fingerprinted the same way.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use sha2::{Digest, Sha256};
+
+use crate::anchors::Anchors;
 use crate::result::UsslResult;
+
+/// The settings only one engine has (the rustls engine's suites and key log). `feed` puts
+/// every one that decides what a session may be resumed under into the digest, and must
+/// destructure `self` as `Settings::fingerprint` does.
+pub trait EngineSettings {
+    fn feed(&self, digest: &mut Sha256);
+}
+
+/// The lean engine has none of its own.
+impl EngineSettings for () {
+    fn feed(&self, _digest: &mut Sha256) {}
+}
+
+/// Our own certificate chain (leaf first) and its private key.
+pub struct OwnCertificate {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+pub struct Settings<E> {
+    pub verify_mode: VerifyMode,
+    /// Mainline's rule: a client that verifies must name the server (the tls module sets it;
+    /// ussl's API verifies the chain alone when no server_hostname is given).
+    pub hostname_required: bool,
+    /// ALPN protocols offered (client) or accepted (server), in order of preference.
+    pub alpn: Vec<Vec<u8>>,
+    /// Shared with the connections (and configs) made under them.
+    pub anchors: Arc<Anchors>,
+    pub own: Option<OwnCertificate>,
+    pub engine: E,
+}
+
+impl<E: EngineSettings> Settings<E> {
+    pub fn new(server_side: bool, engine: E) -> Self {
+        Self {
+            verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
+            hostname_required: false,
+            alpn: Vec::new(),
+            anchors: Arc::new(Anchors::default()),
+            own: None,
+            engine,
+        }
+    }
+
+    /// A digest of every setting that decides whether a session may be resumed, for a
+    /// connection that checks the server's name (`check_name`) or not.
+    pub fn fingerprint(&self, check_name: bool) -> [u8; 32] {
+        // Every field, by name: a new one is a compile error here until it is decided.
+        let Self {
+            verify_mode,
+            // Decides only whether a connection may be made without a name; whether the name
+            // is checked is `check_name`.
+            hostname_required: _,
+            alpn,
+            anchors,
+            own,
+            engine,
+        } = self;
+        // `anchors` are made from `pinned`, which is fed whole.
+        let Anchors { anchors: _, pinned, default_roots } = &**anchors;
+        let mut h = Sha256::new();
+        h.update([*verify_mode as u8, u8::from(check_name), u8::from(*default_roots)]);
+        let chain = own.iter().flat_map(|own| own.chain.iter());
+        for der in pinned.iter().chain(chain) {
+            h.update((der.len() as u32).to_be_bytes());
+            h.update(der.as_ref());
+        }
+        if let Some(OwnCertificate { chain: _, key }) = own {
+            h.update(Sha256::digest(key.secret_der()));
+        }
+        engine.feed(&mut h);
+        for protocol in alpn {
+            h.update([protocol.len() as u8]);
+            h.update(protocol);
+        }
+        h.finalize().into()
+    }
+
+    /// Mainline's rule: a client that verifies must name the server.
+    pub fn check_client_name(&self, hostname: Option<&str>) -> Result<(), UsslResult> {
+        if hostname.is_none() && self.hostname_required && self.verify_mode == VerifyMode::Required {
+            return Err(UsslResult::HostnameRequired);
+        }
+        Ok(())
+    }
+
+    /// The anchors a client checks the server against; None for CERT_NONE.
+    pub fn anchors_to_verify(&self) -> Result<Option<&Arc<Anchors>>, UsslResult> {
+        match self.verify_mode {
+            VerifyMode::None => Ok(None),
+            VerifyMode::Optional | VerifyMode::Required if self.anchors.is_empty() => Err(UsslResult::CaCertsRequired),
+            VerifyMode::Optional | VerifyMode::Required => Ok(Some(&self.anchors)),
+        }
+    }
+}
 
 /// The numbers match CPython's and MicroPython's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED.
 #[repr(u32)]
@@ -38,12 +144,4 @@ pub fn alpn_from_wire(wire: &[u8]) -> Result<Vec<Vec<u8>>, UsslResult> {
         rest = after;
     }
     Ok(protocols)
-}
-
-/// Mainline's rule: a client that verifies must name the server.
-pub fn check_client_name(hostname: Option<&str>, required: bool, mode: VerifyMode) -> Result<(), UsslResult> {
-    if hostname.is_none() && required && mode == VerifyMode::Required {
-        return Err(UsslResult::HostnameRequired);
-    }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 //! provider's known-answer tests alongside. The pytest suite covers foreign peers.
 use ussl::connection::Connection;
 use ussl::context::{Context, VerifyMode};
+use ussl::engine::{EngineConnection, EngineContext, EngineSession};
 use ussl::result::UsslResult;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");

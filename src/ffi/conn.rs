@@ -3,7 +3,7 @@
 use core::ffi::c_char;
 
 use super::*;
-use crate::connection::Connection;
+use crate::engine::{Connection, EngineConnection};
 use crate::result::UsslResult;
 use crate::Need;
 

@@ -4,7 +4,7 @@ use core::ffi::c_char;
 use core::ptr;
 
 use super::*;
-use crate::context::{Context, VerifyMode};
+use crate::engine::{Context, EngineContext, VerifyMode};
 use crate::result::UsslResult;
 use crate::Need;
 
@@ -167,7 +167,7 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
         // SAFETY: forwarded caller guarantee.
         let Some(key) = (unsafe { bytes(key, key_len) }) else { return code(UsslResult::NullArgument) };
         // Parsed with the reserve's help, the verdict would be one of a full heap.
-        match crate::unless_heap_ran_dry(|| crate::context::check_private_key(key)) {
+        match crate::unless_heap_ran_dry(|| Context::check_private_key(key)) {
             Ok(()) => OK,
             Err(e) => code(e),
         }
@@ -187,15 +187,9 @@ pub unsafe extern "C" fn ussl_context_set_server_state(
     let (Some(ctx), Some(state)) = (unsafe { context_mut(ctx) }, unsafe { state.as_ref() }) else {
         return code(UsslResult::NullArgument);
     };
-    #[cfg(feature = "server")]
-    {
-        ctx.set_server_state(&state.inner);
-        OK
-    }
-    #[cfg(not(feature = "server"))]
-    {
-        let _ = (ctx, state);
-        code(UsslResult::ServerNotBuilt)
+    match ctx.set_server_state(&state.inner) {
+        Ok(()) => OK,
+        Err(e) => code(e),
     }
 }
 

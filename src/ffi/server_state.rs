@@ -1,13 +1,11 @@
 //! `ussl_server_state`: ticket keys and session cache shared by server contexts.
 
 use super::*;
+use crate::engine::{Context, EngineContext, ServerState};
 use crate::result::UsslResult;
-#[cfg(feature = "server")]
-use crate::rustls_engine::tickets::ServerState;
 
 /// Ticket keys and session cache that server contexts with the same settings share.
 pub struct ussl_server_state {
-    #[cfg(feature = "server")]
     pub(super) inner: ServerState,
 }
 
@@ -20,13 +18,8 @@ pub unsafe extern "C" fn ussl_server_state_new(out: *mut *mut ussl_server_state)
         if out.is_null() {
             return code(UsslResult::NullArgument);
         }
-        #[cfg(not(feature = "server"))]
-        return code(UsslResult::ServerNotBuilt);
-        #[cfg(feature = "server")]
         // SAFETY: forwarded caller guarantee.
-        unsafe {
-            hand_out(out, || Ok(ussl_server_state { inner: ServerState::default() }))
-        }
+        unsafe { hand_out(out, || Context::new_server_state().map(|inner| ussl_server_state { inner })) }
     })
 }
 

@@ -6,7 +6,7 @@ use core::ffi::c_char;
 use zeroize::Zeroizing;
 
 use super::*;
-use crate::session::Session;
+use crate::engine::{EngineSession, Session};
 
 /// A session saved from a client connection, or rebuilt from bytes, to resume later.
 pub struct ussl_session {
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn ussl_session_serialize(
 pub unsafe extern "C" fn ussl_session_version(session: *const ussl_session, buf: *mut c_char, cap: usize) -> usize {
     // SAFETY: forwarded caller guarantee.
     let Some(s) = (unsafe { session.as_ref() }) else { return 0 };
-    let v = if s.inner.tls13 { "TLSv1.3" } else { "TLSv1.2" };
+    let v = if s.inner.is_tls13() { "TLSv1.3" } else { "TLSv1.2" };
     // SAFETY: forwarded caller guarantee on `buf`/`cap`.
     unsafe { copy_text(v, buf, cap) }
 }

@@ -5,6 +5,7 @@
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::mem::ManuallyDrop;
@@ -13,11 +14,14 @@ use core::ptr::NonNull;
 use embedded_tls::blocking::{Aes128GcmSha256, CryptoProvider, TlsConfig, TlsConnection, TlsContext, TlsError};
 use rustls_pki_types::ServerName;
 
+use super::context::Context;
 use super::errors::from_tls;
 use super::pipe::{Pipe, PipeEnd};
 use super::session::Session;
 use super::verifier::Verifier;
-use crate::context::Context;
+use crate::anchors::Anchors;
+use crate::callback_hold::CallbackHold;
+use crate::engine::{EngineConnection, EngineContext};
 use crate::port::PortRng;
 use crate::result::UsslResult;
 use crate::sticky::StickyError;
@@ -72,19 +76,11 @@ pub struct Connection {
     peer_closed: bool,
     eof: bool,
     close_sent: bool,
-    /// A script's verify_callback: once the server's certificate has passed our checks,
-    /// nothing goes to the server or the script until the shim gives the verdict.
-    callback: Callback,
+    /// A script's verify_callback (`crate::callback_hold`).
+    callback: CallbackHold,
     /// The server's first two bytes looked like TLS.
     first_bytes_checked: bool,
     error: StickyError,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Callback {
-    Off,
-    Armed,
-    Done,
 }
 
 impl Drop for Connection {
@@ -97,14 +93,13 @@ impl Drop for Connection {
     }
 }
 
-impl Connection {
+impl EngineConnection for Connection {
+    type Context = Context;
+    type Session = Session;
+
     /// A client connection; `hostname` is checked against the certificate when given, and sent
     /// as SNI when it is a DNS name. A saved session cannot exist in this engine.
-    pub fn client(
-        ctx: &mut Context,
-        hostname: Option<&str>,
-        session: Option<&mut Session>,
-    ) -> Result<Self, UsslResult> {
+    fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
         if ctx.is_server() {
             return Err(UsslResult::ServerNotBuilt);
         }
@@ -112,7 +107,7 @@ impl Connection {
             return Err(UsslResult::SessionsNotBuilt);
         }
         ctx.check_client_name(hostname)?;
-        let anchors = ctx.anchors_for_client()?;
+        let anchors = ctx.settings().anchors_to_verify()?.cloned();
         let name = match hostname {
             Some(h) => Some(ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned()),
             None => None,
@@ -121,8 +116,237 @@ impl Connection {
             Some(ServerName::DnsName(dns)) => Some(String::from(dns.as_ref())),
             _ => None,
         };
-        let oom_before = crate::oom_events();
-        let alpn = ctx.alpn().to_vec();
+        let (made, ran_dry) = crate::heap_ran_dry_during(|| Self::start(&ctx.settings().alpn, anchors, name, sni));
+        if ran_dry {
+            return Err(UsslResult::OutOfMemory);
+        }
+        let this = made?;
+        match this.error() {
+            Some(code) => Err(code),
+            None => Ok(this),
+        }
+    }
+
+    fn server(_ctx: &mut Context) -> Result<Self, UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
+    }
+
+    fn take_key_log(&self, _out: &mut [u8]) -> usize {
+        0
+    }
+
+    /// Holds the handshake for a verify_callback once the server's certificate is verified.
+    fn hold_for_verify_callback(&mut self) {
+        self.callback.arm();
+    }
+
+    /// True when the server's certificate waits for the verify_callback's verdict.
+    fn verify_callback_pending(&self) -> bool {
+        self.callback.pending(self.error.is_set(), self.provider.verifier.leaf().is_some())
+    }
+
+    /// Accepted, the handshake goes on; refused, what was held for the server (our Finished)
+    /// is dropped and the connection fails.
+    fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult> {
+        self.check()?;
+        if self.callback.verdict(self.verify_callback_pending(), accepted)? {
+            return Ok(());
+        }
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            let held = pipe.output().len();
+            pipe.consume_output(held);
+        }
+        self.plaintext = 0;
+        Err(self.fail_with(UsslResult::VerifyCallbackRefused, None))
+    }
+
+    fn save_session(&self) -> Result<Session, UsslResult> {
+        Err(UsslResult::SessionsNotBuilt)
+    }
+
+    /// embedded-tls does not report the protocol the server chose.
+    fn alpn_protocol(&self) -> Option<&[u8]> {
+        None
+    }
+
+    fn session_reused(&self) -> bool {
+        false
+    }
+
+    fn is_server(&self) -> bool {
+        false
+    }
+
+    /// Nothing is copied after the handshake: the lean engine keeps no tickets.
+    fn ticket_copy_bytes(&self) -> usize {
+        0
+    }
+
+    fn error(&self) -> Option<UsslResult> {
+        self.error.code()
+    }
+
+    fn error_text(&self) -> Option<&str> {
+        self.error.text()
+    }
+
+    fn is_handshaking(&self) -> bool {
+        self.handshaking || self.verify_callback_pending()
+    }
+
+    fn recv_want(&self) -> usize {
+        if self.error.is_set() || self.peer_closed || self.eof {
+            0
+        } else {
+            super::pipe::RECEIVE_CHUNK
+        }
+    }
+
+    fn recv_space(&mut self) -> Result<&mut [u8], UsslResult> {
+        self.check()?;
+        // SAFETY: the Rc is ours and live; no RefCell borrow is held outside engine calls, and
+        // the slice borrows `self`, so no engine call (the only other user) runs while it lives.
+        let pipe = unsafe { &mut *self.pipe.as_ptr() };
+        pipe.space()
+    }
+
+    fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult> {
+        self.recv_commit_into(n, &mut []).map(|_| ())
+    }
+
+    /// As `recv_commit`, then reads decrypted data into `out` (as much as fits).
+    fn recv_commit_into(&mut self, n: usize, out: &mut [u8]) -> Result<usize, UsslResult> {
+        self.check()?;
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.commit(n);
+        }
+        if n == 0 {
+            return Ok(0);
+        }
+        self.advance();
+        self.check()?;
+        Ok(self.read(out))
+    }
+
+    fn recv_eof(&mut self) -> Result<(), UsslResult> {
+        self.check()?;
+        self.eof = true;
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.set_eof();
+        }
+        if self.handshaking {
+            return Err(self.fail_with(UsslResult::ClosedDuringHandshake, None));
+        }
+        self.advance();
+        self.check()
+    }
+
+    fn at_eof(&self) -> bool {
+        (self.peer_closed || self.eof) && self.plaintext == 0
+    }
+
+    fn pending_output(&self) -> &[u8] {
+        if self.verify_callback_pending() {
+            return &[];
+        }
+        // SAFETY: as in `recv_space`: no RefCell borrow is held outside engine calls, and the
+        // slice borrows `self`, so nothing writes the pipe while it lives.
+        let pipe = unsafe { &*self.pipe.as_ptr() };
+        pipe.output()
+    }
+
+    fn consume_output(&mut self, n: usize) {
+        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
+            pipe.consume_output(n);
+        }
+    }
+
+    fn plaintext_pending(&self) -> usize {
+        if self.verify_callback_pending() {
+            return 0;
+        }
+        self.plaintext
+    }
+
+    fn read(&mut self, out: &mut [u8]) -> usize {
+        if self.plaintext_pending() == 0 || out.is_empty() {
+            return 0;
+        }
+        let n = match self.tls.read_buffered() {
+            Ok(mut buffer) => buffer.pop_into(out),
+            Err(_) => 0,
+        };
+        self.plaintext = self.plaintext.saturating_sub(n);
+        if self.plaintext == 0 {
+            // The next record may be in already.
+            self.advance();
+        }
+        n
+    }
+
+    /// Encrypts up to [`MAX_WRITE_CHUNK`] bytes of `data` into the output; returns how many.
+    fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
+        self.check()?;
+        if self.is_handshaking() {
+            return Err(UsslResult::HandshakeNotComplete);
+        }
+        // embedded-tls writes nothing once the server's close_notify came (no half-close).
+        if self.close_sent || self.peer_closed {
+            return Err(UsslResult::ConnectionClosed);
+        }
+        let (result, ran_dry) =
+            crate::heap_ran_dry_during(|| self.tls.write(data).and_then(|n| self.tls.flush().map(|()| n)));
+        if ran_dry {
+            return Err(self.fail_with(UsslResult::OutOfMemory, None));
+        }
+        result.map_err(|e| {
+            let (code, detail) = from_tls(&e, None);
+            self.fail_with(code, detail)
+        })
+    }
+
+    fn close(&mut self) -> Result<(), UsslResult> {
+        if self.close_sent || self.error.is_set() || self.is_handshaking() {
+            return Ok(());
+        }
+        self.close_sent = true;
+        self.tls.close_internal().map_err(|e| {
+            let (code, detail) = from_tls(&e, None);
+            self.fail_with(code, detail)
+        })
+    }
+
+    /// The server's certificates: the leaf only (the intermediates are not kept).
+    fn peer_cert_count(&self) -> usize {
+        usize::from(self.provider.verifier.leaf().is_some())
+    }
+
+    fn peer_cert(&self, index: usize) -> Option<&[u8]> {
+        if index == 0 {
+            self.provider.verifier.leaf()
+        } else {
+            None
+        }
+    }
+
+    fn protocol_version(&self) -> Option<&'static str> {
+        (!self.handshaking).then_some("TLSv1.3")
+    }
+
+    fn cipher(&self) -> Option<(&'static str, u32)> {
+        (!self.handshaking).then_some((super::context::SUITE_NAME, 128))
+    }
+}
+
+impl Connection {
+    /// The connection with its record buffers, and its ClientHello in the output.
+    fn start(
+        alpn: &[Vec<u8>],
+        anchors: Option<Arc<Anchors>>,
+        name: Option<ServerName<'static>>,
+        sni: Option<String>,
+    ) -> Result<Self, UsslResult> {
+        let alpn = alpn.to_vec();
         let write_len = write_buffer_len(sni.as_deref(), &alpn);
         // 17 KB at once: refused by a full heap as MemoryError, not as an abort.
         let mut record_buffers = Vec::new();
@@ -148,23 +372,13 @@ impl Connection {
             peer_closed: false,
             eof: false,
             close_sent: false,
-            callback: Callback::Off,
+            callback: CallbackHold::Off,
             first_bytes_checked: false,
             error: StickyError::default(),
         };
         // The ClientHello, waiting in the output.
         this.advance();
-        if crate::oom_events() != oom_before {
-            return Err(UsslResult::OutOfMemory);
-        }
-        match this.error() {
-            Some(code) => Err(code),
-            None => Ok(this),
-        }
-    }
-
-    pub fn server(_ctx: &mut Context) -> Result<Self, UsslResult> {
-        Err(UsslResult::ServerNotBuilt)
+        Ok(this)
     }
 
     fn fail_with(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
@@ -181,8 +395,8 @@ impl Connection {
         if self.error.is_set() {
             return;
         }
-        let oom_before = crate::oom_events();
-        let result = if self.handshaking { self.handshake_step() } else { self.decrypt_step() };
+        let (result, ran_dry) =
+            crate::heap_ran_dry_during(|| if self.handshaking { self.handshake_step() } else { self.decrypt_step() });
         if self.provider.rng.failed() {
             self.fail_with(UsslResult::RandomFailed, None);
             // What the step wrote was made with bytes that are not random: none of it goes out.
@@ -190,7 +404,7 @@ impl Connection {
                 let n = pipe.output().len();
                 pipe.consume_output(n);
             }
-        } else if crate::oom_events() != oom_before {
+        } else if ran_dry {
             self.fail_with(UsslResult::OutOfMemory, None);
         } else if let Err(err) = result {
             let (code, detail) = from_tls(&err, self.provider.verifier.failure());
@@ -254,217 +468,5 @@ impl Connection {
             }
         }
         Ok(())
-    }
-
-    pub fn take_key_log(&self, _out: &mut [u8]) -> usize {
-        0
-    }
-
-    /// Holds the handshake for a verify_callback once the server's certificate is verified.
-    pub fn hold_for_verify_callback(&mut self) {
-        if self.callback == Callback::Off {
-            self.callback = Callback::Armed;
-        }
-    }
-
-    /// True when the server's certificate waits for the verify_callback's verdict.
-    pub fn verify_callback_pending(&self) -> bool {
-        self.callback == Callback::Armed && !self.error.is_set() && self.provider.verifier.leaf().is_some()
-    }
-
-    /// Accepted, the handshake goes on; refused, what was held for the server (our Finished)
-    /// is dropped and the connection fails.
-    pub fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult> {
-        self.check()?;
-        if !self.verify_callback_pending() {
-            return Err(UsslResult::InvalidArgument);
-        }
-        self.callback = Callback::Done;
-        if accepted {
-            return Ok(());
-        }
-        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
-            let held = pipe.output().len();
-            pipe.consume_output(held);
-        }
-        self.plaintext = 0;
-        Err(self.fail_with(UsslResult::VerifyCallbackRefused, None))
-    }
-
-    pub fn save_session(&self) -> Result<Session, UsslResult> {
-        Err(UsslResult::SessionsNotBuilt)
-    }
-
-    /// embedded-tls does not report the protocol the server chose.
-    pub fn alpn_protocol(&self) -> Option<&[u8]> {
-        None
-    }
-
-    pub fn session_reused(&self) -> bool {
-        false
-    }
-
-    pub fn is_server(&self) -> bool {
-        false
-    }
-
-    /// Nothing is copied after the handshake: the lean engine keeps no tickets.
-    pub fn ticket_copy_bytes(&self) -> usize {
-        0
-    }
-
-    pub fn error(&self) -> Option<UsslResult> {
-        self.error.code()
-    }
-
-    pub fn error_text(&self) -> Option<&str> {
-        self.error.text()
-    }
-
-    pub fn is_handshaking(&self) -> bool {
-        self.handshaking || self.verify_callback_pending()
-    }
-
-    pub fn recv_want(&self) -> usize {
-        if self.error.is_set() || self.peer_closed || self.eof {
-            0
-        } else {
-            super::pipe::RECEIVE_CHUNK
-        }
-    }
-
-    pub fn recv_space(&mut self) -> Result<&mut [u8], UsslResult> {
-        self.check()?;
-        // SAFETY: the Rc is ours and live; no RefCell borrow is held outside engine calls, and
-        // the slice borrows `self`, so no engine call (the only other user) runs while it lives.
-        let pipe = unsafe { &mut *self.pipe.as_ptr() };
-        pipe.space()
-    }
-
-    pub fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult> {
-        self.recv_commit_into(n, &mut []).map(|_| ())
-    }
-
-    /// As `recv_commit`, then reads decrypted data into `out` (as much as fits).
-    pub fn recv_commit_into(&mut self, n: usize, out: &mut [u8]) -> Result<usize, UsslResult> {
-        self.check()?;
-        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
-            pipe.commit(n);
-        }
-        if n == 0 {
-            return Ok(0);
-        }
-        self.advance();
-        self.check()?;
-        Ok(self.read(out))
-    }
-
-    pub fn recv_eof(&mut self) -> Result<(), UsslResult> {
-        self.check()?;
-        self.eof = true;
-        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
-            pipe.set_eof();
-        }
-        if self.handshaking {
-            return Err(self.fail_with(UsslResult::ClosedDuringHandshake, None));
-        }
-        self.advance();
-        self.check()
-    }
-
-    pub fn at_eof(&self) -> bool {
-        (self.peer_closed || self.eof) && self.plaintext == 0
-    }
-
-    pub fn pending_output(&self) -> &[u8] {
-        if self.verify_callback_pending() {
-            return &[];
-        }
-        // SAFETY: as in `recv_space`: no RefCell borrow is held outside engine calls, and the
-        // slice borrows `self`, so nothing writes the pipe while it lives.
-        let pipe = unsafe { &*self.pipe.as_ptr() };
-        pipe.output()
-    }
-
-    pub fn consume_output(&mut self, n: usize) {
-        if let Ok(mut pipe) = self.pipe.try_borrow_mut() {
-            pipe.consume_output(n);
-        }
-    }
-
-    pub fn plaintext_pending(&self) -> usize {
-        if self.verify_callback_pending() {
-            return 0;
-        }
-        self.plaintext
-    }
-
-    pub fn read(&mut self, out: &mut [u8]) -> usize {
-        if self.plaintext_pending() == 0 || out.is_empty() {
-            return 0;
-        }
-        let n = match self.tls.read_buffered() {
-            Ok(mut buffer) => buffer.pop_into(out),
-            Err(_) => 0,
-        };
-        self.plaintext = self.plaintext.saturating_sub(n);
-        if self.plaintext == 0 {
-            // The next record may be in already.
-            self.advance();
-        }
-        n
-    }
-
-    /// Encrypts up to [`MAX_WRITE_CHUNK`] bytes of `data` into the output; returns how many.
-    pub fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
-        self.check()?;
-        if self.is_handshaking() {
-            return Err(UsslResult::HandshakeNotComplete);
-        }
-        // embedded-tls writes nothing once the server's close_notify came (no half-close).
-        if self.close_sent || self.peer_closed {
-            return Err(UsslResult::ConnectionClosed);
-        }
-        let oom_before = crate::oom_events();
-        let result = self.tls.write(data).and_then(|n| self.tls.flush().map(|()| n));
-        if crate::oom_events() != oom_before {
-            return Err(self.fail_with(UsslResult::OutOfMemory, None));
-        }
-        result.map_err(|e| {
-            let (code, detail) = from_tls(&e, None);
-            self.fail_with(code, detail)
-        })
-    }
-
-    pub fn close(&mut self) -> Result<(), UsslResult> {
-        if self.close_sent || self.error.is_set() || self.is_handshaking() {
-            return Ok(());
-        }
-        self.close_sent = true;
-        self.tls.close_internal().map_err(|e| {
-            let (code, detail) = from_tls(&e, None);
-            self.fail_with(code, detail)
-        })
-    }
-
-    /// The server's certificates: the leaf only (the intermediates are not kept).
-    pub fn peer_cert_count(&self) -> usize {
-        usize::from(self.provider.verifier.leaf().is_some())
-    }
-
-    pub fn peer_cert(&self, index: usize) -> Option<&[u8]> {
-        if index == 0 {
-            self.provider.verifier.leaf()
-        } else {
-            None
-        }
-    }
-
-    pub fn protocol_version(&self) -> Option<&'static str> {
-        (!self.handshaking).then_some("TLSv1.3")
-    }
-
-    pub fn cipher(&self) -> Option<(&'static str, u32)> {
-        (!self.handshaking).then_some((super::context::SUITE_NAME, 128))
     }
 }

@@ -15,3 +15,12 @@ mod errors;
 mod pipe;
 pub mod session;
 mod verifier;
+
+/// The lean engine's handles, for the engine contract (`crate::engine`).
+pub struct LeanEngine;
+
+impl crate::engine::Engine for LeanEngine {
+    type Context = context::Context;
+    type Connection = connection::Connection;
+    type Session = session::Session;
+}

@@ -5,20 +5,24 @@ use core::convert::Infallible;
 
 use zeroize::Zeroizing;
 
+use crate::engine::EngineSession;
 use crate::result::UsslResult;
 
 /// Never made: the field of type `Infallible` cannot be filled.
 pub struct Session {
-    pub tls13: bool,
     never: Infallible,
 }
 
-impl Session {
-    pub fn from_bytes(_data: &[u8]) -> Result<Self, UsslResult> {
+impl EngineSession for Session {
+    fn from_bytes(_data: &[u8]) -> Result<Self, UsslResult> {
         Err(UsslResult::SessionsNotBuilt)
     }
 
-    pub fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult> {
+    fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult> {
+        match self.never {}
+    }
+
+    fn is_tls13(&self) -> bool {
         match self.never {}
     }
 }

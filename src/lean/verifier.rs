@@ -10,22 +10,15 @@ use core::time::Duration;
 
 use embedded_tls::blocking::{Aes128GcmSha256, CertificateEntryRef, CertificateRef, CertificateVerifyRef};
 use embedded_tls::blocking::{TlsCipherSuite, TlsError, TlsVerifier};
-use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::Digest;
 
+use crate::anchors::Anchors;
 use crate::pinned::Validity;
 use crate::result::UsslResult;
+use crate::server_cert::{self, NameCheck, Refusal};
 
 type Transcript = <Aes128GcmSha256 as TlsCipherSuite>::Hash;
-
-/// The trust anchors of a context, shared by its connections.
-#[derive(Default)]
-pub struct Anchors {
-    pub anchors: Vec<TrustAnchor<'static>>,
-    /// The certificates given as anchors, as given: a server presenting one of these itself
-    /// is trusted directly.
-    pub pinned: Vec<CertificateDer<'static>>,
-}
 
 pub struct Verifier {
     /// None for CERT_NONE: the chain is not checked (the CertificateVerify still is, against
@@ -58,10 +51,12 @@ impl Verifier {
         TlsError::InvalidCertificate
     }
 
+    /// The chain and the name, by webpki; the policy (a pinned leaf, a common name) is
+    /// `crate::server_cert`'s.
     fn check_chain(&self, leaf: &[u8], intermediates: &[CertificateDer<'_>]) -> Result<(), UsslResult> {
         let Some(anchors) = &self.anchors else { return Ok(()) };
         let now = crate::port::now_secs().ok_or(UsslResult::ClockNotSet)?;
-        if now < crate::port::EARLIEST_PLAUSIBLE_TIME {
+        if !server_cert::clock_is_set(now) {
             return Err(UsslResult::ClockNotSet);
         }
         let der = CertificateDer::from(leaf);
@@ -76,32 +71,19 @@ impl Verifier {
             None,
             None,
         );
-        let mut pinned = false;
-        if let Err(err) = chained {
-            if !anchors.pinned.iter().any(|p| p.as_ref() == leaf) {
-                return Err(from_webpki(&err));
-            }
-            match crate::pinned::validity(leaf, now) {
-                Validity::Valid => {}
-                Validity::NotYetValid => return Err(UsslResult::CertNotYetValid),
-                Validity::Expired => return Err(UsslResult::CertExpired),
-                Validity::BadEncoding => return Err(UsslResult::CertBadEncoding),
-            }
-            pinned = true;
-        }
-        if let Some(name) = &self.name {
-            if let Err(err) = cert.verify_is_valid_for_subject_name(name) {
-                // As the rustls engine: a pinned certificate may name the host in its CN.
-                let cn_ok = match name {
-                    ServerName::DnsName(dns) => pinned && crate::pinned::common_name_matches(leaf, dns.as_ref()),
-                    _ => false,
-                };
-                if !cn_ok {
-                    return Err(from_webpki(&err));
-                }
-            }
-        }
-        Ok(())
+        let name = self.name.as_ref().map(|name| NameCheck {
+            dns: match name {
+                ServerName::DnsName(dns) => Some(dns.as_ref()),
+                _ => None,
+            },
+            check: || cert.verify_is_valid_for_subject_name(name),
+        });
+        server_cert::judge(leaf, &anchors.pinned, now, chained.map(|_| ()), name).map_err(|refusal| match refusal {
+            Refusal::Check(err) => from_webpki(&err),
+            Refusal::Pinned(Validity::NotYetValid) => UsslResult::CertNotYetValid,
+            Refusal::Pinned(Validity::Expired) => UsslResult::CertExpired,
+            Refusal::Pinned(Validity::Valid | Validity::BadEncoding) => UsslResult::CertBadEncoding,
+        })
     }
 }
 

@@ -5,13 +5,11 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
 use rustls::client::UnbufferedClientConnection;
 use rustls::pki_types::{CertificateDer, ServerName};
 #[cfg(feature = "server")]
 use rustls::server::UnbufferedServerConnection;
-use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedStatus};
 use rustls::{CommonState, ProtocolVersion};
 
 use super::context::Context;
@@ -19,7 +17,10 @@ use super::errors as rustls_errors;
 use super::keylog::KeyLogLines;
 use super::record::Incoming;
 use super::session::Session;
+use super::step::{alert_step, copy_prefix, release_if_large, step, Action, Buffers, Next, Sink};
 use super::store::ClientSetup;
+use crate::callback_hold::CallbackHold;
+use crate::engine::{EngineConnection, EngineContext};
 use crate::result::UsslResult;
 use crate::sticky::StickyError;
 
@@ -36,62 +37,6 @@ enum Tls {
     Server(UnbufferedServerConnection),
 }
 
-/// What to do when the connection reaches the state where it may send application data.
-enum Action<'a> {
-    Nothing,
-    Encrypt(&'a [u8]),
-    CloseNotify,
-}
-
-/// Where decrypted application data goes first: the caller's buffer when it passed one (saving
-/// a copy, and 16 KB of peak memory for a full record), then the connection's own buffer.
-struct Sink<'a> {
-    out: &'a mut [u8],
-    filled: usize,
-}
-
-impl Sink<'_> {
-    fn none() -> Sink<'static> {
-        Sink { out: &mut [], filled: 0 }
-    }
-}
-
-/// A script's verify_callback (the shim runs it): once the peer's certificates have passed the
-/// engine's own checks, nothing more goes to the peer or to the script until the shim gives the
-/// callback's verdict.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CallbackHold {
-    Off,
-    Armed,
-    Done,
-}
-
-/// Where one `process_tls_records` step left us.
-enum Next {
-    Continue,
-    /// Waiting for the peer's next record.
-    Blocked,
-    /// Handshake done, nothing more to do now.
-    Idle,
-    Closed,
-    Failed(rustls::Error),
-}
-
-/// The buffers a step writes into, apart from the incoming records that the step borrows.
-#[derive(Default)]
-struct Buffers {
-    outgoing: Vec<u8>,
-    sent: usize,
-    plaintext: Vec<u8>,
-    read: usize,
-    peer_closed: bool,
-    encrypted: usize,
-    oom: bool,
-    /// The last write was a full record: a transfer is under way, so the outgoing buffer is kept
-    /// for the next one instead of being freed and allocated again for every record.
-    bulk_write: bool,
-}
-
 pub struct Connection {
     tls: Tls,
     incoming: Incoming,
@@ -106,110 +51,72 @@ pub struct Connection {
     key_log: Option<Arc<KeyLogLines>>,
 }
 
-impl Connection {
+impl EngineConnection for Connection {
+    type Context = Context;
+    type Session = Session;
+
     /// A client connection; `hostname` is checked against the certificate when given, and sent
     /// as SNI when it is a DNS name.
     ///
     /// A saved `session` is offered when it was made for the same server name under the same
     /// settings; otherwise it is ignored and a full handshake runs.
-    pub fn client(
-        ctx: &mut Context,
-        hostname: Option<&str>,
-        session: Option<&mut Session>,
-    ) -> Result<Self, UsslResult> {
+    fn client(ctx: &mut Context, hostname: Option<&str>, session: Option<&mut Session>) -> Result<Self, UsslResult> {
         ctx.check_client_name(hostname)?;
         // Building the config may run the heap dry outside any step: the connection is then
-        // not handed out (dropping it returns what the reserve lent).
-        let oom_before = crate::oom_events();
-        let mut setup = ctx.client_setup(hostname.is_some())?;
-        let name = match hostname {
-            Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
-            // No name to check or send: rustls needs one, and an IP address sends no SNI.
-            None => {
-                ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0])))
-            }
-        };
-        if let Some(own) = session.and_then(|s| s.offer(&setup, &name)) {
-            setup = own;
-        }
-        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone())
-            .map_err(|e| rustls_errors::from_rustls(&e))?;
-        let mut this = Self::new(Tls::Client(conn));
-        // The config in use logs where its own context's key log is (a resumed session's may
-        // be another context's).
-        this.key_log = setup.key_log.clone();
-        this.client = Some((setup, name));
-        // Encode the ClientHello now, so it is waiting in the output buffer.
-        this.drive(Action::Nothing)?;
-        if crate::oom_events() != oom_before {
+        // not handed out (dropping it returns what the reserve lent), and the configs, which
+        // may hold reserve memory too, are built again next time.
+        let (made, ran_dry) = crate::heap_ran_dry_during(|| Self::client_with(ctx, hostname, session));
+        if ran_dry {
             ctx.drop_configs();
             return Err(UsslResult::OutOfMemory);
         }
-        Ok(this)
+        made
     }
 
     /// A server connection for an accepted socket: it waits for the ClientHello.
     #[cfg(feature = "server")]
-    pub fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
-        let oom_before = crate::oom_events();
-        let config = ctx.server_config()?;
-        let conn = UnbufferedServerConnection::new(config).map_err(|e| rustls_errors::from_rustls(&e))?;
-        let mut this = Self::new(Tls::Server(conn));
-        this.key_log = ctx.key_log();
-        if crate::oom_events() != oom_before {
+    fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
+        let (made, ran_dry) = crate::heap_ran_dry_during(|| {
+            let config = ctx.server_config()?;
+            let conn = UnbufferedServerConnection::new(config).map_err(|e| rustls_errors::from_rustls(&e))?;
+            let mut this = Self::new(Tls::Server(conn));
+            this.key_log = ctx.key_log();
+            Ok(this)
+        });
+        if ran_dry {
             // The config may hold reserve memory too: the context builds it again next time.
             ctx.drop_configs();
             return Err(UsslResult::OutOfMemory);
         }
-        Ok(this)
+        made
     }
 
     #[cfg(not(feature = "server"))]
-    pub fn server(_ctx: &mut Context) -> Result<Self, UsslResult> {
+    fn server(_ctx: &mut Context) -> Result<Self, UsslResult> {
         Err(UsslResult::ServerNotBuilt)
-    }
-
-    fn new(tls: Tls) -> Self {
-        Self {
-            tls,
-            incoming: Incoming::default(),
-            bufs: Buffers::default(),
-            error: StickyError::default(),
-            close_sent: false,
-            eof: false,
-            client: None,
-            callback_hold: CallbackHold::Off,
-            key_log: None,
-        }
     }
 
     /// Moves whole key log lines of this connection's context into `out` (0 when none wait, or
     /// the context keeps no key log).
-    pub fn take_key_log(&self, out: &mut [u8]) -> usize {
+    fn take_key_log(&self, out: &mut [u8]) -> usize {
         self.key_log.as_ref().map_or(0, |log| log.take(out))
     }
 
     /// Holds the handshake for a verify_callback once the peer's certificates are verified.
-    pub fn hold_for_verify_callback(&mut self) {
-        if self.callback_hold == CallbackHold::Off {
-            self.callback_hold = CallbackHold::Armed;
-        }
+    fn hold_for_verify_callback(&mut self) {
+        self.callback_hold.arm();
     }
 
     /// True when the peer's certificates wait for the verify_callback's verdict.
-    pub fn verify_callback_pending(&self) -> bool {
-        self.callback_hold == CallbackHold::Armed && !self.error.is_set() && !self.peer_certificates().is_empty()
+    fn verify_callback_pending(&self) -> bool {
+        self.callback_hold.pending(self.error.is_set(), !self.peer_certificates().is_empty())
     }
 
     /// The verify_callback's verdict: accepted, the handshake goes on; refused, whatever was
     /// held for the peer (our Finished, a ticket) is dropped and the connection fails.
-    pub fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult> {
+    fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult> {
         self.check()?;
-        if !self.verify_callback_pending() {
-            return Err(UsslResult::InvalidArgument);
-        }
-        self.callback_hold = CallbackHold::Done;
-        if accepted {
+        if self.callback_hold.verdict(self.verify_callback_pending(), accepted)? {
             return Ok(());
         }
         self.bufs.outgoing.clear();
@@ -221,7 +128,7 @@ impl Connection {
 
     /// The freshest session this client may resume later. TLS 1.3 tickets arrive after the
     /// handshake, so read (or let `save_session` take in waiting records) first.
-    pub fn save_session(&self) -> Result<Session, UsslResult> {
+    fn save_session(&self) -> Result<Session, UsslResult> {
         self.check()?;
         let Some((setup, name)) = &self.client else {
             return Err(UsslResult::InvalidArgument);
@@ -233,54 +140,38 @@ impl Connection {
         Ok(Session::saved(setup.clone(), name.clone(), value))
     }
 
-    fn common(&self) -> &CommonState {
-        match &self.tls {
-            Tls::Client(c) => c,
-            #[cfg(feature = "server")]
-            Tls::Server(s) => s,
-        }
-    }
-
     /// The ALPN protocol the handshake agreed on, if any.
-    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+    fn alpn_protocol(&self) -> Option<&[u8]> {
         self.common().alpn_protocol()
     }
 
     /// True when this handshake resumed an earlier session.
-    pub fn session_reused(&self) -> bool {
+    fn session_reused(&self) -> bool {
         self.common().handshake_kind() == Some(rustls::HandshakeKind::Resumed)
     }
 
-    pub fn is_server(&self) -> bool {
+    fn is_server(&self) -> bool {
         #[cfg(feature = "server")]
         return matches!(self.tls, Tls::Server(_));
         #[cfg(not(feature = "server"))]
         false
     }
 
-    pub fn error(&self) -> Option<UsslResult> {
+    fn error(&self) -> Option<UsslResult> {
         self.error.code()
     }
 
     /// The text of the sticky error, with detail (such as the alert received) when there is some.
-    pub fn error_text(&self) -> Option<&str> {
+    fn error_text(&self) -> Option<&str> {
         self.error.text()
     }
 
-    fn check(&self) -> Result<(), UsslResult> {
-        self.error.check()
-    }
-
-    fn fail(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
-        self.error.fail(code, detail)
-    }
-
-    pub fn is_handshaking(&self) -> bool {
+    fn is_handshaking(&self) -> bool {
         self.common().is_handshaking() || self.verify_callback_pending()
     }
 
     /// How many ciphertext bytes the engine wants from the socket next (0 once the peer closed).
-    pub fn recv_want(&self) -> usize {
+    fn recv_want(&self) -> usize {
         if self.error.is_set() || self.bufs.peer_closed || self.eof {
             0
         } else {
@@ -289,13 +180,13 @@ impl Connection {
     }
 
     /// Room for the next `recv_want()` bytes of ciphertext.
-    pub fn recv_space(&mut self) -> Result<&mut [u8], UsslResult> {
+    fn recv_space(&mut self) -> Result<&mut [u8], UsslResult> {
         self.check()?;
-        let oom_before = crate::oom_events();
-        if let Err(code) = self.incoming.space() {
+        let (made, ran_dry) = crate::heap_ran_dry_during(|| self.incoming.space().map(|_| ()));
+        if let Err(code) = made {
             return Err(self.fail(code, None));
         }
-        if crate::oom_events() != oom_before {
+        if ran_dry {
             return Err(self.fail(UsslResult::OutOfMemory, None));
         }
         self.incoming.space()
@@ -303,14 +194,14 @@ impl Connection {
 
     /// Takes `n` bytes written into the space from `recv_space`, and processes the record if it
     /// is now complete.
-    pub fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult> {
+    fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult> {
         self.check()?;
         self.recv_commit_into(n, &mut []).map(|_| ())
     }
 
     /// As `recv_commit`, but application data decrypted now goes straight into `out` (as much
     /// as fits, and only when no older plaintext waits); returns how many bytes went there.
-    pub fn recv_commit_into(&mut self, n: usize, out: &mut [u8]) -> Result<usize, UsslResult> {
+    fn recv_commit_into(&mut self, n: usize, out: &mut [u8]) -> Result<usize, UsslResult> {
         self.check()?;
         match self.incoming.commit(n) {
             Ok(true) => {
@@ -334,7 +225,7 @@ impl Connection {
 
     /// The peer closed the TCP connection. An error during the handshake; afterwards the end of
     /// the stream, with or without close_notify (like CPython's default suppress_ragged_eofs).
-    pub fn recv_eof(&mut self) -> Result<(), UsslResult> {
+    fn recv_eof(&mut self) -> Result<(), UsslResult> {
         self.check()?;
         self.eof = true;
         if self.is_handshaking() {
@@ -344,7 +235,7 @@ impl Connection {
     }
 
     /// True once no more plaintext will come: close_notify or the end of the TCP stream.
-    pub fn at_eof(&self) -> bool {
+    fn at_eof(&self) -> bool {
         (self.bufs.peer_closed || self.eof) && self.plaintext_pending() == 0
     }
 
@@ -352,7 +243,7 @@ impl Connection {
     /// when the ServerHello arrives) waits for the rest of its flight (Certificate..Finished,
     /// after the server's flight is in), so that the flight leaves in one write: nobody waits
     /// for a lone ChangeCipherSpec.
-    pub fn pending_output(&self) -> &[u8] {
+    fn pending_output(&self) -> &[u8] {
         if self.verify_callback_pending() {
             return &[];
         }
@@ -363,7 +254,7 @@ impl Connection {
         pending
     }
 
-    pub fn consume_output(&mut self, n: usize) {
+    fn consume_output(&mut self, n: usize) {
         self.bufs.sent = (self.bufs.sent + n).min(self.bufs.outgoing.len());
         if self.bufs.sent == self.bufs.outgoing.len() {
             self.bufs.outgoing.clear();
@@ -374,7 +265,7 @@ impl Connection {
         }
     }
 
-    pub fn plaintext_pending(&self) -> usize {
+    fn plaintext_pending(&self) -> usize {
         if self.verify_callback_pending() {
             return 0;
         }
@@ -382,7 +273,7 @@ impl Connection {
     }
 
     /// Copies buffered plaintext out; 0 when there is none (ask the socket for more).
-    pub fn read(&mut self, out: &mut [u8]) -> usize {
+    fn read(&mut self, out: &mut [u8]) -> usize {
         if self.verify_callback_pending() {
             return 0;
         }
@@ -404,7 +295,7 @@ impl Connection {
     }
 
     /// Encrypts up to [`MAX_WRITE_CHUNK`] bytes of `data` into the output; returns how many.
-    pub fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
+    fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
         self.check()?;
         if self.is_handshaking() {
             return Err(UsslResult::HandshakeNotComplete);
@@ -420,7 +311,7 @@ impl Connection {
     }
 
     /// Queues close_notify (once). Before the handshake finished there is nothing to close.
-    pub fn close(&mut self) -> Result<(), UsslResult> {
+    fn close(&mut self) -> Result<(), UsslResult> {
         if self.close_sent || self.error.is_set() || self.is_handshaking() {
             return Ok(());
         }
@@ -428,28 +319,24 @@ impl Connection {
         self.drive(Action::CloseNotify)
     }
 
-    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
-        self.common().peer_certificates().unwrap_or(&[])
-    }
-
     /// What a record after the handshake may copy into new allocations, beyond a few hundred
     /// bytes: a TLS 1.3 client keeps the server's chain with each ticket it receives.
-    pub fn ticket_copy_bytes(&self) -> usize {
+    fn ticket_copy_bytes(&self) -> usize {
         if self.is_server() {
             return 0;
         }
         self.peer_certificates().iter().map(|c| c.as_ref().len() + 32).sum()
     }
 
-    pub fn peer_cert_count(&self) -> usize {
+    fn peer_cert_count(&self) -> usize {
         self.peer_certificates().len()
     }
 
-    pub fn peer_cert(&self, index: usize) -> Option<&[u8]> {
+    fn peer_cert(&self, index: usize) -> Option<&[u8]> {
         self.peer_certificates().get(index).map(|c| c.as_ref())
     }
 
-    pub fn protocol_version(&self) -> Option<&'static str> {
+    fn protocol_version(&self) -> Option<&'static str> {
         match self.common().protocol_version()? {
             ProtocolVersion::TLSv1_3 => Some("TLSv1.3"),
             ProtocolVersion::TLSv1_2 => Some("TLSv1.2"),
@@ -459,8 +346,72 @@ impl Connection {
 
     /// The negotiated suite as OpenSSL names it (what CPython's `cipher()` reports), and its
     /// key size in bits.
-    pub fn cipher(&self) -> Option<(&'static str, u32)> {
+    fn cipher(&self) -> Option<(&'static str, u32)> {
         crate::provider::openssl_name(self.common().negotiated_cipher_suite()?.suite())
+    }
+}
+
+impl Connection {
+    fn client_with(
+        ctx: &mut Context,
+        hostname: Option<&str>,
+        session: Option<&mut Session>,
+    ) -> Result<Self, UsslResult> {
+        let mut setup = ctx.client_setup(hostname.is_some())?;
+        let name = match hostname {
+            Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
+            // No name to check or send: rustls needs one, and an IP address sends no SNI.
+            None => {
+                ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0])))
+            }
+        };
+        if let Some(own) = session.and_then(|s| s.offer(&setup, &name)) {
+            setup = own;
+        }
+        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone())
+            .map_err(|e| rustls_errors::from_rustls(&e))?;
+        let mut this = Self::new(Tls::Client(conn));
+        // The config in use logs where its own context's key log is (a resumed session's may
+        // be another context's).
+        this.key_log = setup.key_log.clone();
+        this.client = Some((setup, name));
+        // Encode the ClientHello now, so it is waiting in the output buffer.
+        this.drive(Action::Nothing)?;
+        Ok(this)
+    }
+
+    fn new(tls: Tls) -> Self {
+        Self {
+            tls,
+            incoming: Incoming::default(),
+            bufs: Buffers::default(),
+            error: StickyError::default(),
+            close_sent: false,
+            eof: false,
+            client: None,
+            callback_hold: CallbackHold::Off,
+            key_log: None,
+        }
+    }
+
+    fn common(&self) -> &CommonState {
+        match &self.tls {
+            Tls::Client(c) => c,
+            #[cfg(feature = "server")]
+            Tls::Server(s) => s,
+        }
+    }
+
+    fn check(&self) -> Result<(), UsslResult> {
+        self.error.check()
+    }
+
+    fn fail(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
+        self.error.fail(code, detail)
+    }
+
+    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
+        self.common().peer_certificates().unwrap_or(&[])
     }
 
     /// Runs rustls over the complete records received until it waits for the peer, has
@@ -471,9 +422,8 @@ impl Connection {
 
     fn drive_with(&mut self, action: Action<'_>, sink: &mut Sink<'_>) -> Result<(), UsslResult> {
         self.check()?;
-        let oom_before = crate::oom_events();
-        let result = self.drive_inner(action, sink);
-        if crate::oom_events() != oom_before {
+        let (result, ran_dry) = crate::heap_ran_dry_during(|| self.drive_inner(action, sink));
+        if ran_dry {
             return Err(self.fail(UsslResult::OutOfMemory, None));
         }
         result
@@ -538,196 +488,4 @@ impl Connection {
             }
         }
     }
-}
-
-/// One step after a failure: only the queued alert's encoding and transmission are taken.
-fn alert_step<Data>(
-    status: UnbufferedStatus<'_, '_, Data>,
-    bufs: &mut Buffers,
-    action: &mut Action<'_>,
-) -> (usize, Next) {
-    match status.state {
-        Ok(ConnectionState::EncodeTlsData(_)) | Ok(ConnectionState::TransmitTlsData(_)) => {
-            step(status, bufs, action, &mut Sink::none())
-        }
-        _ => (status.discard, Next::Closed),
-    }
-}
-
-/// Frees a buffer that grew for a large record once it is empty, so an idle connection holds
-/// a few KB rather than 16 KB per direction.
-fn release_if_large(buf: &mut Vec<u8>) {
-    if buf.is_empty() && buf.capacity() > 2048 {
-        *buf = Vec::new();
-    }
-}
-
-/// Appends to `buf` whatever `fill` writes into spare room, growing when it asks for more.
-fn append_with<E>(
-    buf: &mut Vec<u8>,
-    first_guess: usize,
-    mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
-    required: impl Fn(&E) -> Option<usize>,
-) -> Result<Result<usize, E>, ()> {
-    let start = buf.len();
-    let mut room = first_guess;
-    let mut last = None;
-    for _ in 0..4 {
-        if crate::fallibly(|| buf.try_reserve_exact(room)).is_err() {
-            return Err(());
-        }
-        buf.resize(start + room, 0);
-        let Some(space) = buf.get_mut(start..) else { return Err(()) };
-        match fill(space) {
-            Ok(n) => {
-                buf.truncate(start + n);
-                return Ok(Ok(n));
-            }
-            Err(e) => {
-                buf.truncate(start);
-                match required(&e) {
-                    Some(needed) if needed > room => {
-                        room = needed;
-                        last = Some(e);
-                    }
-                    _ => return Ok(Err(e)),
-                }
-            }
-        }
-    }
-    // Still too small after growing as asked four times: an error, never "nothing written".
-    match last {
-        Some(e) => Ok(Err(e)),
-        None => Err(()),
-    }
-}
-
-fn step<Data>(
-    status: UnbufferedStatus<'_, '_, Data>,
-    bufs: &mut Buffers,
-    action: &mut Action<'_>,
-    sink: &mut Sink<'_>,
-) -> (usize, Next) {
-    let mut discard = status.discard;
-    let next = match status.state {
-        Err(err) => Next::Failed(err),
-        Ok(ConnectionState::EncodeTlsData(mut enc)) => {
-            let res = append_with(
-                &mut bufs.outgoing,
-                512,
-                |out| enc.encode(out),
-                |e| match e {
-                    EncodeError::InsufficientSize(s) => Some(s.required_size),
-                    _ => None,
-                },
-            );
-            match res {
-                Err(()) => {
-                    bufs.oom = true;
-                    Next::Closed
-                }
-                Ok(Ok(_)) => Next::Continue,
-                Ok(Err(_)) => Next::Failed(rustls::Error::General("could not encode a handshake message".into())),
-            }
-        }
-        Ok(ConnectionState::TransmitTlsData(tx)) => {
-            // The bytes wait in our output buffer, which the shim flushes before it reads
-            // again: each flight leaves in one write.
-            tx.done();
-            Next::Continue
-        }
-        Ok(ConnectionState::BlockedHandshake) => Next::Blocked,
-        Ok(ConnectionState::ReadTraffic(mut rd)) => {
-            let mut next = Next::Continue;
-            while let Some(record) = rd.next_record() {
-                match record {
-                    Ok(rec) => {
-                        discard += rec.discard;
-                        let mut payload = rec.payload;
-                        if bufs.plaintext.len() == bufs.read {
-                            let room = sink.out.get_mut(sink.filled..).unwrap_or_default();
-                            let n = copy_prefix(room, payload);
-                            sink.filled += n;
-                            payload = payload.get(n..).unwrap_or_default();
-                        }
-                        if crate::fallibly(|| bufs.plaintext.try_reserve(payload.len())).is_err() {
-                            bufs.oom = true;
-                            break;
-                        }
-                        bufs.plaintext.extend_from_slice(payload);
-                    }
-                    Err(err) => {
-                        next = Next::Failed(err);
-                        break;
-                    }
-                }
-            }
-            next
-        }
-        // Our configs never accept early data, so this state cannot come; refuse it if it does.
-        Ok(ConnectionState::ReadEarlyData(_)) => {
-            Next::Failed(rustls::Error::General("early data is not accepted".into()))
-        }
-        Ok(ConnectionState::PeerClosed) => {
-            bufs.peer_closed = true;
-            Next::Continue
-        }
-        Ok(ConnectionState::Closed) => Next::Closed,
-        Ok(ConnectionState::WriteTraffic(mut wr)) => match core::mem::replace(action, Action::Nothing) {
-            Action::Nothing => Next::Idle,
-            Action::Encrypt(data) => {
-                let guess = data.len() + 64;
-                let res = append_with(
-                    &mut bufs.outgoing,
-                    guess,
-                    |out| wr.encrypt(data, out),
-                    |e| match e {
-                        EncryptError::InsufficientSize(s) => Some(s.required_size),
-                        _ => None,
-                    },
-                );
-                match res {
-                    Err(()) => {
-                        bufs.oom = true;
-                        Next::Idle
-                    }
-                    Ok(Ok(_)) => {
-                        bufs.encrypted = data.len();
-                        Next::Idle
-                    }
-                    Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
-                }
-            }
-            Action::CloseNotify => {
-                let res = append_with(
-                    &mut bufs.outgoing,
-                    64,
-                    |out| wr.queue_close_notify(out),
-                    |e| match e {
-                        EncryptError::InsufficientSize(s) => Some(s.required_size),
-                        _ => None,
-                    },
-                );
-                match res {
-                    Err(()) => {
-                        bufs.oom = true;
-                        Next::Idle
-                    }
-                    Ok(Ok(_)) => Next::Idle,
-                    Ok(Err(_)) => Next::Failed(rustls::Error::EncryptError),
-                }
-            }
-        },
-        Ok(_) => Next::Failed(rustls::Error::General("unexpected connection state".into())),
-    };
-    (discard, next)
-}
-
-/// Copies as much of `from` as fits into the start of `to`; returns how many bytes.
-fn copy_prefix(to: &mut [u8], from: &[u8]) -> usize {
-    let n = to.len().min(from.len());
-    if let (Some(to), Some(from)) = (to.get_mut(..n), from.get(..n)) {
-        to.copy_from_slice(from);
-    }
-    n
 }

@@ -6,13 +6,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls::client::ClientConfig;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 #[cfg(feature = "server")]
 use rustls::server::ServerConfig;
 #[cfg(feature = "tls12")]
 use rustls::version::TLS12;
 use rustls::version::TLS13;
 use rustls::{RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
+use sha2::Sha256;
 
 use super::keylog::KeyLogLines;
 use super::store::{ClientSetup, SessionStore};
@@ -21,164 +21,104 @@ use super::tickets::ServerState;
 use super::verify::{PortClock, ServerVerifier};
 #[cfg(feature = "server")]
 use super::verify_client::ClientVerifier;
+use crate::engine::EngineContext;
 use crate::keys;
 use crate::result::UsslResult;
-
-/// Whether `key` (PEM or DER) is a private key this build can sign with.
-pub fn check_private_key(key: &[u8]) -> Result<(), UsslResult> {
-    let key = keys::load_private_key(key)?;
-    crate::provider::sign::KeyMaterial::from_der(&key).map(|_| ())
-}
-
 pub use crate::settings::VerifyMode;
+use crate::settings::{EngineSettings, OwnCertificate, Settings};
 
-pub struct Context {
-    verify_mode: VerifyMode,
-    /// Mainline's rule: a client that verifies must name the server (the tls module sets it;
-    /// ussl's API verifies the chain alone when no server_hostname is given).
-    hostname_required: bool,
-    /// ALPN protocols offered (client) or accepted (server), in order of preference.
-    alpn: Vec<Vec<u8>>,
-    /// The key log of this context's connections, when the script asked for one.
-    key_log: Option<Arc<KeyLogLines>>,
-    roots: RootCertStore,
-    /// The trust anchors as given, for the settings fingerprint.
-    anchor_ders: Vec<CertificateDer<'static>>,
-    /// The built-in roots were added (their DER is not always at hand for the fingerprint).
-    default_roots: bool,
-    chain: Vec<CertificateDer<'static>>,
-    key: Option<PrivateKeyDer<'static>>,
-    /// Built on first use; index 1 checks the hostname, index 0 does not.
-    client_configs: [Option<ClientSetup>; 2],
-    /// Sessions the client side collects; shared by every config this context builds.
-    session_store: Arc<SessionStore>,
-    #[cfg(feature = "server")]
-    server_config: Option<Arc<ServerConfig>>,
+/// Without the server side there is no server state to share.
+#[cfg(not(feature = "server"))]
+pub struct ServerState;
+
+/// The settings only this engine has.
+pub struct RustlsSettings {
     /// The suites offered, in order; all of ours unless `set_cipher_suites` narrowed them.
     suites: Vec<SupportedCipherSuite>,
+    /// The key log of this context's connections, when the script asked for one.
+    key_log: Option<Arc<KeyLogLines>>,
+}
+
+impl EngineSettings for RustlsSettings {
+    fn feed(&self, digest: &mut Sha256) {
+        use sha2::Digest;
+        // Where secrets are logged does not decide what a session may be resumed under.
+        let Self { suites, key_log: _ } = self;
+        for suite in suites {
+            digest.update(u16::from(suite.suite()).to_be_bytes());
+        }
+    }
+}
+
+/// What the context built from its settings; dropped whenever they change.
+#[derive(Default)]
+struct Configs {
+    /// Index 1 checks the hostname, index 0 does not.
+    client: [Option<ClientSetup>; 2],
+    #[cfg(feature = "server")]
+    server: Option<Arc<ServerConfig>>,
+}
+
+pub struct Context {
+    settings: Settings<RustlsSettings>,
+    configs: Configs,
+    /// Sessions the client side collects; shared by every config this context builds.
+    session_store: Arc<SessionStore>,
     /// Ticket keys and session cache; outlive config rebuilds, and may be shared.
     #[cfg(feature = "server")]
     server_state: ServerState,
 }
 
-impl Context {
-    pub fn new(server_side: bool) -> Self {
+impl EngineContext for Context {
+    type Extra = RustlsSettings;
+    type ServerState = ServerState;
+
+    fn new(server_side: bool) -> Self {
+        let extra = RustlsSettings { suites: crate::provider::ALL_CIPHER_SUITES.to_vec(), key_log: None };
         Self {
-            verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
-            hostname_required: false,
-            alpn: Vec::new(),
-            key_log: None,
-            roots: RootCertStore::empty(),
-            anchor_ders: Vec::new(),
-            default_roots: false,
-            chain: Vec::new(),
-            key: None,
-            client_configs: [None, None],
+            settings: Settings::new(server_side, extra),
+            configs: Configs::default(),
             session_store: Arc::new(SessionStore::default()),
-            #[cfg(feature = "server")]
-            server_config: None,
-            suites: crate::provider::ALL_CIPHER_SUITES.to_vec(),
             #[cfg(feature = "server")]
             server_state: ServerState::default(),
         }
     }
 
-    pub fn verify_mode(&self) -> VerifyMode {
-        self.verify_mode
+    fn settings(&self) -> &Settings<RustlsSettings> {
+        &self.settings
     }
 
-    /// Drops the configs built so far (they are built again when next needed).
-    pub fn drop_configs(&mut self) {
-        self.changed();
+    fn settings_mut(&mut self) -> &mut Settings<RustlsSettings> {
+        self.configs = Configs::default();
+        &mut self.settings
     }
 
-    fn changed(&mut self) {
-        self.client_configs = [None, None];
-        #[cfg(feature = "server")]
-        {
-            self.server_config = None;
-        }
-    }
-
-    pub fn set_verify_mode(&mut self, mode: VerifyMode) {
-        self.verify_mode = mode;
-        self.changed();
+    fn check_private_key(key: &[u8]) -> Result<(), UsslResult> {
+        let key = keys::load_private_key(key)?;
+        crate::provider::sign::KeyMaterial::from_der(&key).map(|_| ())
     }
 
     /// Turns the key log of this context's connections on or off (lines not yet taken are dropped).
-    pub fn set_key_log(&mut self, on: bool) -> Result<(), UsslResult> {
-        if on != self.key_log.is_some() {
-            self.key_log = crate::unless_heap_ran_dry(|| Ok(on.then(|| Arc::new(KeyLogLines::default()))))?;
-            self.changed();
+    fn set_key_log(&mut self, on: bool) -> Result<(), UsslResult> {
+        if on != self.settings.engine.key_log.is_some() {
+            let log = crate::unless_heap_ran_dry(|| Ok(on.then(|| Arc::new(KeyLogLines::default()))))?;
+            self.settings_mut().engine.key_log = log;
         }
         Ok(())
     }
 
-    pub fn key_log(&self) -> Option<Arc<KeyLogLines>> {
-        self.key_log.clone()
+    /// Adds the built-in roots (src/rustls_engine/roots.rs) as trust anchors; returns how many.
+    fn add_default_roots(&mut self) -> Result<usize, UsslResult> {
+        Arc::make_mut(&mut self.settings_mut().anchors).add_with(|anchors| {
+            let added = super::roots::add_to(anchors);
+            anchors.default_roots = true;
+            added
+        })
     }
 
-    /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
-    /// 255 bytes), as OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
-    pub fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
-        self.alpn = crate::unless_heap_ran_dry(|| crate::settings::alpn_from_wire(wire))?;
-        self.changed();
-        Ok(())
-    }
-
-    pub fn set_hostname_required(&mut self, required: bool) {
-        self.hostname_required = required;
-    }
-
-    /// Whether a client connection may go without a server name under this policy.
-    pub fn check_client_name(&self, hostname: Option<&str>) -> Result<(), UsslResult> {
-        crate::settings::check_client_name(hostname, self.hostname_required, self.verify_mode)
-    }
-
-    /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
-    pub fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
-        let oom_before = crate::oom_events();
-        let certs = keys::load_certificates(data);
-        let added = certs.map(|certs| {
-            self.anchor_ders.extend(certs.iter().cloned());
-            self.roots.add_parsable_certificates(certs).0
-        });
-        self.changed();
-        self.drop_anchors_after_oom(oom_before)?;
-        match added? {
-            0 => Err(UsslResult::InvalidCertificateData),
-            n => Ok(n),
-        }
-    }
-
-    /// When the heap refused an allocation since `oom_before`, the anchors (which may now sit
-    /// partly in the reserve, vectors included) are all let go: the caller gets MemoryError and
-    /// loads them again.
-    fn drop_anchors_after_oom(&mut self, oom_before: usize) -> Result<(), UsslResult> {
-        if crate::oom_events() == oom_before {
-            return Ok(());
-        }
-        self.roots = RootCertStore::empty();
-        self.anchor_ders = Vec::new();
-        self.default_roots = false;
-        self.changed();
-        Err(UsslResult::OutOfMemory)
-    }
-
-    /// Adds the built-in roots (src/roots.rs) as trust anchors; returns how many.
-    pub fn add_default_roots(&mut self) -> Result<usize, UsslResult> {
-        let oom_before = crate::oom_events();
-        let added = super::roots::add_to(&mut self.roots, &mut self.anchor_ders);
-        self.default_roots = true;
-        self.changed();
-        self.drop_anchors_after_oom(oom_before)?;
-        added
-    }
-
-    /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
     /// Unknown names are an error; the protocol versions follow from the suites kept.
-    pub fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
-        self.suites = crate::unless_heap_ran_dry(|| {
+    fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
+        let suites = crate::unless_heap_ran_dry(|| {
             let mut suites = Vec::new();
             for name in names {
                 let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::UnknownCipherSuite)?;
@@ -191,62 +131,93 @@ impl Context {
             }
             Ok(suites)
         })?;
-        self.changed();
+        self.settings_mut().engine.suites = suites;
         Ok(())
     }
 
+    fn cipher_count(&self) -> usize {
+        self.settings.engine.suites.len()
+    }
+
+    fn cipher_name(&self, index: usize) -> Option<&'static str> {
+        crate::provider::openssl_name(self.settings.engine.suites.get(index)?.suite()).map(|(name, _)| name)
+    }
+
+    fn set_certificate(&mut self, chain_data: &[u8], key_data: &[u8]) -> Result<(), UsslResult> {
+        // Whatever came from the reserve while the heap was full is let go at once (the reserve
+        // is for finishing a step, not for what a context keeps).
+        let own = crate::unless_heap_ran_dry(|| {
+            let chain = keys::load_certificates(chain_data)?;
+            let key = keys::load_private_key(key_data)?;
+            keys::check_key_matches(&chain, &key)?;
+            Ok(OwnCertificate { chain, key })
+        })?;
+        self.settings_mut().own = Some(own);
+        Ok(())
+    }
+
+    #[cfg(feature = "server")]
+    fn new_server_state() -> Result<ServerState, UsslResult> {
+        Ok(ServerState::default())
+    }
+
+    #[cfg(not(feature = "server"))]
+    fn new_server_state() -> Result<ServerState, UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
+    }
+
+    #[cfg(feature = "server")]
+    fn set_server_state(&mut self, state: &ServerState) -> Result<(), UsslResult> {
+        self.server_state = state.clone();
+        self.configs.server = None;
+        Ok(())
+    }
+
+    #[cfg(not(feature = "server"))]
+    fn set_server_state(&mut self, _state: &ServerState) -> Result<(), UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
+    }
+}
+
+impl Context {
+    /// Drops the configs built so far (they are built again when next needed).
+    pub fn drop_configs(&mut self) {
+        self.configs = Configs::default();
+    }
+
+    pub fn key_log(&self) -> Option<Arc<KeyLogLines>> {
+        self.settings.engine.key_log.clone()
+    }
+
     pub fn cipher_suites(&self) -> &[SupportedCipherSuite] {
-        &self.suites
-    }
-
-    pub fn cipher_count(&self) -> usize {
-        self.suites.len()
-    }
-
-    /// The OpenSSL name of the `index`th suite offered.
-    pub fn cipher_name(&self, index: usize) -> Option<&'static str> {
-        crate::provider::openssl_name(self.suites.get(index)?.suite()).map(|(name, _)| name)
+        &self.settings.engine.suites
     }
 
     fn provider(&self) -> Arc<rustls::crypto::CryptoProvider> {
-        Arc::new(crate::provider::provider_with(&self.suites))
+        Arc::new(crate::provider::provider_with(&self.settings.engine.suites))
     }
 
     fn versions(&self) -> Vec<&'static SupportedProtocolVersion> {
+        let suites = &self.settings.engine.suites;
         let mut versions: Vec<&'static SupportedProtocolVersion> = Vec::new();
-        if self.suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls13(_))) {
+        if suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls13(_))) {
             versions.push(&TLS13);
         }
         #[cfg(feature = "tls12")]
-        if self.suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls12(_))) {
+        if suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls12(_))) {
             versions.push(&TLS12);
         }
         versions
     }
 
-    /// Our own certificate chain (leaf first) and its private key.
-    pub fn set_certificate(&mut self, chain_data: &[u8], key_data: &[u8]) -> Result<(), UsslResult> {
-        let oom_before = crate::oom_events();
-        let loaded = (|| {
-            let chain = keys::load_certificates(chain_data)?;
-            let key = keys::load_private_key(key_data)?;
-            keys::check_key_matches(&chain, &key)?;
-            Ok((chain, key))
-        })();
-        // Whatever came from the reserve while the heap was full is let go at once (the reserve
-        // is for finishing a step, not for what a context keeps).
-        if crate::oom_events() != oom_before {
-            return Err(UsslResult::OutOfMemory);
-        }
-        let (chain, key) = loaded?;
-        self.chain = chain;
-        self.key = Some(key);
-        self.changed();
-        Ok(())
+    /// The trust anchors as rustls takes them; None for CERT_NONE.
+    fn root_store(&self) -> Result<Option<Arc<RootCertStore>>, UsslResult> {
+        let anchors = self.settings.anchors_to_verify()?;
+        Ok(anchors.map(|a| Arc::new(RootCertStore { roots: a.anchors.clone() })))
     }
 
     pub fn client_setup(&mut self, check_name: bool) -> Result<ClientSetup, UsslResult> {
-        let [plain, checking] = &mut self.client_configs;
+        let [plain, checking] = &mut self.configs.client;
         if let Some(setup) = if check_name { checking } else { plain } {
             return Ok(setup.clone());
         }
@@ -255,56 +226,21 @@ impl Context {
             config: Arc::new(config),
             verifier,
             store: self.session_store.clone(),
-            fingerprint: self.fingerprint(check_name),
-            key_log: self.key_log.clone(),
+            fingerprint: self.settings.fingerprint(check_name),
+            key_log: self.key_log(),
         };
-        let [plain, checking] = &mut self.client_configs;
+        let [plain, checking] = &mut self.configs.client;
         *(if check_name { checking } else { plain }) = Some(setup.clone());
         Ok(setup)
     }
 
-    /// A digest of every setting that decides whether a session may be resumed: the
-    /// verification policy and anchors, our certificate and key, and the suites.
-    fn fingerprint(&self, check_name: bool) -> [u8; 32] {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update([self.verify_mode as u8, u8::from(check_name), u8::from(self.default_roots)]);
-        for der in self.anchor_ders.iter().chain(self.chain.iter()) {
-            h.update((der.len() as u32).to_be_bytes());
-            h.update(der.as_ref());
-        }
-        if let Some(key) = &self.key {
-            h.update(Sha256::digest(key.secret_der()));
-        }
-        for suite in &self.suites {
-            h.update(u16::from(suite.suite()).to_be_bytes());
-        }
-        for protocol in &self.alpn {
-            h.update([protocol.len() as u8]);
-            h.update(protocol);
-        }
-        h.finalize().into()
-    }
-
-    /// Shares ticket keys and session cache with other contexts of the same settings.
-    #[cfg(feature = "server")]
-    pub fn set_server_state(&mut self, state: &ServerState) {
-        self.server_state = state.clone();
-        self.server_config = None;
-    }
-
-    /// The settings fingerprint that decides which contexts may share sessions.
-    pub fn settings_fingerprint(&self) -> [u8; 32] {
-        self.fingerprint(false)
-    }
-
     #[cfg(feature = "server")]
     pub fn server_config(&mut self) -> Result<Arc<ServerConfig>, UsslResult> {
-        if let Some(config) = &self.server_config {
+        if let Some(config) = &self.configs.server {
             return Ok(config.clone());
         }
         let config = Arc::new(self.build_server_config()?);
-        self.server_config = Some(config.clone());
+        self.configs.server = Some(config.clone());
         Ok(config)
     }
 
@@ -313,20 +249,17 @@ impl Context {
         let builder = ServerConfig::builder_with_details(self.provider(), Arc::new(PortClock))
             .with_protocol_versions(&self.versions())
             .map_err(|_| UsslResult::Internal)?;
-        let builder = match self.verify_mode {
-            VerifyMode::None => builder.with_no_client_auth(),
-            mode => {
-                if self.roots.is_empty() {
-                    return Err(UsslResult::CaCertsRequired);
-                }
-                let verifier = ClientVerifier::new(Arc::new(self.roots.clone()), mode == VerifyMode::Required)
-                    .map_err(|_| UsslResult::InvalidCertificateData)?;
+        let builder = match self.root_store()? {
+            None => builder.with_no_client_auth(),
+            Some(roots) => {
+                let required = self.settings.verify_mode == VerifyMode::Required;
+                let verifier = ClientVerifier::new(roots, required).map_err(|_| UsslResult::InvalidCertificateData)?;
                 builder.with_client_cert_verifier(Arc::new(verifier))
             }
         };
-        let mut config = match &self.key {
-            Some(key) => builder
-                .with_single_cert(self.chain.clone(), key.clone_key())
+        let mut config = match &self.settings.own {
+            Some(own) => builder
+                .with_single_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
             // mainline MicroPython lets a server socket be made before its certificate is
             // loaded; its handshakes then fail with handshake_failure.
@@ -336,11 +269,11 @@ impl Context {
         config.session_storage = self.server_state.cache.clone();
         // One ticket per handshake: a board's client keeps only the newest anyway.
         config.send_tls13_tickets = 1;
-        if let Some(log) = &self.key_log {
+        if let Some(log) = &self.settings.engine.key_log {
             config.key_log = log.clone();
         }
         // A client offering none of these is refused (no_application_protocol), as RFC 7301 says.
-        config.alpn_protocols = self.alpn.clone();
+        config.alpn_protocols = self.settings.alpn.clone();
         Ok(config)
     }
 
@@ -349,32 +282,24 @@ impl Context {
         &self,
         check_name: bool,
     ) -> Result<(ClientConfig, Arc<dyn rustls::client::danger::ServerCertVerifier>), UsslResult> {
-        let roots = match self.verify_mode {
-            VerifyMode::None => None,
-            VerifyMode::Optional | VerifyMode::Required => {
-                if self.roots.is_empty() {
-                    return Err(UsslResult::CaCertsRequired);
-                }
-                Some(Arc::new(self.roots.clone()))
-            }
-        };
+        let roots = self.root_store()?;
         let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
-            Arc::new(ServerVerifier::new(roots, check_name).with_pinned(self.anchor_ders.clone()));
+            Arc::new(ServerVerifier::new(roots, check_name).with_pinned(self.settings.anchors.pinned.clone()));
         let builder = ClientConfig::builder_with_details(self.provider(), Arc::new(PortClock))
             .with_protocol_versions(&self.versions())
             .map_err(|_| UsslResult::Internal)?
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone());
-        let mut config = match &self.key {
-            Some(key) => builder
-                .with_client_auth_cert(self.chain.clone(), key.clone_key())
+        let mut config = match &self.settings.own {
+            Some(own) => builder
+                .with_client_auth_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
             None => builder.with_no_client_auth(),
         };
         // Sessions are kept by server name. Without a name every server would share one entry
         // (rustls needs some name: we give 0.0.0.0), so a nameless connection keeps and offers none.
-        config.alpn_protocols = self.alpn.clone();
-        if let Some(log) = &self.key_log {
+        config.alpn_protocols = self.settings.alpn.clone();
+        if let Some(log) = &self.settings.engine.key_log {
             config.key_log = log.clone();
         }
         config.resumption = if check_name {

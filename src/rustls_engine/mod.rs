@@ -10,9 +10,19 @@ mod record;
 pub mod roots;
 pub mod session;
 mod session_bytes;
+mod step;
 mod store;
 #[cfg(feature = "server")]
 pub mod tickets;
 pub mod verify;
 #[cfg(feature = "server")]
 mod verify_client;
+
+/// The rustls engine's handles, for the engine contract (`crate::engine`).
+pub struct RustlsEngine;
+
+impl crate::engine::Engine for RustlsEngine {
+    type Context = context::Context;
+    type Connection = connection::Connection;
+    type Session = session::Session;
+}

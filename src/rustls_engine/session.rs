@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use super::session_bytes::{self, SessionBytes};
 use super::store::{ClientSetup, SavedRef, SavedValue};
+use crate::engine::EngineSession;
 use crate::result::UsslResult;
 
 /// A session saved from a connection, for `wrap_socket(saved_session=...)`, or rebuilt from
@@ -31,28 +32,20 @@ pub struct Session {
     pub tls13: bool,
 }
 
-impl Session {
-    pub fn saved(setup: ClientSetup, server_name: ServerName<'static>, value: SavedValue) -> Self {
-        let tls13 = matches!(value, SavedValue::Tls13(_));
-        Self {
-            fingerprint: setup.fingerprint,
-            setup: Some(setup),
-            server_name,
-            value: Some(value),
-            rebuilt: None,
-            tls13,
-        }
+impl EngineSession for Session {
+    fn is_tls13(&self) -> bool {
+        self.tls13
     }
 
     /// Rebuilds a session from the bytes of `serialize`.
-    pub fn from_bytes(data: &[u8]) -> Result<Self, UsslResult> {
+    fn from_bytes(data: &[u8]) -> Result<Self, UsslResult> {
         let (bytes, fingerprint, server_name) = SessionBytes::decode(data)?;
         Ok(Self { setup: None, fingerprint, server_name, value: None, tls13: bytes.tls13(), rebuilt: Some(bytes) })
     }
 
     /// The bytes that rebuild this session: its own value, or once a TLS 1.3 ticket of it was
     /// offered, the newest ticket a connection that resumed it received.
-    pub fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult> {
+    fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult> {
         if let Some(bytes) = &self.rebuilt {
             return Ok(Zeroizing::new(bytes.bytes().to_vec()));
         }
@@ -64,6 +57,20 @@ impl Session {
             .as_ref()
             .and_then(|setup| setup.store.with_latest(&self.server_name, encode))
             .ok_or(UsslResult::SessionUsedUp)
+    }
+}
+
+impl Session {
+    pub fn saved(setup: ClientSetup, server_name: ServerName<'static>, value: SavedValue) -> Self {
+        let tls13 = matches!(value, SavedValue::Tls13(_));
+        Self {
+            fingerprint: setup.fingerprint,
+            setup: Some(setup),
+            server_name,
+            value: Some(value),
+            rebuilt: None,
+            tls13,
+        }
     }
 
     /// Offers the session to a new connection to `name` made with `setup`: the setup to

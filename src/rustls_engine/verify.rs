@@ -13,8 +13,12 @@ use rustls::server::ParsedCertificate;
 use rustls::time_provider::TimeProvider;
 use rustls::{DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
 
+use rustls::CertificateError;
+
+use crate::pinned::Validity;
 use crate::port;
 use crate::result::CLOCK_NOT_SET_TAG;
+use crate::server_cert::{self, NameCheck, Refusal};
 
 /// The wall clock as the port reports it, however implausible: the verifier decides.
 #[derive(Debug)]
@@ -52,7 +56,8 @@ impl ServerVerifier {
 
 impl ServerVerifier {
     /// The path to a trust anchor, validity at `now`, and the name when asked for; what
-    /// `verify_server_cert` runs once it has checked that the clock is plausible.
+    /// `verify_server_cert` runs once it has checked that the clock is plausible. The policy
+    /// (a pinned leaf, a common name) is `crate::server_cert`'s.
     pub fn verify_chain_and_name(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -64,51 +69,34 @@ impl ServerVerifier {
             return Ok(());
         };
         let cert = ParsedCertificate::try_from(end_entity)?;
-        let mut pinned = false;
-        if let Err(err) = verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algs.all) {
-            if !self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) {
-                return Err(err);
+        let chained = verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algs.all);
+        let name = self.check_name.then(|| NameCheck {
+            dns: match server_name {
+                ServerName::DnsName(dns) => Some(dns.as_ref()),
+                _ => None,
+            },
+            check: || verify_server_name(&cert, server_name),
+        });
+        server_cert::judge(end_entity.as_ref(), &self.pinned, now.as_secs(), chained, name).map_err(|refusal| {
+            match refusal {
+                Refusal::Check(err) => err,
+                Refusal::Pinned(validity) => Error::InvalidCertificate(match validity {
+                    Validity::NotYetValid => CertificateError::NotValidYet,
+                    Validity::Expired => CertificateError::Expired,
+                    Validity::Valid | Validity::BadEncoding => CertificateError::BadEncoding,
+                }),
             }
-            check_validity(end_entity, now)?;
-            pinned = true;
-        }
-        if self.check_name {
-            if let Err(err) = verify_server_name(&cert, server_name) {
-                // CA-issued certificates must name the host in a SAN (the Web PKI's rule); a
-                // pinned self-signed one may do it in its common name, as mbedTLS allows.
-                if !(pinned && common_name_matches(end_entity, server_name)) {
-                    return Err(err);
-                }
-            }
-        }
-        Ok(())
+        })
     }
 }
 
-/// The validity period of a certificate trusted directly (no chain to check it in).
-fn check_validity(der: &CertificateDer<'_>, now: UnixTime) -> Result<(), Error> {
-    use crate::pinned::Validity;
-    use rustls::CertificateError;
-    match crate::pinned::validity(der, now.as_secs()) {
-        Validity::Valid => Ok(()),
-        Validity::NotYetValid => Err(Error::InvalidCertificate(CertificateError::NotValidYet)),
-        Validity::Expired => Err(Error::InvalidCertificate(CertificateError::Expired)),
-        Validity::BadEncoding => Err(Error::InvalidCertificate(CertificateError::BadEncoding)),
-    }
-}
-
-fn common_name_matches(der: &CertificateDer<'_>, name: &ServerName<'_>) -> bool {
-    let ServerName::DnsName(dns) = name else { return false };
-    crate::pinned::common_name_matches(der, dns.as_ref())
-}
-
-/// Fails closed when the clock was never set: a board that boots in 2000 would otherwise
-/// reject every certificate as "not yet valid", or worse, accept expired ones after a reset.
+/// Fails closed when the clock was never set (`server_cert::clock_is_set`), with the tag our
+/// error mapping knows (rustls has no variant for it).
 pub fn check_clock(now: UnixTime) -> Result<(), Error> {
-    if now.as_secs() < port::EARLIEST_PLAUSIBLE_TIME {
-        Err(Error::General(CLOCK_NOT_SET_TAG.into()))
-    } else {
+    if server_cert::clock_is_set(now.as_secs()) {
         Ok(())
+    } else {
+        Err(Error::General(CLOCK_NOT_SET_TAG.into()))
     }
 }
 

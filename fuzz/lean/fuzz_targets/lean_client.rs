@@ -7,6 +7,7 @@ mod feed;
 use std::cell::RefCell;
 
 use ussl::context::Context;
+use ussl::engine::{EngineConnection, EngineContext};
 
 const CA: &[u8] = include_bytes!("../../../tests/data/ca.pem");
 

@@ -1,0 +1,203 @@
+//! The engine contract: what an engine provides to the C API (`ffi`), stated once.
+//!
+//! Two engines implement it: the rustls engine (`rustls_engine`, the `full` and `client`
+//! profiles) and the lean engine (`lean`, embedded-tls). A build has exactly one (Cargo
+//! features; `lib.rs` refuses both or neither), named [`Active`] here; `ffi` is written against
+//! these traits through the aliases below and never names an engine's types. A method one
+//! engine lacks is a compile error in that engine's build, whichever build is being made.
+//!
+//! - [`EngineContext`]: role, verification policy, trust anchors, our certificate, suites,
+//!   ALPN. Its settings live in one [`Settings`] struct (`settings.rs`), whose fingerprint
+//!   covers every field by construction; every change goes through `settings_mut`, which drops
+//!   whatever the engine built from the old settings. What both engines do alike is written
+//!   here once, as provided methods.
+//! - [`EngineConnection`]: one connection, sans-I/O: ciphertext in through `recv_space` and
+//!   `recv_commit`, out through `pending_output` and `consume_output`; plaintext through `read`
+//!   and `write`. Errors are sticky: once failed, every call reports the same failure.
+//! - [`EngineSession`]: a saved client session and its bytes.
+//!
+//! What the engines share beside the contract: the verification policy (`server_cert`,
+//! `pinned`), the verify_callback hold (`callback_hold`), trust anchors (`anchors`), keys and
+//! certificates (`keys`, `pem`, `der`), the sticky error (`sticky`), result codes (`result`) and
+//! the out-of-memory guard (`calls::heap_ran_dry_during`). A call an engine leaves out returns a
+//! code naming what is missing (SERVER_NOT_BUILT, SESSIONS_NOT_BUILT, ...), never a panic.
+
+use alloc::vec::Vec;
+
+use zeroize::Zeroizing;
+
+use crate::result::UsslResult;
+pub use crate::settings::VerifyMode;
+use crate::settings::{EngineSettings, Settings};
+
+/// An engine: its three handle types, tied together.
+pub trait Engine {
+    type Context: EngineContext;
+    type Connection: EngineConnection<Context = Self::Context, Session = Self::Session>;
+    type Session: EngineSession;
+}
+
+#[cfg(feature = "engine-rustls")]
+pub type Active = crate::rustls_engine::RustlsEngine;
+#[cfg(feature = "lean")]
+pub type Active = crate::lean::LeanEngine;
+
+/// The handle types of this build's engine, which `ffi` wraps.
+pub type Context = <Active as Engine>::Context;
+pub type Connection = <Active as Engine>::Connection;
+pub type Session = <Active as Engine>::Session;
+pub type ServerState = <Context as EngineContext>::ServerState;
+
+pub trait EngineContext: Sized {
+    /// The settings only this engine has.
+    type Extra: EngineSettings;
+    /// Ticket keys and session cache that server contexts of the same settings may share.
+    type ServerState;
+
+    fn new(server_side: bool) -> Self;
+
+    fn settings(&self) -> &Settings<Self::Extra>;
+
+    /// The settings, to change them: whatever the engine built from the old ones (configs) is
+    /// dropped here, to be built again when next needed. Every setter goes through this.
+    fn settings_mut(&mut self) -> &mut Settings<Self::Extra>;
+
+    /// Whether `key` (PEM or DER) is a private key this engine can sign with.
+    fn check_private_key(key: &[u8]) -> Result<(), UsslResult>;
+
+    /// Turns the key log of this context's connections on or off.
+    fn set_key_log(&mut self, on: bool) -> Result<(), UsslResult>;
+
+    /// Adds the built-in roots as trust anchors; returns how many.
+    fn add_default_roots(&mut self) -> Result<usize, UsslResult>;
+
+    /// Our own certificate chain (leaf first) and its private key, PEM or DER.
+    fn set_certificate(&mut self, chain_data: &[u8], key_data: &[u8]) -> Result<(), UsslResult>;
+
+    /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
+    fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult>;
+
+    fn cipher_count(&self) -> usize;
+
+    /// The OpenSSL name of the `index`th suite offered.
+    fn cipher_name(&self, index: usize) -> Option<&'static str>;
+
+    fn new_server_state() -> Result<Self::ServerState, UsslResult>;
+
+    /// Shares ticket keys and session cache with other contexts of the same settings.
+    fn set_server_state(&mut self, state: &Self::ServerState) -> Result<(), UsslResult>;
+
+    // Provided: the same in both engines.
+
+    fn verify_mode(&self) -> VerifyMode {
+        self.settings().verify_mode
+    }
+
+    fn set_verify_mode(&mut self, mode: VerifyMode) {
+        self.settings_mut().verify_mode = mode;
+    }
+
+    fn set_hostname_required(&mut self, required: bool) {
+        self.settings_mut().hostname_required = required;
+    }
+
+    /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
+    /// 255 bytes), as OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
+    fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
+        let alpn = crate::unless_heap_ran_dry(|| crate::settings::alpn_from_wire(wire))?;
+        self.settings_mut().alpn = alpn;
+        Ok(())
+    }
+
+    /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
+    fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
+        alloc::sync::Arc::make_mut(&mut self.settings_mut().anchors).load(data)
+    }
+
+    /// Whether a client connection may go without a server name under this policy.
+    fn check_client_name(&self, hostname: Option<&str>) -> Result<(), UsslResult> {
+        self.settings().check_client_name(hostname)
+    }
+
+    /// The settings fingerprint that decides which contexts may share sessions.
+    fn settings_fingerprint(&self) -> [u8; 32] {
+        self.settings().fingerprint(false)
+    }
+}
+
+pub trait EngineConnection: Sized {
+    type Context;
+    type Session;
+
+    /// A client connection; `hostname` is checked against the certificate when given, and sent
+    /// as SNI when it is a DNS name. A saved `session` is offered when it was made for the same
+    /// server name under the same settings. The ClientHello waits in the output.
+    fn client(
+        ctx: &mut Self::Context,
+        hostname: Option<&str>,
+        session: Option<&mut Self::Session>,
+    ) -> Result<Self, UsslResult>;
+
+    /// A server connection for an accepted socket: it waits for the ClientHello.
+    fn server(ctx: &mut Self::Context) -> Result<Self, UsslResult>;
+
+    fn is_handshaking(&self) -> bool;
+    fn is_server(&self) -> bool;
+
+    /// How many ciphertext bytes the engine wants from the socket next (0 once it wants none).
+    fn recv_want(&self) -> usize;
+    /// Room for the next ciphertext bytes.
+    fn recv_space(&mut self) -> Result<&mut [u8], UsslResult>;
+    /// Takes `n` bytes written into the room from `recv_space`, and processes what is complete.
+    fn recv_commit(&mut self, n: usize) -> Result<(), UsslResult>;
+    /// As `recv_commit`, with application data decrypted now going into `out` (as much as
+    /// fits); returns how many bytes went there.
+    fn recv_commit_into(&mut self, n: usize, out: &mut [u8]) -> Result<usize, UsslResult>;
+    /// The peer closed the TCP connection.
+    fn recv_eof(&mut self) -> Result<(), UsslResult>;
+    /// True once no more plaintext will come.
+    fn at_eof(&self) -> bool;
+
+    /// The ciphertext to send now, and how much of it was sent.
+    fn pending_output(&self) -> &[u8];
+    fn consume_output(&mut self, n: usize);
+
+    fn plaintext_pending(&self) -> usize;
+    /// Copies buffered plaintext out; 0 when there is none.
+    fn read(&mut self, out: &mut [u8]) -> usize;
+    /// Encrypts up to one record of `data` into the output; returns how many bytes.
+    fn write(&mut self, data: &[u8]) -> Result<usize, UsslResult>;
+    /// Queues close_notify (once).
+    fn close(&mut self) -> Result<(), UsslResult>;
+
+    /// The sticky error, and its text with detail.
+    fn error(&self) -> Option<UsslResult>;
+    fn error_text(&self) -> Option<&str>;
+
+    /// The verify_callback hold (`callback_hold`).
+    fn hold_for_verify_callback(&mut self);
+    fn verify_callback_pending(&self) -> bool;
+    fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult>;
+
+    /// Moves whole key log lines into `out`; returns how many bytes.
+    fn take_key_log(&self, out: &mut [u8]) -> usize;
+    /// What a record after the handshake may copy into new allocations (see `Need::Light`).
+    fn ticket_copy_bytes(&self) -> usize;
+
+    fn peer_cert_count(&self) -> usize;
+    fn peer_cert(&self, index: usize) -> Option<&[u8]>;
+    fn protocol_version(&self) -> Option<&'static str>;
+    /// The negotiated suite's OpenSSL name and key size in bits.
+    fn cipher(&self) -> Option<(&'static str, u32)>;
+    fn alpn_protocol(&self) -> Option<&[u8]>;
+    fn session_reused(&self) -> bool;
+    /// The freshest session this client may resume later.
+    fn save_session(&self) -> Result<Self::Session, UsslResult>;
+}
+
+pub trait EngineSession: Sized {
+    /// Rebuilds a session from the bytes of `serialize`.
+    fn from_bytes(data: &[u8]) -> Result<Self, UsslResult>;
+    fn serialize(&self) -> Result<Zeroizing<Vec<u8>>, UsslResult>;
+    fn is_tls13(&self) -> bool;
+}
