@@ -21,7 +21,7 @@ JOBS ?= $(shell nproc)
 # MicroPython names its build after `git describe`: a tree under build/ must not see our repository.
 export GIT_CEILING_DIRECTORIES := $(BUILD)
 
-.PHONY: test-lean firmware-lean firmware-all lean-and-firmware beside-firmware test-fw-qemu test-pico test-pico-tests bench-rp2040-images all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
+.PHONY: lint-boards test-lean firmware-lean firmware-all lean-and-firmware beside-firmware test-fw-qemu test-pico test-pico-tests bench-rp2040-images all deps apt-deps venv pip-deps micropython-src engine unix-port port header check-header \
 	test lint test-rust test-py test-firmware test-1.25 test-profiles fuzz-and-asan demo clean reference bench bench-smoke firmware size
 
 all: build/micropython
@@ -63,7 +63,8 @@ test-rust:
 	cargo test --features arith --lib --test wycheproof --test wycheproof_kx --test loopback
 
 # rustfmt, and clippy with no unwrap/expect/unchecked index and a SAFETY line on every unsafe
-# block in src/ (src/lib.rs), in the default and client profiles and inside MicroPython.
+# block in src/ (src/lib.rs), in the default and client profiles, inside MicroPython and for the
+# board targets (lint-boards).
 lint: $(MPY_STAMP)
 	@for c in clippy rustfmt; do rustup component list --installed | grep -q "^$$c" || rustup component add $$c; done
 	cargo fmt --check
@@ -75,6 +76,26 @@ lint: $(MPY_STAMP)
 	$(ENGINE_ENV_UNIX) cargo clippy --lib --no-default-features --features micropython,lean,alloc-faults -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES) -- -D warnings
 	$(ENGINE_ENV_UNIX) cargo clippy --lib $(UNIX_ENGINE_FEATURES),malloc -- -D warnings
+	$(MAKE) --no-print-directory lint-boards
+
+# clippy for the board targets, whose code the host never compiles (the engine-stack assembly,
+# 32-bit arithmetic): thumbv6m as the RP2040 and Cortex-M0+ images build it (nightly, build-std,
+# the CAS target spec) and riscv32imac, full and lean profiles. bindgen reads the unix port's
+# headers compiled for the board's target: a board port's own need its firmware build's genhdr,
+# and the bindings' types are all the lint needs.
+BOARD_LINT_ENV = $(ENGINE_ENV_UNIX)
+BOARD_LINT_V6M := -Z build-std=core,alloc -Zjson-target-spec --target $(ROOT)/targets/thumbv6m-none-eabi-cas.json
+lint-boards: $(MPY_STAMP)
+	$(call apt_install,libnewlib-arm-none-eabi picolibc-riscv64-unknown-elf clang libclang-dev)
+	$(call nightly_src)
+	@rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy --toolchain nightly
+	$(call rust_target,riscv32imac-unknown-none-elf)
+	for p in full lean; do \
+	  $(BOARD_LINT_ENV) MICROPY_CFLAGS="--target=thumbv6m-none-eabi -I/usr/lib/arm-none-eabi/include" \
+	    cargo +nightly clippy --lib $(BOARD_LINT_V6M) --no-default-features --features micropython,$$p -- -D warnings || exit 1; \
+	  $(BOARD_LINT_ENV) MICROPY_CFLAGS="--target=riscv32-unknown-none-elf -I/usr/lib/picolibc/riscv64-unknown-elf/include" \
+	    cargo clippy --lib --target riscv32imac-unknown-none-elf --no-default-features --features micropython,$$p -- -D warnings || exit 1; \
+	done
 
 test-py: build/micropython venv
 	MICROPY_DIR=$(MPY_DIR) MICROPYTHON=$(UNIX_BIN) $(PYTEST) tests_py
