@@ -2,11 +2,40 @@
 //! and the certificates as given (a server presenting one of these itself is trusted directly,
 //! and they feed the settings fingerprint).
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, TrustAnchor};
 
 use crate::result::UsslResult;
+
+/// How a context holds its anchors: owned (the rustls engine, whose configs take a copy) or
+/// shared with the connections made under them (`Arc`, the lean engine).
+pub trait HoldsAnchors: Default {
+    fn anchors(&self) -> &Anchors;
+    /// To change them (a shared copy is copied first).
+    fn anchors_mut(&mut self) -> &mut Anchors;
+}
+
+impl HoldsAnchors for Anchors {
+    fn anchors(&self) -> &Anchors {
+        self
+    }
+
+    fn anchors_mut(&mut self) -> &mut Anchors {
+        self
+    }
+}
+
+impl HoldsAnchors for Arc<Anchors> {
+    fn anchors(&self) -> &Anchors {
+        self
+    }
+
+    fn anchors_mut(&mut self) -> &mut Anchors {
+        Arc::make_mut(self)
+    }
+}
 
 #[derive(Clone, Default)]
 pub struct Anchors {

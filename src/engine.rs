@@ -26,6 +26,7 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
+use crate::anchors::HoldsAnchors;
 use crate::result::UsslResult;
 pub use crate::settings::VerifyMode;
 use crate::settings::{EngineSettings, Settings};
@@ -111,7 +112,7 @@ pub trait EngineContext: Sized {
 
     /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
     fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
-        alloc::sync::Arc::make_mut(&mut self.settings_mut().anchors).load(data)
+        self.settings_mut().anchors.anchors_mut().load(data)
     }
 
     /// Whether a client connection may go without a server name under this policy.

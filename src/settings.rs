@@ -12,18 +12,23 @@ use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 
-use crate::anchors::Anchors;
+use crate::anchors::{Anchors, HoldsAnchors};
 use crate::result::UsslResult;
 
 /// The settings only one engine has (the rustls engine's suites and key log). `feed` puts
 /// every one that decides what a session may be resumed under into the digest, and must
 /// destructure `self` as `Settings::fingerprint` does.
 pub trait EngineSettings {
+    /// How the engine's contexts hold their trust anchors.
+    type Anchors: HoldsAnchors;
+
     fn feed(&self, digest: &mut Sha256);
 }
 
-/// The lean engine has none of its own.
+/// The lean engine has none of its own; its connections share the context's anchors.
 impl EngineSettings for () {
+    type Anchors = Arc<Anchors>;
+
     fn feed(&self, _digest: &mut Sha256) {}
 }
 
@@ -33,15 +38,14 @@ pub struct OwnCertificate {
     pub key: PrivateKeyDer<'static>,
 }
 
-pub struct Settings<E> {
+pub struct Settings<E: EngineSettings> {
     pub verify_mode: VerifyMode,
     /// Mainline's rule: a client that verifies must name the server (the tls module sets it;
     /// ussl's API verifies the chain alone when no server_hostname is given).
     pub hostname_required: bool,
     /// ALPN protocols offered (client) or accepted (server), in order of preference.
     pub alpn: Vec<Vec<u8>>,
-    /// Shared with the connections (and configs) made under them.
-    pub anchors: Arc<Anchors>,
+    pub anchors: E::Anchors,
     pub own: Option<OwnCertificate>,
     pub engine: E,
 }
@@ -52,7 +56,7 @@ impl<E: EngineSettings> Settings<E> {
             verify_mode: if server_side { VerifyMode::None } else { VerifyMode::Required },
             hostname_required: false,
             alpn: Vec::new(),
-            anchors: Arc::new(Anchors::default()),
+            anchors: E::Anchors::default(),
             own: None,
             engine,
         }
@@ -73,7 +77,7 @@ impl<E: EngineSettings> Settings<E> {
             engine,
         } = self;
         // `anchors` are made from `pinned`, which is fed whole.
-        let Anchors { anchors: _, pinned, default_roots } = &**anchors;
+        let Anchors { anchors: _, pinned, default_roots } = anchors.anchors();
         let mut h = Sha256::new();
         h.update([*verify_mode as u8, u8::from(check_name), u8::from(*default_roots)]);
         let chain = own.iter().flat_map(|own| own.chain.iter());
@@ -101,10 +105,12 @@ impl<E: EngineSettings> Settings<E> {
     }
 
     /// The anchors a client checks the server against; None for CERT_NONE.
-    pub fn anchors_to_verify(&self) -> Result<Option<&Arc<Anchors>>, UsslResult> {
+    pub fn anchors_to_verify(&self) -> Result<Option<&E::Anchors>, UsslResult> {
         match self.verify_mode {
             VerifyMode::None => Ok(None),
-            VerifyMode::Optional | VerifyMode::Required if self.anchors.is_empty() => Err(UsslResult::CaCertsRequired),
+            VerifyMode::Optional | VerifyMode::Required if self.anchors.anchors().is_empty() => {
+                Err(UsslResult::CaCertsRequired)
+            }
             VerifyMode::Optional | VerifyMode::Required => Ok(Some(&self.anchors)),
         }
     }

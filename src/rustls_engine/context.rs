@@ -21,6 +21,7 @@ use super::tickets::ServerState;
 use super::verify::{PortClock, ServerVerifier};
 #[cfg(feature = "server")]
 use super::verify_client::ClientVerifier;
+use crate::anchors::Anchors;
 use crate::engine::EngineContext;
 use crate::keys;
 use crate::result::UsslResult;
@@ -40,6 +41,9 @@ pub struct RustlsSettings {
 }
 
 impl EngineSettings for RustlsSettings {
+    /// Owned: the configs built from them take a copy.
+    type Anchors = Anchors;
+
     fn feed(&self, digest: &mut Sha256) {
         use sha2::Digest;
         // Where secrets are logged does not decide what a session may be resumed under.
@@ -109,7 +113,7 @@ impl EngineContext for Context {
 
     /// Adds the built-in roots (src/rustls_engine/roots.rs) as trust anchors; returns how many.
     fn add_default_roots(&mut self) -> Result<usize, UsslResult> {
-        Arc::make_mut(&mut self.settings_mut().anchors).add_with(|anchors| {
+        self.settings_mut().anchors.add_with(|anchors| {
             let added = super::roots::add_to(anchors);
             anchors.default_roots = true;
             added
