@@ -13,8 +13,30 @@ use crate::result::UsslResult;
 /// shared with the connections made under them (`Arc`, the lean engine).
 pub trait HoldsAnchors: Default {
     fn anchors(&self) -> &Anchors;
-    /// To change them (a shared copy is copied first).
-    fn anchors_mut(&mut self) -> &mut Anchors;
+
+    /// Changes them through `edit` (shared ones are copied, changed and put in their place).
+    fn edit<R>(&mut self, edit: impl FnOnce(&mut Anchors) -> R) -> R;
+
+    /// Runs `add` (which adds anchors and says how many). When the heap ran dry meanwhile, every
+    /// anchor is let go (they may now sit partly in the reserve, vectors included): the caller
+    /// gets MemoryError and loads them again.
+    fn add_with(&mut self, add: impl FnOnce(&mut Anchors) -> Result<usize, UsslResult>) -> Result<usize, UsslResult> {
+        let (added, ran_dry) = crate::heap_ran_dry_during(|| self.edit(add));
+        if ran_dry {
+            *self = Self::default();
+            return Err(UsslResult::OutOfMemory);
+        }
+        added
+    }
+
+    /// Adds the certificates in `data` (PEM bundle or DER); returns how many became anchors
+    /// (none is an error).
+    fn load(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
+        match self.add_with(|anchors| crate::keys::load_certificates(data).map(|certs| anchors.add(certs)))? {
+            0 => Err(UsslResult::InvalidCertificateData),
+            n => Ok(n),
+        }
+    }
 }
 
 impl HoldsAnchors for Anchors {
@@ -22,8 +44,8 @@ impl HoldsAnchors for Anchors {
         self
     }
 
-    fn anchors_mut(&mut self) -> &mut Anchors {
-        self
+    fn edit<R>(&mut self, edit: impl FnOnce(&mut Anchors) -> R) -> R {
+        edit(self)
     }
 }
 
@@ -32,8 +54,11 @@ impl HoldsAnchors for Arc<Anchors> {
         self
     }
 
-    fn anchors_mut(&mut self) -> &mut Anchors {
-        Arc::make_mut(self)
+    fn edit<R>(&mut self, edit: impl FnOnce(&mut Anchors) -> R) -> R {
+        let mut copy = Anchors::clone(self);
+        let out = edit(&mut copy);
+        *self = Arc::new(copy);
+        out
     }
 }
 
@@ -68,25 +93,5 @@ impl Anchors {
             self.pinned.push(der);
         }
         added
-    }
-
-    /// Runs `add` (which adds to these anchors and says how many it added). When the heap ran
-    /// dry meanwhile, every anchor is let go (they may now sit partly in the reserve, vectors
-    /// included): the caller gets MemoryError and loads them again. None added is an error.
-    pub fn add_with(&mut self, add: impl FnOnce(&mut Self) -> Result<usize, UsslResult>) -> Result<usize, UsslResult> {
-        let (added, ran_dry) = crate::heap_ran_dry_during(|| add(self));
-        if ran_dry {
-            *self = Self::default();
-            return Err(UsslResult::OutOfMemory);
-        }
-        match added? {
-            0 => Err(UsslResult::InvalidCertificateData),
-            n => Ok(n),
-        }
-    }
-
-    /// Adds the certificates in `data` (PEM bundle or DER); returns how many became anchors.
-    pub fn load(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
-        self.add_with(|anchors| crate::keys::load_certificates(data).map(|certs| anchors.add(certs)))
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Two engines implement it: the rustls engine (`rustls_engine`, the `full` and `client`
 //! profiles) and the lean engine (`lean`, embedded-tls). A build has exactly one (Cargo
-//! features; `lib.rs` refuses both or neither), named [`Active`] here; `ffi` is written against
-//! these traits through the aliases below and never names an engine's types. A method one
+//! features; `lib.rs` refuses both or neither), named in `active.rs`; `ffi` is written against
+//! these traits through the aliases there and never names an engine's types. A method one
 //! engine lacks is a compile error in that engine's build, whichever build is being made.
 //!
 //! - [`EngineContext`]: role, verification policy, trust anchors, our certificate, suites,
@@ -37,17 +37,6 @@ pub trait Engine {
     type Connection: EngineConnection<Context = Self::Context, Session = Self::Session>;
     type Session: EngineSession;
 }
-
-#[cfg(feature = "engine-rustls")]
-pub type Active = crate::rustls_engine::RustlsEngine;
-#[cfg(feature = "lean")]
-pub type Active = crate::lean::LeanEngine;
-
-/// The handle types of this build's engine, which `ffi` wraps.
-pub type Context = <Active as Engine>::Context;
-pub type Connection = <Active as Engine>::Connection;
-pub type Session = <Active as Engine>::Session;
-pub type ServerState = <Context as EngineContext>::ServerState;
 
 pub trait EngineContext: Sized {
     /// The settings only this engine has.
@@ -112,7 +101,7 @@ pub trait EngineContext: Sized {
 
     /// Adds the certificates in `data` (PEM bundle or DER) as trust anchors; returns how many.
     fn add_trust_anchors(&mut self, data: &[u8]) -> Result<usize, UsslResult> {
-        self.settings_mut().anchors.anchors_mut().load(data)
+        self.settings_mut().anchors.load(data)
     }
 
     /// Whether a client connection may go without a server name under this policy.

@@ -23,6 +23,7 @@ compile_error!("the lean engine builds without rustls: --no-default-features --f
 compile_error!("pick an engine: a profile (full, client) or lean");
 
 // Both engines.
+pub mod active;
 pub mod anchors;
 pub mod callback_hold;
 pub mod certinfo;

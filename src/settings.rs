@@ -8,6 +8,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::convert::Infallible;
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
@@ -21,6 +22,9 @@ use crate::result::UsslResult;
 pub trait EngineSettings {
     /// How the engine's contexts hold their trust anchors.
     type Anchors: HoldsAnchors;
+    /// Our own certificate and key: `OwnCertificate`, or `Infallible` in an engine that never
+    /// takes one (the compiler then leaves out whatever handles it).
+    type Own: OwnSetting;
 
     fn feed(&self, digest: &mut Sha256);
 }
@@ -28,6 +32,7 @@ pub trait EngineSettings {
 /// The lean engine has none of its own; its connections share the context's anchors.
 impl EngineSettings for () {
     type Anchors = Arc<Anchors>;
+    type Own = Infallible;
 
     fn feed(&self, _digest: &mut Sha256) {}
 }
@@ -38,6 +43,34 @@ pub struct OwnCertificate {
     pub key: PrivateKeyDer<'static>,
 }
 
+/// What the fingerprint takes from our own certificate: its chain, after the anchors, and a
+/// digest of its key.
+pub trait OwnSetting {
+    fn chain(&self) -> &[CertificateDer<'static>];
+    fn feed_key(&self, digest: &mut Sha256);
+}
+
+impl OwnSetting for OwnCertificate {
+    fn chain(&self) -> &[CertificateDer<'static>] {
+        &self.chain
+    }
+
+    fn feed_key(&self, digest: &mut Sha256) {
+        let Self { chain: _, key } = self;
+        digest.update(Sha256::digest(key.secret_der()));
+    }
+}
+
+impl OwnSetting for Infallible {
+    fn chain(&self) -> &[CertificateDer<'static>] {
+        match *self {}
+    }
+
+    fn feed_key(&self, _digest: &mut Sha256) {
+        match *self {}
+    }
+}
+
 pub struct Settings<E: EngineSettings> {
     pub verify_mode: VerifyMode,
     /// Mainline's rule: a client that verifies must name the server (the tls module sets it;
@@ -46,7 +79,7 @@ pub struct Settings<E: EngineSettings> {
     /// ALPN protocols offered (client) or accepted (server), in order of preference.
     pub alpn: Vec<Vec<u8>>,
     pub anchors: E::Anchors,
-    pub own: Option<OwnCertificate>,
+    pub own: Option<E::Own>,
     pub engine: E,
 }
 
@@ -80,13 +113,13 @@ impl<E: EngineSettings> Settings<E> {
         let Anchors { anchors: _, pinned, default_roots } = anchors.anchors();
         let mut h = Sha256::new();
         h.update([*verify_mode as u8, u8::from(check_name), u8::from(*default_roots)]);
-        let chain = own.iter().flat_map(|own| own.chain.iter());
+        let chain = own.iter().flat_map(|own| own.chain().iter());
         for der in pinned.iter().chain(chain) {
             h.update((der.len() as u32).to_be_bytes());
             h.update(der.as_ref());
         }
-        if let Some(OwnCertificate { chain: _, key }) = own {
-            h.update(Sha256::digest(key.secret_der()));
+        if let Some(own) = own {
+            own.feed_key(&mut h);
         }
         engine.feed(&mut h);
         for protocol in alpn {

@@ -3,7 +3,8 @@
 use core::ffi::c_char;
 
 use super::*;
-use crate::engine::{Connection, EngineConnection};
+use crate::active::Connection;
+use crate::engine::EngineConnection;
 use crate::result::UsslResult;
 use crate::Need;
 

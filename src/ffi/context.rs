@@ -4,7 +4,8 @@ use core::ffi::c_char;
 use core::ptr;
 
 use super::*;
-use crate::engine::{Context, EngineContext, VerifyMode};
+use crate::active::Context;
+use crate::engine::{EngineContext, VerifyMode};
 use crate::result::UsslResult;
 use crate::Need;
 

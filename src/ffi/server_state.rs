@@ -1,7 +1,8 @@
 //! `ussl_server_state`: ticket keys and session cache shared by server contexts.
 
 use super::*;
-use crate::engine::{Context, EngineContext, ServerState};
+use crate::active::{Context, ServerState};
+use crate::engine::EngineContext;
 use crate::result::UsslResult;
 
 /// Ticket keys and session cache that server contexts with the same settings share.

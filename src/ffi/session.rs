@@ -6,7 +6,8 @@ use core::ffi::c_char;
 use zeroize::Zeroizing;
 
 use super::*;
-use crate::engine::{EngineSession, Session};
+use crate::active::Session;
+use crate::engine::EngineSession;
 
 /// A session saved from a client connection, or rebuilt from bytes, to resume later.
 pub struct ussl_session {

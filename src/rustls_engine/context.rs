@@ -21,7 +21,7 @@ use super::tickets::ServerState;
 use super::verify::{PortClock, ServerVerifier};
 #[cfg(feature = "server")]
 use super::verify_client::ClientVerifier;
-use crate::anchors::Anchors;
+use crate::anchors::{Anchors, HoldsAnchors};
 use crate::engine::EngineContext;
 use crate::keys;
 use crate::result::UsslResult;
@@ -43,6 +43,7 @@ pub struct RustlsSettings {
 impl EngineSettings for RustlsSettings {
     /// Owned: the configs built from them take a copy.
     type Anchors = Anchors;
+    type Own = OwnCertificate;
 
     fn feed(&self, digest: &mut Sha256) {
         use sha2::Digest;
