@@ -2,7 +2,7 @@
 //! checked in at mpy_module/ussl_engine.h:
 //!   USSL_UPDATE_HEADER=1  rewrites the checked-in header
 //!   USSL_CHECK_HEADER=1   fails the build when it is stale (CI and `make test` set this)
-//! and lists the built-in root certificates (feature `roots`) for src/roots.rs: every .der, .pem
+//! and lists the built-in root certificates (feature `roots`) for src/rustls_engine/roots.rs: every .der, .pem
 //! and .crt file of USSL_ROOTS_DIR (default roots/compact), in name order.
 use std::env;
 use std::fs;
