@@ -1,8 +1,10 @@
-//! How a client judges the server's certificate, in both engines: the clock must be plausible,
-//! the chain must lead to a trust anchor (or the leaf must be one of the anchors as given, within
-//! its validity period), and the name, when the caller gave one, must be the certificate's. The
-//! engines run the chain and name checks (webpki, through rustls or directly) and map the
-//! refusals to their own errors; the order and the exceptions are decided here.
+//! How a client judges the server's certificate, in both engines: the clock must be plausible
+//! (checked first), the chain must lead to a trust anchor or else the leaf must be one of the
+//! anchors as given, within its validity period; then the name, when the caller gave one, must
+//! be in the certificate's subjectAltNames or, for a leaf trusted as itself, its common name.
+//! The engines run the chain and name checks (webpki, through rustls or directly) in that order
+//! and map refusals to their own errors; the exceptions are decided here. (Plain functions, not
+//! one generic over the engines' errors: that cost 100-200 B of flash per engine on thumbv6m.)
 
 use rustls_pki_types::CertificateDer;
 
@@ -14,50 +16,24 @@ pub fn clock_is_set(now_secs: u64) -> bool {
     now_secs >= crate::port::EARLIEST_PLAUSIBLE_TIME
 }
 
-/// Why a certificate was refused: the engine's own check's error, or the validity period of a
-/// leaf trusted as itself.
-pub enum Refusal<E> {
-    Check(E),
-    Pinned(Validity),
+/// After the engine's chain check failed: whether `leaf` is trusted as itself instead, being one
+/// of the certificates given as anchors (`pinned`, byte for byte) and valid at `now_secs`.
+/// Ok(false): it is not pinned, and the chain's error stands; Err: pinned, but out of its
+/// validity period (or unreadable).
+pub fn trusted_as_itself(leaf: &[u8], pinned: &[CertificateDer<'_>], now_secs: u64) -> Result<bool, Validity> {
+    if !pinned.iter().any(|p| p.as_ref() == leaf) {
+        return Ok(false);
+    }
+    match crate::pinned::validity(leaf, now_secs) {
+        Validity::Valid => Ok(true),
+        other => Err(other),
+    }
 }
 
-/// The name check the caller asked for: the DNS name (None for an IP address, which a common
-/// name never matches) and the engine's check of the certificate's subjectAltNames.
-pub struct NameCheck<'a, F> {
-    pub dns: Option<&'a str>,
-    pub check: F,
-}
-
-/// The verdict on `leaf`, given the engine's chain check `chained`: a leaf that is one of
-/// `pinned` needs no chain, only to be valid `now_secs`; then the name, when asked for.
-pub fn judge<E, F: FnOnce() -> Result<(), E>>(
-    leaf: &[u8],
-    pinned: &[CertificateDer<'_>],
-    now_secs: u64,
-    chained: Result<(), E>,
-    name: Option<NameCheck<'_, F>>,
-) -> Result<(), Refusal<E>> {
-    let mut trusted_as_itself = false;
-    if let Err(err) = chained {
-        if !pinned.iter().any(|p| p.as_ref() == leaf) {
-            return Err(Refusal::Check(err));
-        }
-        match crate::pinned::validity(leaf, now_secs) {
-            Validity::Valid => {}
-            other => return Err(Refusal::Pinned(other)),
-        }
-        trusted_as_itself = true;
-    }
-    if let Some(NameCheck { dns, check }) = name {
-        if let Err(err) = check() {
-            // CA-issued certificates must name the host in a SAN (the Web PKI's rule); a pinned
-            // self-signed one may do it in its common name, as mbedTLS allows.
-            let by_common_name =
-                trusted_as_itself && dns.is_some_and(|dns| crate::pinned::common_name_matches(leaf, dns));
-            if !by_common_name {
-                return Err(Refusal::Check(err));
-            }
-        }
-    }
-    Ok(())
+/// After the engine's name check (subjectAltNames) failed: whether the leaf names the host in
+/// its common name instead. CA-issued certificates must name the host in a SAN (the Web PKI's
+/// rule); a pinned self-signed one may do it in its common name, as mbedTLS allows. `dns` is
+/// None for an IP address, which a common name never matches.
+pub fn named_by_common_name(leaf: &[u8], trusted_as_itself: bool, dns: Option<&str>) -> bool {
+    trusted_as_itself && dns.is_some_and(|dns| crate::pinned::common_name_matches(leaf, dns))
 }

@@ -16,7 +16,7 @@ use sha2::Digest;
 use crate::anchors::Anchors;
 use crate::pinned::Validity;
 use crate::result::UsslResult;
-use crate::server_cert::{self, NameCheck, Refusal};
+use crate::server_cert;
 
 type Transcript = <Aes128GcmSha256 as TlsCipherSuite>::Hash;
 
@@ -51,7 +51,7 @@ impl Verifier {
         TlsError::InvalidCertificate
     }
 
-    /// The chain and the name, by webpki; the policy (a pinned leaf, a common name) is
+    /// The chain and the name, by webpki; the exceptions (a pinned leaf, a common name) are
     /// `crate::server_cert`'s.
     fn check_chain(&self, leaf: &[u8], intermediates: &[CertificateDer<'_>]) -> Result<(), UsslResult> {
         let Some(anchors) = &self.anchors else { return Ok(()) };
@@ -71,19 +71,29 @@ impl Verifier {
             None,
             None,
         );
-        let name = self.name.as_ref().map(|name| NameCheck {
-            dns: match name {
-                ServerName::DnsName(dns) => Some(dns.as_ref()),
-                _ => None,
-            },
-            check: || cert.verify_is_valid_for_subject_name(name),
-        });
-        server_cert::judge(leaf, &anchors.pinned, now, chained.map(|_| ()), name).map_err(|refusal| match refusal {
-            Refusal::Check(err) => from_webpki(&err),
-            Refusal::Pinned(Validity::NotYetValid) => UsslResult::CertNotYetValid,
-            Refusal::Pinned(Validity::Expired) => UsslResult::CertExpired,
-            Refusal::Pinned(Validity::Valid | Validity::BadEncoding) => UsslResult::CertBadEncoding,
-        })
+        let mut pinned = false;
+        if let Err(err) = chained {
+            pinned = server_cert::trusted_as_itself(leaf, &anchors.pinned, now).map_err(|validity| match validity {
+                Validity::NotYetValid => UsslResult::CertNotYetValid,
+                Validity::Expired => UsslResult::CertExpired,
+                Validity::Valid | Validity::BadEncoding => UsslResult::CertBadEncoding,
+            })?;
+            if !pinned {
+                return Err(from_webpki(&err));
+            }
+        }
+        if let Some(name) = &self.name {
+            if let Err(err) = cert.verify_is_valid_for_subject_name(name) {
+                let dns = match name {
+                    ServerName::DnsName(dns) => Some(dns.as_ref()),
+                    _ => None,
+                };
+                if !server_cert::named_by_common_name(leaf, pinned, dns) {
+                    return Err(from_webpki(&err));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

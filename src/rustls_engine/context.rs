@@ -94,7 +94,7 @@ impl EngineContext for Context {
     }
 
     fn settings_mut(&mut self) -> &mut Settings<RustlsSettings> {
-        self.configs = Configs::default();
+        self.drop_configs();
         &mut self.settings
     }
 

@@ -18,7 +18,7 @@ use rustls::CertificateError;
 use crate::pinned::Validity;
 use crate::port;
 use crate::result::CLOCK_NOT_SET_TAG;
-use crate::server_cert::{self, NameCheck, Refusal};
+use crate::server_cert;
 
 /// The wall clock as the port reports it, however implausible: the verifier decides.
 #[derive(Debug)]
@@ -56,8 +56,8 @@ impl ServerVerifier {
 
 impl ServerVerifier {
     /// The path to a trust anchor, validity at `now`, and the name when asked for; what
-    /// `verify_server_cert` runs once it has checked that the clock is plausible. The policy
-    /// (a pinned leaf, a common name) is `crate::server_cert`'s.
+    /// `verify_server_cert` runs once it has checked that the clock is plausible. The exceptions
+    /// (a pinned leaf, a common name) are `crate::server_cert`'s.
     pub fn verify_chain_and_name(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -69,24 +69,35 @@ impl ServerVerifier {
             return Ok(());
         };
         let cert = ParsedCertificate::try_from(end_entity)?;
-        let chained = verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algs.all);
-        let name = self.check_name.then(|| NameCheck {
-            dns: match server_name {
-                ServerName::DnsName(dns) => Some(dns.as_ref()),
-                _ => None,
-            },
-            check: || verify_server_name(&cert, server_name),
-        });
-        server_cert::judge(end_entity.as_ref(), &self.pinned, now.as_secs(), chained, name).map_err(|refusal| {
-            match refusal {
-                Refusal::Check(err) => err,
-                Refusal::Pinned(validity) => Error::InvalidCertificate(match validity {
-                    Validity::NotYetValid => CertificateError::NotValidYet,
-                    Validity::Expired => CertificateError::Expired,
-                    Validity::Valid | Validity::BadEncoding => CertificateError::BadEncoding,
-                }),
+        let mut pinned = false;
+        if let Err(err) = verify_server_cert_signed_by_trust_anchor(&cert, roots, intermediates, now, self.algs.all) {
+            pinned = server_cert::trusted_as_itself(end_entity.as_ref(), &self.pinned, now.as_secs())
+                .map_err(|validity| Error::InvalidCertificate(validity_error(validity)))?;
+            if !pinned {
+                return Err(err);
             }
-        })
+        }
+        if self.check_name {
+            if let Err(err) = verify_server_name(&cert, server_name) {
+                let dns = match server_name {
+                    ServerName::DnsName(dns) => Some(dns.as_ref()),
+                    _ => None,
+                };
+                if !server_cert::named_by_common_name(end_entity.as_ref(), pinned, dns) {
+                    return Err(err);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a certificate trusted as itself is refused.
+fn validity_error(validity: Validity) -> CertificateError {
+    match validity {
+        Validity::NotYetValid => CertificateError::NotValidYet,
+        Validity::Expired => CertificateError::Expired,
+        Validity::Valid | Validity::BadEncoding => CertificateError::BadEncoding,
     }
 }
 
