@@ -36,3 +36,22 @@ impl CallbackHold {
         Ok(accepted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hold_waits_for_checked_certificates_and_one_verdict() {
+        let mut hold = CallbackHold::default();
+        assert!(!hold.pending(false, true), "not armed");
+        hold.arm();
+        assert!(!hold.pending(false, false), "no certificates checked yet");
+        assert!(!hold.pending(true, true), "the connection failed");
+        assert!(hold.pending(false, true));
+        assert_eq!(hold.verdict(true, false), Ok(false));
+        hold.arm();
+        assert!(!hold.pending(false, true), "a verdict given stays given");
+        assert_eq!(hold.verdict(false, true), Err(UsslResult::InvalidArgument));
+    }
+}

@@ -184,3 +184,65 @@ pub fn alpn_from_wire(wire: &[u8]) -> Result<Vec<Vec<u8>>, UsslResult> {
     }
     Ok(protocols)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use rustls_pki_types::PrivatePkcs8KeyDer;
+
+    /// An engine with suites of its own and our own certificate, as the rustls engine has.
+    struct WithSuites(Vec<u16>);
+
+    impl EngineSettings for WithSuites {
+        type Anchors = Anchors;
+        type Own = OwnCertificate;
+
+        fn feed(&self, digest: &mut Sha256) {
+            let Self(suites) = self;
+            for suite in suites {
+                digest.update(suite.to_be_bytes());
+            }
+        }
+    }
+
+    fn key(byte: u8) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(vec![byte; 8]))
+    }
+
+    /// Every setting that decides resumption changes the fingerprint; hostname_required does not.
+    #[test]
+    fn every_setting_feeds_the_fingerprint() {
+        let base = || Settings::new(false, WithSuites(vec![0x1301]));
+        let reference = base().fingerprint(true);
+        let changes: [(&str, fn(&mut Settings<WithSuites>)); 7] = [
+            ("verify_mode", |s| s.verify_mode = VerifyMode::Optional),
+            ("alpn", |s| s.alpn.push(b"h2".to_vec())),
+            ("pinned", |s| s.anchors.pinned.push(CertificateDer::from(vec![1, 2, 3]))),
+            ("default_roots", |s| s.anchors.default_roots = true),
+            ("own chain", |s| s.own = Some(OwnCertificate { chain: vec![CertificateDer::from(vec![4])], key: key(1) })),
+            ("own key", |s| s.own = Some(OwnCertificate { chain: Vec::new(), key: key(2) })),
+            ("engine", |s| s.engine.0.push(0x1302)),
+        ];
+        for (name, change) in changes {
+            let mut changed = base();
+            change(&mut changed);
+            assert_ne!(changed.fingerprint(true), reference, "{name} does not feed the fingerprint");
+        }
+        assert_ne!(base().fingerprint(false), reference, "check_name does not feed the fingerprint");
+        let mut named = base();
+        named.hostname_required = true;
+        assert_eq!(named.fingerprint(true), reference);
+    }
+
+    #[test]
+    fn a_client_that_verifies_must_name_the_server_when_required() {
+        let mut s = Settings::new(false, ());
+        assert_eq!(s.check_client_name(None), Ok(()));
+        s.hostname_required = true;
+        assert_eq!(s.check_client_name(None), Err(UsslResult::HostnameRequired));
+        assert_eq!(s.check_client_name(Some("example.com")), Ok(()));
+        s.verify_mode = VerifyMode::None;
+        assert_eq!(s.check_client_name(None), Ok(()));
+    }
+}
