@@ -56,15 +56,30 @@ pub fn fallibly<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// Runs `f` and says whether the heap refused an allocation meanwhile (the reserve lent it):
-/// the one place where out-of-memory events are counted before and after a piece of work. A
-/// step that sees `true` reports OUT_OF_MEMORY instead of carrying on, and lets go of what it
-/// built (the reserve is for finishing a step, not for what a context or handle keeps).
+/// A watch on the heap over a piece of work: started before it, asked after it whether the heap
+/// refused an allocation meanwhile (the reserve lent it). The one place where out-of-memory
+/// events are counted before and after: a step that sees it ran dry reports OUT_OF_MEMORY
+/// instead of carrying on, and lets go of what it built (the reserve is for finishing a step,
+/// not for what a context or handle keeps).
+pub struct HeapWatch(usize);
+
+impl HeapWatch {
+    pub fn start() -> Self {
+        Self(oom_events())
+    }
+
+    pub fn ran_dry(&self) -> bool {
+        oom_events() != self.0
+    }
+}
+
+/// Runs `f` under a [`HeapWatch`]: its value, and whether the heap ran dry meanwhile. (A
+/// constructor that returns a large value starts a watch itself and returns the value as it is:
+/// moved through this tuple it costs code on a board.)
 pub fn heap_ran_dry_during<R>(f: impl FnOnce() -> R) -> (R, bool) {
-    let before = oom_events();
+    let watch = HeapWatch::start();
     let value = f();
-    let ran_dry = oom_events() != before;
-    (value, ran_dry)
+    (value, watch.ran_dry())
 }
 
 /// Runs `f`, and gives OUT_OF_MEMORY instead of its value when the heap refused an allocation

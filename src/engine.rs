@@ -19,7 +19,7 @@
 //! What the engines share beside the contract: the verification policy (`server_cert`,
 //! `pinned`), the verify_callback hold (`callback_hold`), trust anchors (`anchors`), keys and
 //! certificates (`keys`, `pem`, `der`), the sticky error (`sticky`), result codes (`result`) and
-//! the out-of-memory guard (`calls::heap_ran_dry_during`). A call an engine leaves out returns a
+//! the out-of-memory guard (`calls::HeapWatch`). A call an engine leaves out returns a
 //! code naming what is missing (SERVER_NOT_BUILT, SESSIONS_NOT_BUILT, ...), never a panic.
 
 use alloc::vec::Vec;

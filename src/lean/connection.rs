@@ -116,11 +116,11 @@ impl EngineConnection for Connection {
             Some(ServerName::DnsName(dns)) => Some(String::from(dns.as_ref())),
             _ => None,
         };
-        let (made, ran_dry) = crate::heap_ran_dry_during(|| Self::start(&ctx.settings().alpn, anchors, name, sni));
-        if ran_dry {
+        let watch = crate::HeapWatch::start();
+        let this = Self::start(&ctx.settings().alpn, anchors, name, sni)?;
+        if watch.ran_dry() {
             return Err(UsslResult::OutOfMemory);
         }
-        let this = made?;
         match this.error() {
             Some(code) => Err(code),
             None => Ok(this),

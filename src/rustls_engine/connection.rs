@@ -65,8 +65,9 @@ impl EngineConnection for Connection {
         // Building the config may run the heap dry outside any step: the connection is then
         // not handed out (dropping it returns what the reserve lent), and the configs, which
         // may hold reserve memory too, are built again next time.
-        let (made, ran_dry) = crate::heap_ran_dry_during(|| Self::client_with(ctx, hostname, session));
-        if ran_dry {
+        let watch = crate::HeapWatch::start();
+        let made = Self::client_with(ctx, hostname, session);
+        if watch.ran_dry() {
             ctx.drop_configs();
             return Err(UsslResult::OutOfMemory);
         }
@@ -76,19 +77,17 @@ impl EngineConnection for Connection {
     /// A server connection for an accepted socket: it waits for the ClientHello.
     #[cfg(feature = "server")]
     fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
-        let (made, ran_dry) = crate::heap_ran_dry_during(|| {
-            let config = ctx.server_config()?;
-            let conn = UnbufferedServerConnection::new(config).map_err(|e| rustls_errors::from_rustls(&e))?;
-            let mut this = Self::new(Tls::Server(conn));
-            this.key_log = ctx.key_log();
-            Ok(this)
-        });
-        if ran_dry {
+        let watch = crate::HeapWatch::start();
+        let config = ctx.server_config()?;
+        let conn = UnbufferedServerConnection::new(config).map_err(|e| rustls_errors::from_rustls(&e))?;
+        let mut this = Self::new(Tls::Server(conn));
+        this.key_log = ctx.key_log();
+        if watch.ran_dry() {
             // The config may hold reserve memory too: the context builds it again next time.
             ctx.drop_configs();
             return Err(UsslResult::OutOfMemory);
         }
-        made
+        Ok(this)
     }
 
     #[cfg(not(feature = "server"))]
