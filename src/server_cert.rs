@@ -20,6 +20,9 @@ pub fn clock_is_set(now_secs: u64) -> bool {
 /// of the certificates given as anchors (`pinned`, byte for byte) and valid at `now_secs`.
 /// Ok(false): it is not pinned, and the chain's error stands; Err: pinned, but out of its
 /// validity period (or unreadable).
+// Out of line in the lean image: inlined, they bring webpki's name check inline with them there
+// (100 B more thumbv6m flash); in the rustls image inlining is the smaller (by 96 B).
+#[cfg_attr(feature = "lean", inline(never))]
 pub fn trusted_as_itself(leaf: &[u8], pinned: &[CertificateDer<'_>], now_secs: u64) -> Result<bool, Validity> {
     if !pinned.iter().any(|p| p.as_ref() == leaf) {
         return Ok(false);
@@ -34,6 +37,7 @@ pub fn trusted_as_itself(leaf: &[u8], pinned: &[CertificateDer<'_>], now_secs: u
 /// its common name instead. CA-issued certificates must name the host in a SAN (the Web PKI's
 /// rule); a pinned self-signed one may do it in its common name, as mbedTLS allows. `dns` is
 /// None for an IP address, which a common name never matches.
+#[cfg_attr(feature = "lean", inline(never))]
 pub fn named_by_common_name(leaf: &[u8], trusted_as_itself: bool, dns: Option<&str>) -> bool {
     trusted_as_itself && dns.is_some_and(|dns| crate::pinned::common_name_matches(leaf, dns))
 }
