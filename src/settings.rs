@@ -113,7 +113,7 @@ impl<E: EngineSettings> Settings<E> {
         let Anchors { anchors: _, pinned, default_roots } = anchors.anchors();
         let mut h = Sha256::new();
         h.update([*verify_mode as u8, u8::from(check_name), u8::from(*default_roots)]);
-        let chain = own.iter().flat_map(|own| own.chain().iter());
+        let chain = own.as_ref().map_or(&[][..], |own| own.chain());
         for der in pinned.iter().chain(chain) {
             h.update((der.len() as u32).to_be_bytes());
             h.update(der.as_ref());

@@ -66,12 +66,31 @@ impl EngineConnection for Connection {
         // not handed out (dropping it returns what the reserve lent), and the configs, which
         // may hold reserve memory too, are built again next time.
         let watch = crate::HeapWatch::start();
-        let made = Self::client_with(ctx, hostname, session);
+        let mut setup = ctx.client_setup(hostname.is_some())?;
+        let name = match hostname {
+            Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
+            // No name to check or send: rustls needs one, and an IP address sends no SNI.
+            None => {
+                ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0])))
+            }
+        };
+        if let Some(own) = session.and_then(|s| s.offer(&setup, &name)) {
+            setup = own;
+        }
+        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone())
+            .map_err(|e| rustls_errors::from_rustls(&e))?;
+        let mut this = Self::new(Tls::Client(conn));
+        // The config in use logs where its own context's key log is (a resumed session's may
+        // be another context's).
+        this.key_log = setup.key_log.clone();
+        this.client = Some((setup, name));
+        // Encode the ClientHello now, so it is waiting in the output buffer.
+        this.drive(Action::Nothing)?;
         if watch.ran_dry() {
             ctx.drop_configs();
             return Err(UsslResult::OutOfMemory);
         }
-        made
+        Ok(this)
     }
 
     /// A server connection for an accepted socket: it waits for the ClientHello.
@@ -351,34 +370,6 @@ impl EngineConnection for Connection {
 }
 
 impl Connection {
-    fn client_with(
-        ctx: &mut Context,
-        hostname: Option<&str>,
-        session: Option<&mut Session>,
-    ) -> Result<Self, UsslResult> {
-        let mut setup = ctx.client_setup(hostname.is_some())?;
-        let name = match hostname {
-            Some(h) => ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned(),
-            // No name to check or send: rustls needs one, and an IP address sends no SNI.
-            None => {
-                ServerName::IpAddress(rustls::pki_types::IpAddr::V4(rustls::pki_types::Ipv4Addr::from([0, 0, 0, 0])))
-            }
-        };
-        if let Some(own) = session.and_then(|s| s.offer(&setup, &name)) {
-            setup = own;
-        }
-        let conn = UnbufferedClientConnection::new(setup.config.clone(), name.clone())
-            .map_err(|e| rustls_errors::from_rustls(&e))?;
-        let mut this = Self::new(Tls::Client(conn));
-        // The config in use logs where its own context's key log is (a resumed session's may
-        // be another context's).
-        this.key_log = setup.key_log.clone();
-        this.client = Some((setup, name));
-        // Encode the ClientHello now, so it is waiting in the output buffer.
-        this.drive(Action::Nothing)?;
-        Ok(this)
-    }
-
     fn new(tls: Tls) -> Self {
         Self {
             tls,
