@@ -5,7 +5,6 @@
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::mem::ManuallyDrop;
@@ -19,7 +18,6 @@ use super::errors::from_tls;
 use super::pipe::{Pipe, PipeEnd};
 use super::session::Session;
 use super::verifier::Verifier;
-use crate::anchors::Anchors;
 use crate::callback_hold::CallbackHold;
 use crate::engine::{EngineConnection, EngineContext};
 use crate::port::PortRng;
@@ -117,7 +115,38 @@ impl EngineConnection for Connection {
             _ => None,
         };
         let watch = crate::HeapWatch::start();
-        let this = Self::start(&ctx.settings().alpn, anchors, name, sni)?;
+        let alpn = ctx.settings().alpn.to_vec();
+        let write_len = write_buffer_len(sni.as_deref(), &alpn);
+        // 17 KB at once: refused by a full heap as MemoryError, not as an abort.
+        let mut record_buffers = Vec::new();
+        crate::fallibly(|| record_buffers.try_reserve_exact(READ_BUFFER + write_len))
+            .map_err(|_| UsslResult::OutOfMemory)?;
+        record_buffers.resize(READ_BUFFER + write_len, 0u8);
+        let raw = Box::into_raw(record_buffers.into_boxed_slice());
+        // SAFETY: `raw` is a fresh, live allocation owned by this connection until `Drop`,
+        // which ends the two borrows below (inside `tls`) before freeing it.
+        let (read_buf, write_buf) = unsafe { &mut *raw }.split_at_mut(READ_BUFFER);
+        let buffers = NonNull::new(raw).ok_or(UsslResult::OutOfMemory)?;
+        let pipe = Rc::new(RefCell::new(Pipe::default()));
+        let tls = TlsConnection::new(PipeEnd(pipe.clone()), read_buf, write_buf);
+        let mut this = Self {
+            tls: ManuallyDrop::new(tls),
+            buffers,
+            pipe,
+            provider: Provider { rng: PortRng::default(), verifier: Verifier::new(anchors, name) },
+            sni,
+            alpn,
+            handshaking: true,
+            plaintext: 0,
+            peer_closed: false,
+            eof: false,
+            close_sent: false,
+            callback: CallbackHold::Off,
+            first_bytes_checked: false,
+            error: StickyError::default(),
+        };
+        // The ClientHello, waiting in the output.
+        this.advance();
         if watch.ran_dry() {
             return Err(UsslResult::OutOfMemory);
         }
@@ -339,48 +368,6 @@ impl EngineConnection for Connection {
 }
 
 impl Connection {
-    /// The connection with its record buffers, and its ClientHello in the output.
-    fn start(
-        alpn: &[Vec<u8>],
-        anchors: Option<Arc<Anchors>>,
-        name: Option<ServerName<'static>>,
-        sni: Option<String>,
-    ) -> Result<Self, UsslResult> {
-        let alpn = alpn.to_vec();
-        let write_len = write_buffer_len(sni.as_deref(), &alpn);
-        // 17 KB at once: refused by a full heap as MemoryError, not as an abort.
-        let mut record_buffers = Vec::new();
-        crate::fallibly(|| record_buffers.try_reserve_exact(READ_BUFFER + write_len))
-            .map_err(|_| UsslResult::OutOfMemory)?;
-        record_buffers.resize(READ_BUFFER + write_len, 0u8);
-        let raw = Box::into_raw(record_buffers.into_boxed_slice());
-        // SAFETY: `raw` is a fresh, live allocation owned by this connection until `Drop`,
-        // which ends the two borrows below (inside `tls`) before freeing it.
-        let (read_buf, write_buf) = unsafe { &mut *raw }.split_at_mut(READ_BUFFER);
-        let buffers = NonNull::new(raw).ok_or(UsslResult::OutOfMemory)?;
-        let pipe = Rc::new(RefCell::new(Pipe::default()));
-        let tls = TlsConnection::new(PipeEnd(pipe.clone()), read_buf, write_buf);
-        let mut this = Self {
-            tls: ManuallyDrop::new(tls),
-            buffers,
-            pipe,
-            provider: Provider { rng: PortRng::default(), verifier: Verifier::new(anchors, name) },
-            sni,
-            alpn,
-            handshaking: true,
-            plaintext: 0,
-            peer_closed: false,
-            eof: false,
-            close_sent: false,
-            callback: CallbackHold::Off,
-            first_bytes_checked: false,
-            error: StickyError::default(),
-        };
-        // The ClientHello, waiting in the output.
-        this.advance();
-        Ok(this)
-    }
-
     fn fail_with(&mut self, code: UsslResult, detail: Option<String>) -> UsslResult {
         self.error.fail(code, detail)
     }
