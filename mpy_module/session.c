@@ -113,58 +113,42 @@ ussl_session *ussl_session_get(mp_obj_t obj) {
     return get_session(obj)->session;
 }
 
-// Server state, one per settings fingerprint, kept in a root pointer so that it lives as long
-// as the VM (and goes with it at a soft reset, as engine memory does).
-typedef struct _ussl_server_state_obj_t {
+// The server states server contexts share (the engine keeps one per settings, and which it
+// drops beyond a few), in a root pointer so that they live as long as the VM (and go with it at
+// a soft reset, as engine memory does).
+typedef struct _ussl_server_states_obj_t {
     mp_obj_base_t base;
-    ussl_server_state *state;
-} ussl_server_state_obj_t;
+    ussl_server_states *states;
+} ussl_server_states_obj_t;
 
-static mp_obj_t server_state_del(mp_obj_t self_in) {
-    ussl_server_state_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    ussl_server_state_free(self->state);
-    self->state = NULL;
+static mp_obj_t server_states_del(mp_obj_t self_in) {
+    ussl_server_states_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    ussl_server_states_free(self->states);
+    self->states = NULL;
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(server_state_del_obj, server_state_del);
+static MP_DEFINE_CONST_FUN_OBJ_1(server_states_del_obj, server_states_del);
 
-static const mp_rom_map_elem_t server_state_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&server_state_del_obj) },
+static const mp_rom_map_elem_t server_states_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&server_states_del_obj) },
 };
-static MP_DEFINE_CONST_DICT(server_state_locals_dict, server_state_locals_dict_table);
+static MP_DEFINE_CONST_DICT(server_states_locals_dict, server_states_locals_dict_table);
 
 static MP_DEFINE_CONST_OBJ_TYPE(
-    ussl_server_state_type,
+    ussl_server_states_type,
     MP_QSTR_SSLServerState,
     MP_TYPE_FLAG_NONE,
-    locals_dict, &server_state_locals_dict
+    locals_dict, &server_states_locals_dict
     );
 
-// Settings a board serves with at once; beyond this the oldest states are dropped.
-#define USSL_MAX_SERVER_STATES (4)
-
 void ussl_share_server_state(ussl_context *ctx) {
-    uint8_t fingerprint[32];
-    if (ussl_context_fingerprint(ctx, fingerprint) != 0) {
-        return;
+    if (MP_STATE_VM(ussl_server_states) == MP_OBJ_NULL) {
+        ussl_server_states_obj_t *o = mp_obj_malloc_with_finaliser(ussl_server_states_obj_t, &ussl_server_states_type);
+        o->states = NULL;
+        MP_STATE_VM(ussl_server_states) = MP_OBJ_FROM_PTR(o);
     }
-    mp_obj_t key = mp_obj_new_bytes(fingerprint, sizeof(fingerprint));
-    if (MP_STATE_VM(ussl_server_states) == MP_OBJ_NULL
-        || mp_obj_dict_len(MP_STATE_VM(ussl_server_states)) >= USSL_MAX_SERVER_STATES) {
-        MP_STATE_VM(ussl_server_states) = mp_obj_new_dict(USSL_MAX_SERVER_STATES);
-    }
-    mp_obj_t states = MP_STATE_VM(ussl_server_states);
-    mp_map_elem_t *elem = mp_map_lookup(mp_obj_dict_get_map(states), key, MP_MAP_LOOKUP);
-    ussl_server_state_obj_t *o;
-    if (elem != NULL) {
-        o = MP_OBJ_TO_PTR(elem->value);
-    } else {
-        o = mp_obj_malloc_with_finaliser(ussl_server_state_obj_t, &ussl_server_state_type);
-        o->state = NULL;
-        ussl_check(ussl_server_state_new(&o->state));
-        mp_obj_dict_store(states, key, MP_OBJ_FROM_PTR(o));
-    }
-    ussl_context_set_server_state(ctx, o->state);
+    ussl_server_states_obj_t *o = MP_OBJ_TO_PTR(MP_STATE_VM(ussl_server_states));
+    ussl_check(ussl_server_states_share(&o->states, ctx));
 }
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t ussl_server_states);

@@ -215,9 +215,9 @@ typedef struct ussl_conn ussl_conn;
 typedef struct ussl_context ussl_context;
 
 /*
- Ticket keys and session cache that server contexts with the same settings share.
+ The server states of every server context made so far, by settings.
  */
-typedef struct ussl_server_state ussl_server_state;
+typedef struct ussl_server_states ussl_server_states;
 
 /*
  A session saved from a client connection, or rebuilt from bytes, to resume later.
@@ -659,23 +659,6 @@ ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert,
 ussl_result ussl_check_private_key(const uint8_t *key, size_t key_len);
 
 /*
- Makes `ctx` issue and accept the tickets and cached sessions of `state`.
-
- # Safety
- `ctx` must be a live context and `state` a live server state.
- */
-ussl_result ussl_context_set_server_state(ussl_context *ctx, const ussl_server_state *state);
-
-/*
- Writes the 32-byte digest of the context's settings (verification, anchors, our
- certificate and key, suites): contexts with equal digests may share server state.
-
- # Safety
- `ctx` must be a live context; `out` must point to 32 writable bytes.
- */
-ussl_result ussl_context_fingerprint(const ussl_context *ctx, uint8_t *out);
-
-/*
  Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
  cipher strings); an unknown name is USSL_CODE_UNKNOWN_CIPHER_SUITE.
 
@@ -731,17 +714,23 @@ bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_
 ussl_result ussl_primitive(uint32_t op, const uint8_t *data, size_t data_len, uint8_t *out, size_t cap, size_t *out_len);
 
 /*
+ Makes the server context `ctx` issue and accept the tickets and cached sessions that server
+ contexts of the same settings share through `*states`, so that clients resume across them;
+ `*states` is made at the first call (NULL before it) and freed with `ussl_server_states_free`.
+ USSL_CODE_SERVER_NOT_BUILT in a build without a server.
+
  # Safety
- `out` must be writable.
+ `states` must be writable, and `*states` NULL or live; `ctx` must be a live context; no
+ other call may use either concurrently.
  */
-ussl_result ussl_server_state_new(ussl_server_state **out);
+ussl_result ussl_server_states_share(ussl_server_states **states, ussl_context *ctx);
 
 /*
  # Safety
- `state` must be NULL or a pointer from `ussl_server_state_new` not yet freed. Contexts
- that share it keep what they need.
+ `states` must be NULL or a pointer from `ussl_server_states_share` not yet freed. Contexts
+ that share a state keep what they need.
  */
-void ussl_server_state_free(ussl_server_state *state);
+void ussl_server_states_free(ussl_server_states *states);
 
 /*
  Rebuilds a session from the bytes of `ussl_session_serialize`

@@ -28,6 +28,7 @@ use zeroize::Zeroizing;
 
 use crate::anchors::HoldsAnchors;
 use crate::result::UsslResult;
+use crate::server_states::ServerStates;
 pub use crate::settings::VerifyMode;
 use crate::settings::{EngineSettings, Settings};
 
@@ -41,7 +42,8 @@ pub trait Engine {
 pub trait EngineContext: Sized {
     /// The settings only this engine has.
     type Extra: EngineSettings;
-    /// Ticket keys and session cache that server contexts of the same settings may share.
+    /// Ticket keys and session cache that server contexts of the same settings may share
+    /// (`server_states` keeps them).
     type ServerState;
 
     fn new(server_side: bool) -> Self;
@@ -112,6 +114,13 @@ pub trait EngineContext: Sized {
     /// The settings fingerprint that decides which contexts may share sessions.
     fn settings_fingerprint(&self) -> [u8; 32] {
         self.settings().fingerprint(false)
+    }
+
+    /// Issues and accepts the tickets and cached sessions of the state kept in `states` for this
+    /// context's settings (made, and kept, when there is none).
+    fn share_server_state(&mut self, states: &mut ServerStates<Self::ServerState>) -> Result<(), UsslResult> {
+        let state = states.share(self.settings_fingerprint(), Self::new_server_state)?;
+        self.set_server_state(state)
     }
 }
 

@@ -39,6 +39,7 @@ pub mod port;
 pub mod provider;
 pub mod result;
 pub mod server_cert;
+pub mod server_states;
 pub mod settings;
 pub mod sticky;
 pub mod sync;

@@ -134,6 +134,23 @@ def test_cpython_resumes_against_our_server(pki, mpy_server, version):
     assert server.next_line() == f"ok TLSv{version} True None"
 
 
+def test_our_server_keeps_the_state_of_the_settings_it_served_with_lately(pki, mpy_server):
+    """wrap_socket(server_side=True) makes a context per connection; those of the same settings
+    share ticket keys. States for four settings are kept (the ALPN list tells them apart here):
+    beyond that the one served with longest ago is dropped, and clients of the others resume."""
+    order = "abcdaea"
+    server = mpy_server(server_args(pki) + f", alpn_protocols=[{order!r}[i]]", count=len(order))
+    ctx = client_context(pki, "1.3")
+    session, reused = None, []
+    for settings in order:
+        _, _, new, r = cpython_client(pki, server.port, session=session if settings == "a" else None, ctx=ctx)
+        assert server.next_line().startswith("ok")
+        reused.append(r)
+        if settings == "a":
+            session = new
+    assert reused == [False, False, False, False, True, False, True]
+
+
 @pytest.mark.parametrize("flag", ["-tls1_2", "-tls1_3"])
 def test_openssl_s_client_resumes(pki, mpy_server, tmp_path, flag):
     server = mpy_server(server_args(pki), count=2)

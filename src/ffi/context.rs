@@ -1,7 +1,6 @@
 //! `ussl_context`: role, verification policy, trust anchors, our certificate and key, suites.
 
 use core::ffi::c_char;
-use core::ptr;
 
 use super::*;
 use crate::active::Context;
@@ -172,45 +171,6 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
             Ok(()) => OK,
             Err(e) => code(e),
         }
-    })
-}
-
-/// Makes `ctx` issue and accept the tickets and cached sessions of `state`.
-///
-/// # Safety
-/// `ctx` must be a live context and `state` a live server state.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_context_set_server_state(
-    ctx: *mut ussl_context,
-    state: *const ussl_server_state,
-) -> ussl_result {
-    // SAFETY: forwarded caller guarantees.
-    let (Some(ctx), Some(state)) = (unsafe { context_mut(ctx) }, unsafe { state.as_ref() }) else {
-        return code(UsslResult::NullArgument);
-    };
-    match ctx.set_server_state(&state.inner) {
-        Ok(()) => OK,
-        Err(e) => code(e),
-    }
-}
-
-/// Writes the 32-byte digest of the context's settings (verification, anchors, our
-/// certificate and key, suites): contexts with equal digests may share server state.
-///
-/// # Safety
-/// `ctx` must be a live context; `out` must point to 32 writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_context_fingerprint(ctx: *const ussl_context, out: *mut u8) -> ussl_result {
-    crate::engine_call(Need::Deep, || {
-        // SAFETY: forwarded caller guarantee.
-        let Some(ctx) = (unsafe { ctx.as_ref() }) else { return code(UsslResult::NullArgument) };
-        if out.is_null() {
-            return code(UsslResult::NullArgument);
-        }
-        let fp = ctx.inner.settings_fingerprint();
-        // SAFETY: `out` has room for 32 bytes per the contract.
-        unsafe { ptr::copy_nonoverlapping(fp.as_ptr(), out, fp.len()) };
-        OK
     })
 }
 

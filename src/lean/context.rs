@@ -4,6 +4,7 @@
 
 use crate::engine::EngineContext;
 use crate::result::UsslResult;
+use crate::server_states::ServerStates;
 use crate::settings::Settings;
 pub use crate::settings::VerifyMode;
 
@@ -88,6 +89,11 @@ impl EngineContext for Context {
     }
 
     fn set_server_state(&mut self, _state: &NoServerState) -> Result<(), UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
+    }
+
+    /// Without a server there is nothing to share (and no settings fingerprint to take).
+    fn share_server_state(&mut self, _states: &mut ServerStates<NoServerState>) -> Result<(), UsslResult> {
         Err(UsslResult::ServerNotBuilt)
     }
 }

@@ -25,6 +25,8 @@ use crate::anchors::{Anchors, HoldsAnchors};
 use crate::engine::EngineContext;
 use crate::keys;
 use crate::result::UsslResult;
+#[cfg(not(feature = "server"))]
+use crate::server_states::ServerStates;
 pub use crate::settings::VerifyMode;
 use crate::settings::{EngineSettings, OwnCertificate, Settings};
 
@@ -180,6 +182,11 @@ impl EngineContext for Context {
 
     #[cfg(not(feature = "server"))]
     fn set_server_state(&mut self, _state: &ServerState) -> Result<(), UsslResult> {
+        Err(UsslResult::ServerNotBuilt)
+    }
+
+    #[cfg(not(feature = "server"))]
+    fn share_server_state(&mut self, _states: &mut ServerStates<ServerState>) -> Result<(), UsslResult> {
         Err(UsslResult::ServerNotBuilt)
     }
 }

@@ -196,8 +196,8 @@ mod tests {
 }
 
 /// What server contexts with the same settings share so that clients resume across them:
-/// `ussl.wrap_socket(server_side=True)` makes a context per connection, and the shim keeps
-/// one of these per settings fingerprint.
+/// `ussl.wrap_socket(server_side=True)` makes a context per connection, and `server_states`
+/// keeps one of these per settings fingerprint.
 #[derive(Clone)]
 pub struct ServerState {
     pub ticketer: alloc::sync::Arc<Ticketer>,
