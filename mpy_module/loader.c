@@ -1,23 +1,13 @@
 // The one place the shim reads a context's inputs from Python objects and hands them to it:
-// certificates, keys and CA bundles (bytes, PEM or DER; PEM text; a path; or an object whose
-// read() returns them) and ALPN protocol lists. The engine parses and checks them; this only
-// gets the bytes.
+// certificates, keys and CA bundles (bytes, PEM or DER; PEM text, as the engine tells it from
+// a path; or an object whose read() returns them), ALPN protocol and suite name lists (arrays
+// of byte strings). The engine parses and checks them; this only gets the bytes.
 #include <string.h>
 
 #include "py/runtime.h"
 #include "py/builtin.h"
 #include "py/stream.h"
 #include "ussl_shim.h"
-
-static bool looks_like_pem_text(const char *s, size_t len) {
-    static const char marker[] = "-----BEGIN ";
-    for (size_t i = 0; i + sizeof(marker) - 1 <= len; i++) {
-        if (memcmp(s + i, marker, sizeof(marker) - 1) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 static mp_obj_t read_file(mp_obj_t path) {
     // open() raises OSError(ENOENT) for a missing file, as users expect.
@@ -49,7 +39,7 @@ static mp_obj_t load_data(mp_obj_t source) {
     if (mp_obj_is_str(source)) {
         size_t len;
         const char *s = mp_obj_str_get_data(source, &len);
-        if (looks_like_pem_text(s, len)) {
+        if (ussl_looks_like_pem((const uint8_t *)s, len)) {
             return mp_obj_new_bytes((const byte *)s, len);
         }
         return read_file(source);
@@ -86,21 +76,24 @@ void ussl_load_cert_chain(ussl_context *ctx, mp_obj_t cert_source, mp_obj_t key_
     ussl_check(ussl_context_set_certificate(ctx, cert.buf, cert.len, key.buf, key.len));
 }
 
-void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols) {
-    // The engine takes them in wire form, each name after its length byte, and checks them.
+// Calls `set` with the items of a list (or tuple) of str, as an array of byte strings.
+static void load_names(ussl_context *ctx, mp_obj_t list, ussl_result (*set)(ussl_context *, const ussl_bytes *, size_t)) {
     size_t n;
     mp_obj_t *items;
-    mp_obj_get_array(protocols, &n, &items);
-    vstr_t wire;
-    vstr_init(&wire, 32);
+    mp_obj_get_array(list, &n, &items);
+    ussl_bytes *names = m_new(ussl_bytes, n);
     for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *name = mp_obj_str_get_data(items[i], &len);
-        vstr_add_byte(&wire, len > 255 ? 0 : (byte)len);
-        vstr_add_strn(&wire, name, len);
+        names[i].ptr = (const uint8_t *)mp_obj_str_get_data(items[i], &names[i].len);
     }
-    uint32_t rc = ussl_context_set_alpn(ctx, (const uint8_t *)wire.buf, wire.len);
-    vstr_clear(&wire);
+    uint32_t rc = set(ctx, names, n);
+    m_del(ussl_bytes, names, n);
     ussl_check(rc);
 }
 
+void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols) {
+    load_names(ctx, protocols, ussl_context_set_alpn);
+}
+
+void ussl_load_ciphers(ussl_context *ctx, mp_obj_t names) {
+    load_names(ctx, names, ussl_context_set_ciphers);
+}

@@ -119,12 +119,12 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_load_verify_locations_obj, 1, tls_
 
 static mp_obj_t tls_context_get_ciphers(mp_obj_t self_in) {
     tls_context_obj_t *self = get_context(self_in);
-    mp_obj_t list = mp_obj_new_list(0, NULL);
-    size_t n = ussl_context_cipher_count(self->ctx);
+    ussl_bytes names[USSL_LIMIT_MAX_CIPHER_SUITES];
+    size_t n = ussl_context_ciphers(self->ctx, names, MP_ARRAY_SIZE(names));
+    mp_obj_t list = mp_obj_new_list(n, NULL);
+    mp_obj_list_t *items = MP_OBJ_TO_PTR(list);
     for (size_t i = 0; i < n; i++) {
-        char name[64];
-        size_t len = ussl_context_cipher_name(self->ctx, i, name, sizeof(name));
-        mp_obj_list_append(list, mp_obj_new_str(name, len));
+        items->items[i] = mp_obj_new_str((const char *)names[i].ptr, names[i].len);
     }
     return list;
 }
@@ -133,21 +133,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_get_ciphers_obj, tls_context_get_ci
 // set_ciphers(list of names), as mainline (a str is a TypeError there too). Names are ours
 // (OpenSSL's, as get_ciphers() gives them), IANA's, or mbedTLS's.
 static mp_obj_t tls_context_set_ciphers(mp_obj_t self_in, mp_obj_t ciphers) {
-    tls_context_obj_t *self = get_context(self_in);
-    size_t n;
-    mp_obj_t *items;
-    mp_obj_get_array(ciphers, &n, &items);
-    vstr_t joined;
-    vstr_init(&joined, 64);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0) {
-            vstr_add_char(&joined, ':');
-        }
-        vstr_add_str(&joined, mp_obj_str_get_str(items[i]));
-    }
-    uint32_t rc = ussl_context_set_ciphers(self->ctx, (const uint8_t *)joined.buf, joined.len);
-    vstr_clear(&joined);
-    ussl_check(rc);
+    ussl_load_ciphers(get_context(self_in)->ctx, ciphers);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_ciphers_obj, tls_context_set_ciphers);

@@ -200,6 +200,28 @@ typedef uint8_t ussl_field_kind;
 #endif // __cplusplus
 
 /*
+ Sizes of the shim's buffers that the engine's outputs must fit, stated once, here (C
+ enumeration constants, which size arrays).
+ */
+enum ussl_limit
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   The most suites a context offers: room for every name `ussl_context_ciphers` gives.
+   */
+  USSL_LIMIT_MAX_CIPHER_SUITES = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_limit ussl_limit;
+#else
+typedef uint32_t ussl_limit;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
  The fields of one certificate, for getpeercert().
  */
 typedef struct ussl_certinfo ussl_certinfo;
@@ -225,6 +247,15 @@ typedef struct ussl_server_states ussl_server_states;
 typedef struct ussl_session ussl_session;
 
 typedef uint32_t ussl_result;
+
+/*
+ A byte string passed across the API: `len` bytes at `ptr` (NULL only when `len` is 0). Lists
+ (ALPN protocols, suite names) cross as arrays of these, in both directions.
+ */
+typedef struct {
+  const uint8_t *ptr;
+  size_t len;
+} ussl_bytes;
 
 /*
  A name from a certificate, for `ussl_match_hostname`; `kind` is a `ussl_name_kind`.
@@ -659,39 +690,45 @@ ussl_result ussl_context_set_certificate(ussl_context *ctx, const uint8_t *cert,
 ussl_result ussl_check_private_key(const uint8_t *key, size_t key_len);
 
 /*
- Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
- cipher strings); an unknown name is USSL_CODE_UNKNOWN_CIPHER_SUITE.
+ Limits the suites to `names` (`count` of them: OpenSSL, IANA or mbedTLS names), in that
+ order of preference. An unknown name, or none, is USSL_CODE_UNKNOWN_CIPHER_SUITE, which
+ leaves the suites as they were.
 
  # Safety
- `ctx` must be a live context; `names` must point to `len` readable bytes.
+ `ctx` must be a live context; `names` NULL (with `count` 0) or `count` readable entries, each
+ pointing to its bytes.
  */
-ussl_result ussl_context_set_ciphers(ussl_context *ctx, const uint8_t *names, size_t len);
+ussl_result ussl_context_set_ciphers(ussl_context *ctx, const ussl_bytes *names, size_t count);
 
 /*
- How many suites the context offers.
+ The OpenSSL names of the suites the context offers, in its order of preference, into `names`
+ (at most `cap` of them: USSL_LIMIT_MAX_CIPHER_SUITES is room for every one); returns how many were
+ written. The names are static.
 
  # Safety
- `ctx` must be a live context.
+ `ctx` must be a live context; `names` NULL or `cap` writable entries.
  */
-size_t ussl_context_cipher_count(const ussl_context *ctx);
+size_t ussl_context_ciphers(const ussl_context *ctx, ussl_bytes *names, size_t cap);
 
 /*
- The OpenSSL name of suite `index`, NUL-terminated into `buf`; 0 past the end.
+ Sets the ALPN protocols, `count` names of 1 to 255 bytes each (none: `count` 0): a client
+ offers them, a server picks the first of the client's it has. USSL_CODE_INVALID_ALPN for a
+ name out of those bounds, which leaves the protocols as they were.
 
  # Safety
- `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
+ `ctx` must be a live context; `protocols` NULL (with `count` 0) or `count` readable entries,
+ each pointing to its bytes.
  */
-size_t ussl_context_cipher_name(const ussl_context *ctx, size_t index, char *buf, size_t cap);
+ussl_result ussl_context_set_alpn(ussl_context *ctx, const ussl_bytes *protocols, size_t count);
 
 /*
- Sets the ALPN protocols, in wire form (each name preceded by its length byte; `len` 0 for
- none): a client offers them, a server picks the first of the client's it has.
- USSL_CODE_INVALID_ALPN for a malformed list, which leaves the protocols as they were.
+ True when `data` holds a PEM section ("-----BEGIN "): a str given where a certificate, key or
+ CA bundle goes is then its text rather than a path.
 
  # Safety
- `ctx` must be a live context; `wire` NULL (with `len` 0) or `len` readable bytes.
+ `data` must be NULL or point to `len` readable bytes.
  */
-ussl_result ussl_context_set_alpn(ussl_context *ctx, const uint8_t *wire, size_t len);
+bool ussl_looks_like_pem(const uint8_t *data, size_t len);
 
 /*
  RFC 6125 hostname matching over names taken from a certificate.

@@ -8,7 +8,7 @@
 //   ssl_socket.c          the SSL socket type: stream protocol, handshake driver, poll
 //   session.c             SSLSession and the server state contexts share
 //   certdict.c            getpeercert()'s dict
-//   loader.c              certificate, key, CA and ALPN objects into a context
+//   loader.c              certificate, key, CA, ALPN and suite objects into a context
 //   errors.c              SSLError and every exception made from an engine code
 //
 // Which calls raise and which return an errcode:
@@ -49,8 +49,9 @@ NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code, ussl_api api);
 // loader.c: each source is bytes (PEM or DER), PEM text, a path, or an object with read().
 void ussl_load_ca(ussl_context *ctx, mp_obj_t source);
 void ussl_load_cert_chain(ussl_context *ctx, mp_obj_t cert_source, mp_obj_t key_source);
-// ALPN protocols from a list (or tuple) of str.
+// ALPN protocols, suites (OpenSSL, IANA or mbedTLS names): each from a list (or tuple) of str.
 void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols);
+void ussl_load_ciphers(ussl_context *ctx, mp_obj_t names);
 
 // ssl_socket.c
 // Makes the SSL socket over `sock`; it owns `conn` from here on (freed if this raises).

@@ -69,8 +69,6 @@ pub trait EngineContext: Sized {
     /// Limits the suites to `names` (OpenSSL or IANA names), in that order of preference.
     fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult>;
 
-    fn cipher_count(&self) -> usize;
-
     /// The OpenSSL name of the `index`th suite offered.
     fn cipher_name(&self, index: usize) -> Option<&'static str>;
 
@@ -93,10 +91,9 @@ pub trait EngineContext: Sized {
         self.settings_mut().hostname_required = required;
     }
 
-    /// Sets the ALPN protocols from their wire form: each name preceded by its length (1 to
-    /// 255 bytes), as OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
-    fn set_alpn_protocols(&mut self, wire: &[u8]) -> Result<(), UsslResult> {
-        let alpn = crate::unless_heap_ran_dry(|| crate::settings::alpn_from_wire(wire))?;
+    /// Sets the ALPN protocols: names of 1 to 255 bytes, in order of preference; none for none.
+    fn set_alpn_protocols<'a>(&mut self, protocols: impl IntoIterator<Item = &'a [u8]>) -> Result<(), UsslResult> {
+        let alpn = crate::unless_heap_ran_dry(|| crate::settings::alpn_from_names(protocols))?;
         self.settings_mut().alpn = alpn;
         Ok(())
     }

@@ -41,6 +41,11 @@ pub fn sections(data: &[u8]) -> Result<Vec<Section<'_>>, ()> {
     Ok(out)
 }
 
+/// Whether `data` has a PEM section's start: text to parse, not a name (a path) for it.
+pub fn looks_like_pem(data: &[u8]) -> bool {
+    find(data, BEGIN).is_some()
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

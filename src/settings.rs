@@ -169,18 +169,14 @@ impl VerifyMode {
     }
 }
 
-/// ALPN protocols from their wire form: each name preceded by its length (1 to 255 bytes), as
-/// OpenSSL's SSL_CTX_set_alpn_protos takes them; empty for none.
-pub fn alpn_from_wire(wire: &[u8]) -> Result<Vec<Vec<u8>>, UsslResult> {
+/// ALPN protocols from their names, each 1 to 255 bytes long (RFC 7301); none for none.
+pub fn alpn_from_names<'a>(names: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<Vec<u8>>, UsslResult> {
     let mut protocols = Vec::new();
-    let mut rest = wire;
-    while let Some((&len, tail)) = rest.split_first() {
-        let (name, after) = tail.split_at_checked(usize::from(len)).ok_or(UsslResult::InvalidAlpn)?;
-        if name.is_empty() {
+    for name in names {
+        if !(1..=255).contains(&name.len()) {
             return Err(UsslResult::InvalidAlpn);
         }
         protocols.push(name.to_vec());
-        rest = after;
     }
     Ok(protocols)
 }
@@ -233,6 +229,16 @@ mod tests {
         let mut named = base();
         named.hostname_required = true;
         assert_eq!(named.fingerprint(true), reference);
+    }
+
+    #[test]
+    fn alpn_names_are_1_to_255_bytes() {
+        let long = [b'x'; 256];
+        assert_eq!(alpn_from_names([&b"h2"[..], b"http/1.1"]), Ok(vec![b"h2".to_vec(), b"http/1.1".to_vec()]));
+        assert_eq!(alpn_from_names([&long[..255]]).map(|p| p.len()), Ok(1));
+        assert_eq!(alpn_from_names([&long[..]]), Err(UsslResult::InvalidAlpn));
+        assert_eq!(alpn_from_names([&b"h2"[..], b""]), Err(UsslResult::InvalidAlpn));
+        assert_eq!(alpn_from_names([]), Ok(Vec::new()));
     }
 
     #[test]

@@ -30,7 +30,8 @@ fn null_handles_and_outputs_are_refused() {
         assert_eq!(ussl_context_set_verify_mode(ptr::null_mut(), 2), NULL_ARGUMENT);
         assert_eq!(ussl_context_set_hostname_required(ptr::null_mut(), true), NULL_ARGUMENT);
         assert_eq!(ussl_context_add_ca(ptr::null_mut(), b"x".as_ptr(), 1), NULL_ARGUMENT);
-        assert_eq!(ussl_context_set_ciphers(ptr::null_mut(), b"x".as_ptr(), 1), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_ciphers(ptr::null_mut(), names(&[b"x"]).as_ptr(), 1), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_alpn(ptr::null_mut(), ptr::null(), 0), NULL_ARGUMENT);
         assert_eq!(ussl_conn_recv_commit(ptr::null_mut(), 0), NULL_ARGUMENT);
         assert_eq!(ussl_conn_close(ptr::null_mut()), NULL_ARGUMENT);
         assert_eq!(ussl_conn_hold_for_verify_callback(ptr::null_mut()), NULL_ARGUMENT);
@@ -56,7 +57,7 @@ fn null_handles_and_outputs_are_refused() {
         ussl_certinfo_free(ptr::null_mut());
         // Queries on NULL answer "nothing".
         assert_eq!(ussl_conn_pending_output(ptr::null(), ptr::null_mut()), 0);
-        assert_eq!(ussl_context_cipher_count(ptr::null()), 0);
+        assert_eq!(ussl_context_ciphers(ptr::null(), ptr::null_mut(), 0), 0);
         assert!(!ussl_conn_is_handshaking(ptr::null()));
         assert!(!ussl_conn_verify_callback_pending(ptr::null()));
         assert_eq!(ussl_conn_take_key_log(ptr::null(), ptr::null_mut(), 0), 0);
@@ -85,10 +86,11 @@ fn outputs_are_untouched_on_error() {
         assert_eq!(ussl_context_set_verify_mode(ctx, 9), UsslResult::InvalidVerifyMode as u32);
         assert_eq!(ussl_context_verify_mode(ctx), 2);
         // An unknown suite leaves the list as it was.
-        let before = ussl_context_cipher_count(ctx);
-        let names = b"NO-SUCH-SUITE";
-        assert_eq!(ussl_context_set_ciphers(ctx, names.as_ptr(), names.len()), UsslResult::UnknownCipherSuite as u32);
-        assert_eq!(ussl_context_cipher_count(ctx), before);
+        let before = ciphers(ctx);
+        let unknown = names(&[b"TLS_AES_128_GCM_SHA256", b"NO-SUCH-SUITE"]);
+        assert_eq!(ussl_context_set_ciphers(ctx, unknown.as_ptr(), 2), UsslResult::UnknownCipherSuite as u32);
+        assert_eq!(ussl_context_set_ciphers(ctx, ptr::null(), 0), UsslResult::UnknownCipherSuite as u32);
+        assert_eq!(ciphers(ctx), before);
         // Garbage is not a session.
         let mut session = 0x66_usize as *mut ussl_session;
         let rc = ussl_session_from_bytes(b"garbage".as_ptr(), 7, &mut session);
@@ -144,13 +146,51 @@ fn texts_are_terminated_and_truncated() {
         assert_eq!(buf[0], 0);
         // An unknown code still has a text.
         assert!(ussl_result_text(999, ptr::null_mut(), 0) > 0);
+    }
+}
 
-        let ctx = new_context(false);
-        let mut name = [0x55 as c_char; 4];
-        let n = ussl_context_cipher_name(ctx, 0, name.as_mut_ptr(), name.len());
-        assert_eq!(n, 3);
-        assert_eq!(name[3], 0);
-        assert_eq!(ussl_context_cipher_name(ctx, 1000, name.as_mut_ptr(), name.len()), 0);
+fn names(list: &[&[u8]]) -> Vec<ussl_bytes> {
+    list.iter().map(|n| ussl_bytes { ptr: n.as_ptr(), len: n.len() }).collect()
+}
+
+/// The suite names a context offers.
+fn ciphers(ctx: *const ussl_context) -> Vec<String> {
+    let mut out = [ussl_bytes { ptr: ptr::null(), len: 0 }; 32];
+    // SAFETY: `ctx` is live and `out` has room for 32 entries.
+    let n = unsafe { ussl_context_ciphers(ctx, out.as_mut_ptr(), out.len()) };
+    // SAFETY: the engine wrote `n` entries, each pointing to a static name.
+    out[..n]
+        .iter()
+        .map(|b| String::from_utf8(unsafe { std::slice::from_raw_parts(b.ptr, b.len) }.to_vec()).unwrap())
+        .collect()
+}
+
+/// The shim's array for get_ciphers() has room for every suite, and no more is ever written
+/// than the room given; set_ciphers takes the names as they are given, in that order.
+#[test]
+fn suite_names_cross_as_arrays() {
+    let ctx = new_context(false);
+    let all = ciphers(ctx);
+    assert_eq!(all.len(), ussl::provider::ALL_CIPHER_SUITES.len());
+    assert!(all.len() <= UsslLimit::MaxCipherSuites.get(), "USSL_LIMIT_MAX_CIPHER_SUITES is too small");
+    assert_eq!(all[0], "TLS_AES_128_GCM_SHA256");
+    let mut one = [ussl_bytes { ptr: ptr::null(), len: 0 }; 2];
+    // SAFETY: `ctx` is live; `one` has room for 2 entries and 1 is given; the lists point to their bytes.
+    unsafe {
+        assert_eq!(ussl_context_ciphers(ctx, one.as_mut_ptr(), 1), 1);
+        assert!(one[1].ptr.is_null());
+        let chosen = names(&[b"TLS_CHACHA20_POLY1305_SHA256", b"tls-aes-128-gcm-sha256"]);
+        assert_eq!(ussl_context_set_ciphers(ctx, chosen.as_ptr(), 2), 0);
+        ussl_context_free(ctx);
+    }
+    // Not UTF-8: no suite's name.
+    let ctx = new_context(false);
+    // SAFETY: as above.
+    unsafe {
+        assert_eq!(
+            ussl_context_set_ciphers(ctx, names(&[&[0xff, 0xfe]]).as_ptr(), 1),
+            UsslResult::UnknownCipherSuite as u32
+        );
         ussl_context_free(ctx);
     }
 }
@@ -186,19 +226,37 @@ fn hostname_matching_takes_the_headers_name_kinds() {
 }
 
 #[test]
-fn alpn_lists_are_checked_in_wire_form() {
+fn alpn_protocols_cross_as_an_array_of_names() {
     let ctx = new_context(false);
     let invalid = UsslResult::InvalidAlpn as u32;
-    // SAFETY: `ctx` is live; each list points to its bytes.
+    let long = [b'x'; 256];
+    // SAFETY: `ctx` is live; each list points to its entries, each entry to its bytes.
     unsafe {
-        assert_eq!(ussl_context_set_alpn(ctx, b"\x02h2\x08http/1.1".as_ptr(), 12), 0);
-        assert_eq!(ussl_context_set_alpn(ctx, b"\x05h2".as_ptr(), 3), invalid); // runs past the end
-        assert_eq!(ussl_context_set_alpn(ctx, b"\x00".as_ptr(), 1), invalid); // an empty name
+        assert_eq!(ussl_context_set_alpn(ctx, names(&[b"h2", b"http/1.1"]).as_ptr(), 2), 0);
+        assert_eq!(ussl_context_set_alpn(ctx, names(&[&long[..255]]).as_ptr(), 1), 0);
+        assert_eq!(ussl_context_set_alpn(ctx, names(&[&long[..]]).as_ptr(), 1), invalid); // too long
+        assert_eq!(ussl_context_set_alpn(ctx, names(&[b"h2", b""]).as_ptr(), 2), invalid); // an empty name
         assert_eq!(ussl_context_set_alpn(ctx, ptr::null(), 0), 0); // none
-        assert_eq!(ussl_context_set_alpn(ptr::null_mut(), ptr::null(), 0), NULL_ARGUMENT);
+        assert_eq!(ussl_context_set_alpn(ctx, ptr::null(), 1), NULL_ARGUMENT);
         let mut name = ptr::null();
         assert_eq!(ussl_conn_alpn(ptr::null(), &mut name), 0);
         assert!(name.is_null());
         ussl_context_free(ctx);
+    }
+}
+
+/// A str given for a certificate is its PEM text when it has a section's start, else a path.
+#[test]
+fn pem_text_is_told_from_a_path() {
+    let pem = read("ca.pem");
+    // SAFETY: each pointer points to its bytes, or is NULL with 0.
+    unsafe {
+        assert!(ussl_looks_like_pem(pem.as_ptr(), pem.len()));
+        let text = b"junk before -----BEGIN CERTIFICATE-----";
+        assert!(ussl_looks_like_pem(text.as_ptr(), text.len()));
+        for path in [&b"/flash/ca.pem"[..], b"-----BEGIN", b"-----BEGINCERT", b""] {
+            assert!(!ussl_looks_like_pem(path.as_ptr(), path.len()), "{:?}", String::from_utf8_lossy(path));
+        }
+        assert!(!ussl_looks_like_pem(ptr::null(), 0));
     }
 }

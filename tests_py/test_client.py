@@ -54,6 +54,19 @@ s.write(b'x'); print(s.read(1)); s.close()
     assert r.lines() == ["b'x'"]
 
 
+def test_ca_certs_as_pem_text_or_a_path(pki, tls_server):
+    """A str is PEM text when it holds a section's start (the engine tells), else a path."""
+    server = tls_server(server_context(pki.ec_cert, pki.ec_key))
+    text = "comment line\n" + open(pki.ca_pem).read()
+    r = run_mpy(PRELUDE + f"""
+s = {verified(server.port, ca_certs=repr(text))}
+s.write(b'x'); print(s.read(1)); s.close()
+print(fails(lambda: {verified(server.port, ca_certs=repr(pki.ca_pem + '.missing'))}))
+""")
+    assert r.rc == 0, r
+    assert r.lines() == ["b'x'", "OSError [Errno 2] ENOENT"]
+
+
 def test_intermediate_sent_by_server_is_used(pki, tls_server):
     server = tls_server(server_context(pki.chain_pem, pki.chain_key))
     r = run_mpy(PRELUDE + f"""

@@ -1,7 +1,5 @@
 //! `ussl_context`: role, verification policy, trust anchors, our certificate and key, suites.
 
-use core::ffi::c_char;
-
 use super::*;
 use crate::active::Context;
 use crate::engine::{EngineContext, VerifyMode};
@@ -174,70 +172,84 @@ pub unsafe extern "C" fn ussl_check_private_key(key: *const u8, key_len: usize) 
     })
 }
 
-/// Limits the suites to a list of OpenSSL or IANA names separated by ':' (as in OpenSSL's
-/// cipher strings); an unknown name is USSL_CODE_UNKNOWN_CIPHER_SUITE.
+/// Limits the suites to `names` (`count` of them: OpenSSL, IANA or mbedTLS names), in that
+/// order of preference. An unknown name, or none, is USSL_CODE_UNKNOWN_CIPHER_SUITE, which
+/// leaves the suites as they were.
 ///
 /// # Safety
-/// `ctx` must be a live context; `names` must point to `len` readable bytes.
+/// `ctx` must be a live context; `names` NULL (with `count` 0) or `count` readable entries, each
+/// pointing to its bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_context_set_ciphers(ctx: *mut ussl_context, names: *const u8, len: usize) -> ussl_result {
+pub unsafe extern "C" fn ussl_context_set_ciphers(
+    ctx: *mut ussl_context,
+    names: *const ussl_bytes,
+    count: usize,
+) -> ussl_result {
     crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantees.
-        let (Some(ctx), Some(names)) = (unsafe { context_mut(ctx) }, unsafe { bytes(names, len) }) else {
+        let (Some(ctx), Some(names)) = (unsafe { context_mut(ctx) }, unsafe { byte_strings(names, count) }) else {
             return code(UsslResult::NullArgument);
         };
-        let Ok(text) = core::str::from_utf8(names) else { return code(UsslResult::InvalidArgument) };
-        match ctx.set_cipher_suites(text.split(':').filter(|n| !n.trim().is_empty())) {
+        // A name that is not UTF-8 is no suite's.
+        // SAFETY: each entry points to its bytes, per the contract.
+        let names = names.iter().map(|n| core::str::from_utf8(unsafe { n.get() }).unwrap_or(""));
+        match ctx.set_cipher_suites(names) {
             Ok(()) => OK,
             Err(e) => code(e),
         }
     })
 }
 
-/// How many suites the context offers.
+/// The OpenSSL names of the suites the context offers, in its order of preference, into `names`
+/// (at most `cap` of them: USSL_LIMIT_MAX_CIPHER_SUITES is room for every one); returns how many were
+/// written. The names are static.
 ///
 /// # Safety
-/// `ctx` must be a live context.
+/// `ctx` must be a live context; `names` NULL or `cap` writable entries.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_context_cipher_count(ctx: *const ussl_context) -> usize {
+pub unsafe extern "C" fn ussl_context_ciphers(ctx: *const ussl_context, names: *mut ussl_bytes, cap: usize) -> usize {
     // SAFETY: forwarded caller guarantee.
-    unsafe { ctx.as_ref() }.map_or(0, |c| c.inner.cipher_count())
+    let (Some(ctx), false) = (unsafe { ctx.as_ref() }, names.is_null()) else { return 0 };
+    // SAFETY: `names` has `cap` writable entries per the contract.
+    let out = unsafe { core::slice::from_raw_parts_mut(names, cap) };
+    let offered = (0..).map_while(|i| ctx.inner.cipher_name(i));
+    out.iter_mut().zip(offered).map(|(slot, name)| *slot = ussl_bytes::of(name.as_bytes())).count()
 }
 
-/// The OpenSSL name of suite `index`, NUL-terminated into `buf`; 0 past the end.
+/// Sets the ALPN protocols, `count` names of 1 to 255 bytes each (none: `count` 0): a client
+/// offers them, a server picks the first of the client's it has. USSL_CODE_INVALID_ALPN for a
+/// name out of those bounds, which leaves the protocols as they were.
 ///
 /// # Safety
-/// `ctx` must be a live context; `buf` NULL or `cap` writable bytes.
+/// `ctx` must be a live context; `protocols` NULL (with `count` 0) or `count` readable entries,
+/// each pointing to its bytes.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_context_cipher_name(
-    ctx: *const ussl_context,
-    index: usize,
-    buf: *mut c_char,
-    cap: usize,
-) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    let Some(ctx) = (unsafe { ctx.as_ref() }) else { return 0 };
-    let Some(name) = ctx.inner.cipher_name(index) else { return 0 };
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(name, buf, cap) }
-}
-
-/// Sets the ALPN protocols, in wire form (each name preceded by its length byte; `len` 0 for
-/// none): a client offers them, a server picks the first of the client's it has.
-/// USSL_CODE_INVALID_ALPN for a malformed list, which leaves the protocols as they were.
-///
-/// # Safety
-/// `ctx` must be a live context; `wire` NULL (with `len` 0) or `len` readable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_context_set_alpn(ctx: *mut ussl_context, wire: *const u8, len: usize) -> ussl_result {
+pub unsafe extern "C" fn ussl_context_set_alpn(
+    ctx: *mut ussl_context,
+    protocols: *const ussl_bytes,
+    count: usize,
+) -> ussl_result {
     crate::engine_call(Need::Deep, || {
         // SAFETY: forwarded caller guarantees.
-        let (Some(ctx), Some(wire)) = (unsafe { context_mut(ctx) }, unsafe { bytes(wire, len) }) else {
+        let (Some(ctx), Some(protocols)) = (unsafe { context_mut(ctx) }, unsafe { byte_strings(protocols, count) })
+        else {
             return code(UsslResult::NullArgument);
         };
-        match ctx.set_alpn_protocols(wire) {
+        // SAFETY: each entry points to its bytes, per the contract.
+        match ctx.set_alpn_protocols(protocols.iter().map(|p| unsafe { p.get() })) {
             Ok(()) => OK,
             Err(e) => code(e),
         }
     })
+}
+
+/// True when `data` holds a PEM section ("-----BEGIN "): a str given where a certificate, key or
+/// CA bundle goes is then its text rather than a path.
+///
+/// # Safety
+/// `data` must be NULL or point to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_looks_like_pem(data: *const u8, len: usize) -> bool {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { bytes(data, len) }.is_some_and(crate::pem::looks_like_pem)
 }

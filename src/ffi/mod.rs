@@ -29,6 +29,21 @@ pub use session::*;
 
 pub type ussl_result = u32;
 
+/// Sizes of the shim's buffers that the engine's outputs must fit, stated once, here (C
+/// enumeration constants, which size arrays).
+#[repr(u32)]
+#[derive(Clone, Copy)]
+pub enum UsslLimit {
+    /// The most suites a context offers: room for every name `ussl_context_ciphers` gives.
+    MaxCipherSuites = 9,
+}
+
+impl UsslLimit {
+    pub const fn get(self) -> usize {
+        self as usize
+    }
+}
+
 pub(super) const OK: ussl_result = UsslResult::Ok as u32;
 
 /// Frees a handle made by `Box::into_raw`, at once or, when called from a finaliser while
@@ -68,6 +83,40 @@ pub(super) unsafe fn hand_out<T>(out: *mut *mut T, make: impl FnOnce() -> Result
         }
         Err(e) => code(e),
     }
+}
+
+/// A byte string passed across the API: `len` bytes at `ptr` (NULL only when `len` is 0). Lists
+/// (ALPN protocols, suite names) cross as arrays of these, in both directions.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct ussl_bytes {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+impl ussl_bytes {
+    pub(super) fn of(data: &'static [u8]) -> Self {
+        Self { ptr: data.as_ptr(), len: data.len() }
+    }
+
+    /// Its bytes; empty for a NULL `ptr` (with any `len`).
+    ///
+    /// # Safety
+    /// A non-NULL `ptr` must point to `len` readable bytes that live for `'a`.
+    pub(super) unsafe fn get<'a>(self) -> &'a [u8] {
+        // SAFETY: forwarded caller guarantee.
+        unsafe { bytes(self.ptr, self.len) }.unwrap_or_default()
+    }
+}
+
+/// # Safety
+/// `list` must be NULL or point to `count` readable entries that live for `'a`.
+pub(super) unsafe fn byte_strings<'a>(list: *const ussl_bytes, count: usize) -> Option<&'a [ussl_bytes]> {
+    if list.is_null() {
+        return (count == 0).then_some(&[]);
+    }
+    // SAFETY: the caller promises `list` points to `count` readable entries for 'a.
+    Some(unsafe { core::slice::from_raw_parts(list, count) })
 }
 
 pub(super) fn code(r: UsslResult) -> ussl_result {

@@ -59,7 +59,7 @@ impl EngineContext for Context {
     fn set_cipher_suites<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
         let mut kept = false;
         for name in names {
-            if name.trim() != SUITE_NAME {
+            if name != SUITE_NAME {
                 return Err(UsslResult::UnknownCipherSuite);
             }
             kept = true;
@@ -69,10 +69,6 @@ impl EngineContext for Context {
         } else {
             Err(UsslResult::UnknownCipherSuite)
         }
-    }
-
-    fn cipher_count(&self) -> usize {
-        1
     }
 
     fn cipher_name(&self, index: usize) -> Option<&'static str> {

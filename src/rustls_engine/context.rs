@@ -128,7 +128,7 @@ impl EngineContext for Context {
         let suites = crate::unless_heap_ran_dry(|| {
             let mut suites = Vec::new();
             for name in names {
-                let suite = crate::provider::find_by_name(name.trim()).ok_or(UsslResult::UnknownCipherSuite)?;
+                let suite = crate::provider::find_by_name(name).ok_or(UsslResult::UnknownCipherSuite)?;
                 if !suites.contains(&suite) {
                     suites.push(suite);
                 }
@@ -140,10 +140,6 @@ impl EngineContext for Context {
         })?;
         self.settings_mut().engine.suites = suites;
         Ok(())
-    }
-
-    fn cipher_count(&self) -> usize {
-        self.settings.engine.suites.len()
     }
 
     fn cipher_name(&self, index: usize) -> Option<&'static str> {
