@@ -40,6 +40,11 @@ void ussl_check(uint32_t code) {
 }
 
 NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code, ussl_api api) {
+    ussl_error_kind kind = ussl_result_kind(code);
+    if (kind == USSL_ERROR_KIND_OS) {
+        // The socket failed under the connection: its own error, as the socket would raise it.
+        mp_raise_OSError(ussl_conn_error_errno(conn));
+    }
     char text[160];
     text[0] = '\0';
     if (conn != NULL && ussl_conn_error(conn) == code) {
@@ -47,7 +52,7 @@ NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code, ussl_api api) {
     }
     // The tls module raises ValueError for a certificate that failed verification, as
     // MicroPython's mbedTLS module does.
-    if (api == USSL_API_MAINLINE && ussl_result_kind(code) == USSL_ERROR_KIND_VERIFY) {
+    if (api == USSL_API_MAINLINE && kind == USSL_ERROR_KIND_VERIFY) {
         if (text[0] == '\0') {
             ussl_result_text(code, text, sizeof(text));
         }

@@ -18,8 +18,6 @@ typedef struct _ussl_socket_obj_t {
     ussl_conn *conn;        // engine connection; NULL once closed
     ussl_api api;           // which module made it (errors, where the handshake runs)
     uint32_t timeout_ms;    // USSL_API_PYCOM: bound on the whole handshake
-    uint32_t sticky_code;   // engine error that ended the connection (0 while fine)
-    int sticky_errno;       // socket error that ended the connection (0 while fine)
     bool handshake_pending; // the handshake has not finished yet
     bool non_blocking;      // the socket is known not to block (setblocking(False) or an EAGAIN seen)
     uint16_t poll_mask;     // direction the handshake needs, when it differs from the call's
@@ -33,23 +31,22 @@ static ussl_socket_obj_t *get_open(mp_obj_t self_in) {
     return o;
 }
 
-NORETURN static void raise_code(ussl_socket_obj_t *o, uint32_t code) {
-    ussl_raise_conn(o->conn, code, o->api);
+// Records a failure seen here (an engine call's code, the socket's errno as
+// USSL_CODE_SOCKET_FAILED, a timeout) as the connection's, in the engine, which keeps the first.
+static void note_failure(ussl_socket_obj_t *o, uint32_t code, int os_errno) {
+    ussl_conn_fail(o->conn, code, os_errno);
 }
 
-// Records an engine failure and raises it.
-NORETURN static void fail(ussl_socket_obj_t *o, uint32_t code) {
-    o->sticky_code = code;
-    raise_code(o, code);
+// Records a failure and raises the connection's (the first it had).
+NORETURN static void fail(ussl_socket_obj_t *o, uint32_t code, int os_errno) {
+    ussl_raise_conn(o->conn, ussl_conn_fail(o->conn, code, os_errno), o->api);
 }
 
-// Raises the sticky failure of the connection, if it has one.
+// Raises the connection's failure (its sticky error in the engine), if it has one.
 static void raise_if_failed(ussl_socket_obj_t *o) {
-    if (o->sticky_code != 0) {
-        raise_code(o, o->sticky_code);
-    }
-    if (o->sticky_errno != 0) {
-        mp_raise_OSError(o->sticky_errno);
+    uint32_t code = ussl_conn_error(o->conn);
+    if (code != 0) {
+        ussl_raise_conn(o->conn, code, o->api);
     }
 }
 
@@ -84,7 +81,7 @@ static bool receive_into(ussl_socket_obj_t *o, void *out, size_t out_len, size_t
     size_t len;
     uint32_t rc = ussl_conn_recv_space(o->conn, &space, &len);
     if (rc != 0) {
-        fail(o, rc);
+        fail(o, rc, 0);
     }
     const mp_stream_p_t *stream = mp_get_stream(o->sock);
     mp_uint_t n = stream->read(o->sock, space, len, err);
@@ -106,7 +103,7 @@ static bool receive_into(ussl_socket_obj_t *o, void *out, size_t out_len, size_t
         if (flush_output(o) == 0 && !*eof) {
             drain_before_close(o);
         }
-        fail(o, rc);
+        fail(o, rc, 0);
     }
     return true;
 }
@@ -164,11 +161,6 @@ static void drain_before_close(ussl_socket_obj_t *o) {
     }
 }
 
-NORETURN static void fail_errno(ussl_socket_obj_t *o, int err) {
-    o->sticky_errno = err;
-    mp_raise_OSError(err);
-}
-
 // Waits for `events` until the deadline (none when timeout_ms < 0); raises once it has passed.
 static void wait_or_time_out(ussl_socket_obj_t *o, mp_uint_t events, mp_uint_t start, mp_int_t timeout_ms) {
     if (timeout_ms < 0) {
@@ -177,8 +169,7 @@ static void wait_or_time_out(ussl_socket_obj_t *o, mp_uint_t events, mp_uint_t s
     }
     mp_int_t left = timeout_ms - (mp_int_t)(mp_hal_ticks_ms() - start);
     if (left <= 0 || !wait_ready(o, events, left)) {
-        o->sticky_code = USSL_CODE_HANDSHAKE_TIMEOUT;
-        ussl_raise(USSL_CODE_HANDSHAKE_TIMEOUT, NULL);
+        fail(o, USSL_CODE_HANDSHAKE_TIMEOUT, 0);
     }
 }
 
@@ -203,13 +194,13 @@ static void run_verify_callback(ussl_socket_obj_t *o) {
         }
         nlr_pop();
     } else {
-        o->sticky_code = USSL_CODE_VERIFY_CALLBACK_REFUSED;
+        // Refused: the connection fails with USSL_CODE_VERIFY_CALLBACK_REFUSED.
         ussl_conn_verify_callback_verdict(o->conn, false);
         nlr_jump(nlr.ret_val);
     }
     uint32_t rc = ussl_conn_verify_callback_verdict(o->conn, refused == 0);
     if (rc != 0) {
-        fail(o, rc);
+        fail(o, rc, 0);
     }
 }
 
@@ -258,7 +249,7 @@ static int run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allow_u
             if (allow_unconnected && first_flight && (err == MP_ENOTCONN || err == MP_EPIPE)) {
                 return err;
             }
-            fail_errno(o, err);
+            fail(o, USSL_CODE_SOCKET_FAILED, err);
         }
         first_flight = false;
         if (!ussl_conn_is_handshaking(o->conn)) {
@@ -270,7 +261,7 @@ static int run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allow_u
         bool eof = false;
         if (!receive_some(o, &err, &eof)) {
             if (err != MP_EAGAIN) {
-                fail_errno(o, err);
+                fail(o, USSL_CODE_SOCKET_FAILED, err);
             }
             if (timeout_ms < 0) {
                 wait_or_time_out(o, MP_STREAM_POLL_RD, start, timeout_ms);
@@ -350,8 +341,6 @@ mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t 
     o->conn = conn;
     o->api = api;
     o->timeout_ms = timeout_ms;
-    o->sticky_code = 0;
-    o->sticky_errno = 0;
     o->handshake_pending = true;
     o->non_blocking = false;
     o->poll_mask = 0;
@@ -382,7 +371,7 @@ static int advance_handshake(ussl_socket_obj_t *o, bool writing) {
     if (err == MP_EAGAIN && needs_write != writing) {
         o->poll_mask = needs_write ? MP_STREAM_POLL_WR : MP_STREAM_POLL_RD;
     } else if (err != 0 && err != MP_EAGAIN) {
-        o->sticky_errno = err;
+        note_failure(o, USSL_CODE_SOCKET_FAILED, err);
     }
     return err;
 }
@@ -451,13 +440,13 @@ static mp_uint_t ussl_sock_write(mp_obj_t self_in, const void *buf, mp_uint_t si
     size_t written = 0;
     uint32_t rc = ussl_conn_write(o->conn, buf, size, &written);
     if (rc != 0) {
-        fail(o, rc);
+        fail(o, rc, 0);
     }
     // The plaintext is taken even if the socket cannot take all the ciphertext now: the rest
     // leaves with the next operation.
     err = flush_output(o);
     if (err != 0 && err != MP_EAGAIN) {
-        o->sticky_errno = err;
+        note_failure(o, USSL_CODE_SOCKET_FAILED, err);
         *errcode = err;
         return MP_STREAM_ERROR;
     }
@@ -468,7 +457,7 @@ static void close_connection(ussl_socket_obj_t *o, bool send_close_notify) {
     if (o->conn == NULL) {
         return;
     }
-    if (send_close_notify && o->sock != MP_OBJ_NULL && o->sticky_code == 0 && o->sticky_errno == 0) {
+    if (send_close_notify && o->sock != MP_OBJ_NULL && ussl_conn_error(o->conn) == 0) {
         // Best effort: a peer that is gone must not turn close() into an error.
         nlr_buf_t nlr;
         if (nlr_push(&nlr) == 0) {
@@ -495,7 +484,7 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
         return mp_get_stream(sock)->ioctl(sock, MP_STREAM_CLOSE, 0, errcode);
     }
     if (request == MP_STREAM_POLL) {
-        if (o->sock == MP_OBJ_NULL || o->conn == NULL || o->sticky_code != 0 || o->sticky_errno != 0) {
+        if (o->sock == MP_OBJ_NULL || o->conn == NULL || ussl_conn_error(o->conn) != 0) {
             return MP_STREAM_POLL_NVAL;
         }
         // The handshake may need the other direction than the caller asks about: ask the
@@ -512,7 +501,7 @@ static mp_uint_t ussl_sock_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t 
             if (err == MP_EAGAIN) {
                 o->poll_mask = MP_STREAM_POLL_WR;
             } else if (err != 0) {
-                o->sticky_errno = err;
+                note_failure(o, USSL_CODE_SOCKET_FAILED, err);
                 return MP_STREAM_POLL_ERR;
             }
         }

@@ -44,6 +44,11 @@ enum ussl_error_kind
    Everything else about the connection: SSLError(code, text).
    */
   USSL_ERROR_KIND_TLS = 6,
+  /*
+   The socket failed under the connection: OSError with the socket's errno
+   (`ussl_conn_error_errno`).
+   */
+  USSL_ERROR_KIND_OS = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -84,6 +89,7 @@ enum ussl_code
   USSL_CODE_CLIENT_CERT_NOT_BUILT = 126,
   USSL_CODE_HANDSHAKE_NOT_COMPLETE = 200,
   USSL_CODE_CONNECTION_CLOSED = 201,
+  USSL_CODE_SOCKET_FAILED = 202,
   USSL_CODE_NO_SESSION = 203,
   USSL_CODE_CERT_EXPIRED = 300,
   USSL_CODE_CERT_NOT_YET_VALID = 301,
@@ -491,22 +497,6 @@ ussl_result ussl_conn_write(ussl_conn *conn, const uint8_t *data, size_t len, si
 ussl_result ussl_conn_close(ussl_conn *conn);
 
 /*
- The sticky error of the connection (0 when none).
-
- # Safety
- `conn` must be a live connection.
- */
-ussl_result ussl_conn_error(const ussl_conn *conn);
-
-/*
- The sticky error's text with its detail (such as the alert received), NUL-terminated.
-
- # Safety
- `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
- */
-size_t ussl_conn_error_text(const ussl_conn *conn, char *buf, size_t cap);
-
-/*
  Arms the hold for a script's verify_callback: once the peer's certificates pass the engine's
  checks, `ussl_conn_verify_callback_pending` turns true and the connection gives out no
  ciphertext and no plaintext (and stays handshaking) until `ussl_conn_verify_callback_verdict`.
@@ -541,6 +531,49 @@ ussl_result ussl_conn_verify_callback_verdict(ussl_conn *conn, bool accepted);
  `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
  */
 size_t ussl_conn_take_key_log(const ussl_conn *conn, uint8_t *buf, size_t cap);
+
+/*
+ True for a server-side connection.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+bool ussl_conn_is_server(const ussl_conn *conn);
+
+/*
+ The sticky error of the connection (0 when none).
+
+ # Safety
+ `conn` must be a live connection.
+ */
+ussl_result ussl_conn_error(const ussl_conn *conn);
+
+/*
+ The sticky error's text with its detail (such as the alert received), NUL-terminated.
+
+ # Safety
+ `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
+ */
+size_t ussl_conn_error_text(const ussl_conn *conn, char *buf, size_t cap);
+
+/*
+ Records a failure the shim saw outside the engine, unless the connection has failed already:
+ USSL_CODE_SOCKET_FAILED with the socket's errno `os_errno`, USSL_CODE_HANDSHAKE_TIMEOUT, or
+ an engine call's code the connection did not keep (0 otherwise). From then on it is the
+ connection's sticky error, as the engine's own are. Returns the sticky error.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+ussl_result ussl_conn_fail(ussl_conn *conn, ussl_result code, int32_t os_errno);
+
+/*
+ The socket's errno when the sticky error is USSL_CODE_SOCKET_FAILED (raised as OSError), else 0.
+
+ # Safety
+ `conn` must be a live connection.
+ */
+int32_t ussl_conn_error_errno(const ussl_conn *conn);
 
 /*
  How many certificates the peer presented (0 before the handshake or without any).
@@ -583,14 +616,6 @@ size_t ussl_conn_cipher(const ussl_conn *conn, char *buf, size_t cap, uint32_t *
  `conn` must be a live connection.
  */
 bool ussl_conn_session_reused(const ussl_conn *conn);
-
-/*
- True for a server-side connection.
-
- # Safety
- `conn` must be a live connection.
- */
-bool ussl_conn_is_server(const ussl_conn *conn);
 
 /*
  Saves the freshest session of a client connection (USSL_CODE_NO_SESSION when the server

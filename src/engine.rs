@@ -31,6 +31,7 @@ use crate::result::UsslResult;
 use crate::server_states::ServerStates;
 pub use crate::settings::VerifyMode;
 use crate::settings::{EngineSettings, Settings};
+use crate::sticky::StickyError;
 
 /// An engine: its three handle types, tied together.
 pub trait Engine {
@@ -166,9 +167,19 @@ pub trait EngineConnection: Sized {
     /// Queues close_notify (once).
     fn close(&mut self) -> Result<(), UsslResult>;
 
-    /// The sticky error, and its text with detail.
-    fn error(&self) -> Option<UsslResult>;
-    fn error_text(&self) -> Option<&str>;
+    /// The sticky error: the connection's one record of its failure, the engine's or one the
+    /// shim saw outside it (`StickyError::fail_outside`: the socket's, a timeout).
+    fn sticky(&self) -> &StickyError;
+    fn sticky_mut(&mut self) -> &mut StickyError;
+
+    fn error(&self) -> Option<UsslResult> {
+        self.sticky().code()
+    }
+
+    /// The sticky error's text, with detail (such as the alert received) when there is some.
+    fn error_text(&self) -> Option<&str> {
+        self.sticky().text()
+    }
 
     /// The verify_callback hold (`callback_hold`).
     fn hold_for_verify_callback(&mut self);

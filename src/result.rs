@@ -38,6 +38,7 @@ pub enum UsslResult {
     // 2xx: connection state
     HandshakeNotComplete = 200,
     ConnectionClosed = 201,
+    SocketFailed = 202,
     NoSession = 203,
 
     // 3xx: certificate verification
@@ -90,6 +91,9 @@ pub enum UsslErrorKind {
     Verify = 5,
     /// Everything else about the connection: SSLError(code, text).
     Tls = 6,
+    /// The socket failed under the connection: OSError with the socket's errno
+    /// (`ussl_conn_error_errno`).
+    Os = 7,
 }
 
 impl UsslResult {
@@ -136,6 +140,7 @@ impl UsslResult {
             }
             HandshakeNotComplete => "the handshake has not completed",
             ConnectionClosed => "the connection is closed",
+            SocketFailed => "the socket failed",
             NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
             CertExpired => "certificate has expired",
             CertNotYetValid => "certificate is not yet valid",
@@ -176,6 +181,7 @@ impl UsslResult {
             ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt | RootsNotBuilt | SessionsNotBuilt | KeyLogNotBuilt
             | ClientCertNotBuilt => UsslErrorKind::NotBuilt,
             OutOfMemory => UsslErrorKind::Memory,
+            SocketFailed => UsslErrorKind::Os,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
             UnknownCipherSuite => UsslErrorKind::Tls,
             CertExpired
@@ -224,6 +230,7 @@ impl UsslResult {
             ClientCertNotBuilt,
             HandshakeNotComplete,
             ConnectionClosed,
+            SocketFailed,
             NoSession,
             CertExpired,
             CertNotYetValid,
@@ -353,6 +360,7 @@ mod tests {
         assert_eq!(UsslResult::ClockNotSet.kind(), UsslErrorKind::Verify);
         assert_eq!(UsslResult::PeerAlert.kind(), UsslErrorKind::Tls);
         assert_eq!(UsslResult::OutOfMemory.kind(), UsslErrorKind::Memory);
+        assert_eq!(UsslResult::SocketFailed.kind(), UsslErrorKind::Os);
         for code in 0..1000 {
             if let Some(r) = UsslResult::from_u32(code) {
                 let not_built = matches!(

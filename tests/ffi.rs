@@ -260,3 +260,31 @@ fn pem_text_is_told_from_a_path() {
         assert!(!ussl_looks_like_pem(ptr::null(), 0));
     }
 }
+
+/// What the shim saw outside the engine (the socket's error, a timeout) becomes the connection's
+/// sticky error, which every later call reports; the first failure stays.
+#[test]
+fn a_failure_seen_outside_is_the_connections() {
+    let ctx = new_context(false);
+    let failed = UsslResult::SocketFailed as u32;
+    let (mut conn, mut fresh) = (ptr::null_mut(), ptr::null_mut());
+    // SAFETY: `ctx` is live; the connections are made before use; the outputs are writable.
+    unsafe {
+        assert_eq!(ussl_context_set_verify_mode(ctx, 0), 0);
+        assert_eq!(ussl_conn_new_client(ctx, ptr::null(), 0, ptr::null_mut(), &mut conn), 0);
+        assert_eq!(ussl_conn_error_errno(conn), 0);
+        assert_eq!(ussl_conn_fail(conn, failed, 104), failed);
+        assert_eq!((ussl_conn_error(conn), ussl_conn_error_errno(conn)), (failed, 104));
+        assert_eq!(ussl_conn_fail(conn, UsslResult::HandshakeTimeout as u32, 0), failed);
+        let (mut space, mut len) = (ptr::null_mut(), 0usize);
+        assert_eq!(ussl_conn_recv_space(conn, &mut space, &mut len), failed);
+        assert_eq!(ussl_result_kind(failed), UsslErrorKind::Os);
+        // No code is the shim's mistake, not a success.
+        assert_eq!(ussl_conn_new_client(ctx, ptr::null(), 0, ptr::null_mut(), &mut fresh), 0);
+        assert_eq!(ussl_conn_fail(fresh, 0, 0), UsslResult::Internal as u32);
+        assert_eq!(ussl_conn_fail(ptr::null_mut(), failed, 1), NULL_ARGUMENT);
+        ussl_conn_free(conn);
+        ussl_conn_free(fresh);
+        ussl_context_free(ctx);
+    }
+}

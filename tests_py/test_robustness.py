@@ -1,6 +1,7 @@
 """Bad input and misbehaving peers get clear exceptions, and the interpreter keeps running;
 memory is given back, and running out of it is survivable."""
 import socket
+import struct
 import threading
 import time
 
@@ -123,6 +124,35 @@ print(time.ticks_diff(time.ticks_ms(), t0))
     assert r.rc == 0, r
     assert "handshake timed out" in r.lines()[0]
     assert 900 <= int(r.lines()[1]) <= 2500
+
+
+def reset_after_hello(server, conn):
+    conn.recv(4096)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def test_a_socket_error_is_sticky(raw_server):
+    """The socket's error ends the connection: later calls raise it again, where a new read
+    would find only the end of the stream (the engine keeps it as it keeps its own failures),
+    and poll reports POLLNVAL."""
+    server = raw_server(reset_after_hello)
+    r = run_mpy(PRELUDE + f"""
+import tls, select
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.verify_mode = tls.CERT_NONE
+sock = socket.socket()
+sock.connect(socket.getaddrinfo('127.0.0.1', {server.port})[0][-1])
+s = ctx.wrap_socket(sock, do_handshake_on_connect=False)
+print(fails(lambda: s.write(b'x')))
+print(fails(lambda: s.read(1)))
+print(fails(lambda: s.write(b'x')))
+p = select.poll()
+p.register(s, select.POLLIN)
+print([event for _, event in p.poll(0)])
+""")
+    assert r.rc == 0, r
+    assert r.lines() == ["OSError [Errno 104] ECONNRESET"] * 3 + ["[32]"], r
 
 
 def test_no_shared_cipher_alert_from_openssl(pki, openssl_server):

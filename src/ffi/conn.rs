@@ -1,7 +1,5 @@
 //! `ussl_conn`: one TLS connection, ciphertext in and out, plaintext in and out.
 
-use core::ffi::c_char;
-
 use super::*;
 use crate::active::Connection;
 use crate::engine::EngineConnection;
@@ -43,7 +41,7 @@ impl Drop for ussl_conn {
 ///
 /// # Safety
 /// `conn` must be NULL or a live connection not used concurrently.
-unsafe fn settled(conn: *mut ussl_conn, result: ussl_result) -> ussl_result {
+pub(super) unsafe fn settled(conn: *mut ussl_conn, result: ussl_result) -> ussl_result {
     // SAFETY: per the contract, a non-null `conn` is live and not aliased during the call.
     if let Some(c) = unsafe { conn.as_mut() } {
         c.settle();
@@ -384,28 +382,6 @@ pub unsafe extern "C" fn ussl_conn_close(conn: *mut ussl_conn) -> ussl_result {
     unsafe { settled(conn, result) }
 }
 
-/// The sticky error of the connection (0 when none).
-///
-/// # Safety
-/// `conn` must be a live connection.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_error(conn: *const ussl_conn) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { conn_ref(conn) }.and_then(Connection::error).map_or(OK, code)
-}
-
-/// The sticky error's text with its detail (such as the alert received), NUL-terminated.
-///
-/// # Safety
-/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_error_text(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    let text = unsafe { conn_ref(conn) }.and_then(Connection::error_text).unwrap_or("");
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(text, buf, cap) }
-}
-
 /// Arms the hold for a script's verify_callback: once the peer's certificates pass the engine's
 /// checks, `ussl_conn_verify_callback_pending` turns true and the connection gives out no
 /// ciphertext and no plaintext (and stays handshaking) until `ussl_conn_verify_callback_verdict`.
@@ -464,90 +440,6 @@ pub unsafe extern "C" fn ussl_conn_take_key_log(conn: *const ussl_conn, buf: *mu
     conn.take_key_log(out)
 }
 
-/// How many certificates the peer presented (0 before the handshake or without any).
-///
-/// # Safety
-/// `conn` must be a live connection.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_peer_cert_count(conn: *const ussl_conn) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { conn_ref(conn) }.map_or(0, Connection::peer_cert_count)
-}
-
-/// The DER of the peer's certificate `index` (0 is the leaf).
-///
-/// # Safety
-/// `conn` must be a live connection; `der` and `len` writable. The bytes live as long as the
-/// connection.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_peer_cert(
-    conn: *const ussl_conn,
-    index: usize,
-    der: *mut *const u8,
-    len: *mut usize,
-) -> ussl_result {
-    // SAFETY: forwarded caller guarantee.
-    let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
-    if der.is_null() || len.is_null() {
-        return code(UsslResult::NullArgument);
-    }
-    match conn.peer_cert(index) {
-        Some(cert) => {
-            // SAFETY: both outputs are non-null and writable.
-            unsafe {
-                *der = cert.as_ptr();
-                *len = cert.len();
-            }
-            OK
-        }
-        None => code(UsslResult::NoPeerCertificate),
-    }
-}
-
-/// "TLSv1.3" or "TLSv1.2", NUL-terminated into `buf`; 0 before the handshake.
-///
-/// # Safety
-/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_version(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    let Some(v) = unsafe { conn_ref(conn) }.and_then(Connection::protocol_version) else { return 0 };
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(v, buf, cap) }
-}
-
-/// The negotiated suite's OpenSSL name into `buf` and its key bits into `bits`; 0 before the
-/// handshake.
-///
-/// # Safety
-/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_cipher(
-    conn: *const ussl_conn,
-    buf: *mut c_char,
-    cap: usize,
-    bits: *mut u32,
-) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    let Some((name, key_bits)) = unsafe { conn_ref(conn) }.and_then(Connection::cipher) else { return 0 };
-    if !bits.is_null() {
-        // SAFETY: non-null `bits` is writable.
-        unsafe { *bits = key_bits };
-    }
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(name, buf, cap) }
-}
-
-/// True when the handshake resumed an earlier session.
-///
-/// # Safety
-/// `conn` must be a live connection.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_session_reused(conn: *const ussl_conn) -> bool {
-    // SAFETY: forwarded caller guarantee.
-    unsafe { conn_ref(conn) }.is_some_and(Connection::session_reused)
-}
-
 /// True for a server-side connection.
 ///
 /// # Safety
@@ -556,34 +448,4 @@ pub unsafe extern "C" fn ussl_conn_session_reused(conn: *const ussl_conn) -> boo
 pub unsafe extern "C" fn ussl_conn_is_server(conn: *const ussl_conn) -> bool {
     // SAFETY: forwarded caller guarantee.
     unsafe { conn_ref(conn) }.is_some_and(Connection::is_server)
-}
-
-/// Saves the freshest session of a client connection (USSL_CODE_NO_SESSION when the server
-/// issued none). The session outlives the connection; free it with `ussl_session_free`.
-///
-/// # Safety
-/// `conn` must be a live connection; `out` writable.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_save_session(conn: *const ussl_conn, out: *mut *mut ussl_session) -> ussl_result {
-    crate::engine_call(Need::Deep, || {
-        // SAFETY: forwarded caller guarantee.
-        let Some(conn) = (unsafe { conn_ref(conn) }) else { return code(UsslResult::NullArgument) };
-        // SAFETY: forwarded caller guarantee.
-        unsafe { hand_out(out, || conn.save_session().map(ussl_session::new)) }
-    })
-}
-
-/// The ALPN protocol the handshake agreed on: its length, with `*name` pointing at it (valid
-/// until the next call on `conn`); 0 when none was agreed.
-///
-/// # Safety
-/// `conn` must be a live connection; `name` writable storage for one pointer.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_alpn(conn: *const ussl_conn, name: *mut *const u8) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    let (Some(conn), false) = ((unsafe { conn_ref(conn) }), name.is_null()) else { return 0 };
-    let Some(protocol) = conn.alpn_protocol() else { return 0 };
-    // SAFETY: `name` is non-null and writable per the contract.
-    unsafe { *name = protocol.as_ptr() };
-    protocol.len()
 }

@@ -13,6 +13,8 @@ use crate::result::{UsslErrorKind, UsslResult};
 
 mod certinfo;
 mod conn;
+mod conn_error;
+mod conn_info;
 mod context;
 mod hostname;
 mod primitive;
@@ -21,6 +23,8 @@ mod session;
 
 pub use certinfo::*;
 pub use conn::*;
+pub use conn_error::*;
+pub use conn_info::*;
 pub use context::*;
 pub use hostname::*;
 pub use primitive::*;

@@ -211,12 +211,12 @@ impl EngineConnection for Connection {
         0
     }
 
-    fn error(&self) -> Option<UsslResult> {
-        self.error.code()
+    fn sticky(&self) -> &StickyError {
+        &self.error
     }
 
-    fn error_text(&self) -> Option<&str> {
-        self.error.text()
+    fn sticky_mut(&mut self) -> &mut StickyError {
+        &mut self.error
     }
 
     fn is_handshaking(&self) -> bool {

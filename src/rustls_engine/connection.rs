@@ -175,13 +175,12 @@ impl EngineConnection for Connection {
         false
     }
 
-    fn error(&self) -> Option<UsslResult> {
-        self.error.code()
+    fn sticky(&self) -> &StickyError {
+        &self.error
     }
 
-    /// The text of the sticky error, with detail (such as the alert received) when there is some.
-    fn error_text(&self) -> Option<&str> {
-        self.error.text()
+    fn sticky_mut(&mut self) -> &mut StickyError {
+        &mut self.error
     }
 
     fn is_handshaking(&self) -> bool {
