@@ -9,7 +9,7 @@
 MP_DEFINE_EXCEPTION(SSLError, OSError)
 
 NORETURN void ussl_raise(uint32_t code, const char *detail) {
-    char text[160];
+    char text[USSL_LIMIT_ERROR_TEXT_CAP];
     if (detail == NULL || detail[0] == '\0') {
         ussl_result_text(code, text, sizeof(text));
         detail = text;
@@ -45,7 +45,7 @@ NORETURN void ussl_raise_conn(ussl_conn *conn, uint32_t code, ussl_api api) {
         // The socket failed under the connection: its own error, as the socket would raise it.
         mp_raise_OSError(ussl_conn_error_errno(conn));
     }
-    char text[160];
+    char text[USSL_LIMIT_ERROR_TEXT_CAP];
     text[0] = '\0';
     if (conn != NULL && ussl_conn_error(conn) == code) {
         ussl_conn_error_text(conn, text, sizeof(text));

@@ -205,10 +205,6 @@ typedef uint8_t ussl_field_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-/*
- Sizes of the shim's buffers that the engine's outputs must fit, stated once, here (C
- enumeration constants, which size arrays).
- */
 enum ussl_limit
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -218,6 +214,11 @@ enum ussl_limit
    The most suites a context offers: room for every name `ussl_context_ciphers` gives.
    */
   USSL_LIMIT_MAX_CIPHER_SUITES = 9,
+  /*
+   Room for an error's text, its NUL included (`ussl_result_text`, `ussl_conn_error_text`):
+   every code's text and every detail the engines add fit (their tests check).
+   */
+  USSL_LIMIT_ERROR_TEXT_CAP = 160,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -33,6 +33,7 @@ pub mod engine;
 pub mod ffi;
 pub mod hostname;
 pub mod keys;
+pub mod limits;
 pub mod pem;
 pub mod pinned;
 pub mod port;

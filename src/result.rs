@@ -393,6 +393,15 @@ mod tests {
         assert_eq!((0..1000).filter_map(UsslResult::from_u32).count(), declared);
     }
 
+    /// Every code's text fits the shim's buffer, its NUL included.
+    #[test]
+    fn every_text_fits_the_shims_buffer() {
+        let cap = crate::limits::UsslLimit::ErrorTextCap.get();
+        for r in (0..1000).filter_map(UsslResult::from_u32) {
+            assert!(r.text().len() < cap, "{r:?}'s text does not fit in {cap} bytes");
+        }
+    }
+
     #[test]
     fn every_code_round_trips() {
         for code in 0..1000 {

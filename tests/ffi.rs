@@ -171,7 +171,6 @@ fn ciphers(ctx: *const ussl_context) -> Vec<String> {
 fn suite_names_cross_as_arrays() {
     let ctx = new_context(false);
     let all = ciphers(ctx);
-    assert_eq!(all.len(), ussl::provider::ALL_CIPHER_SUITES.len());
     assert!(all.len() <= UsslLimit::MaxCipherSuites.get(), "USSL_LIMIT_MAX_CIPHER_SUITES is too small");
     assert_eq!(all[0], "TLS_AES_128_GCM_SHA256");
     let mut one = [ussl_bytes { ptr: ptr::null(), len: 0 }; 2];
@@ -205,7 +204,8 @@ fn every_code_has_a_kind_and_a_text() {
         assert_eq!(kind, r.kind());
         assert_eq!(kind == UsslErrorKind::None, code == 0);
         // SAFETY: NULL with 0 asks for the length only.
-        assert!(unsafe { ussl_result_text(code, ptr::null_mut(), 0) } > 0);
+        let len = unsafe { ussl_result_text(code, ptr::null_mut(), 0) };
+        assert!(len > 0 && len < UsslLimit::ErrorTextCap.get(), "{code}'s text does not fit the shim's buffer");
     }
     assert!(seen > 40);
     assert_eq!(ussl_result_kind(999), UsslErrorKind::Tls);

@@ -9,6 +9,7 @@ use alloc::boxed::Box;
 use core::ffi::c_char;
 use core::ptr;
 
+pub use crate::limits::UsslLimit;
 use crate::result::{UsslErrorKind, UsslResult};
 
 mod certinfo;
@@ -32,21 +33,6 @@ pub use server_state::*;
 pub use session::*;
 
 pub type ussl_result = u32;
-
-/// Sizes of the shim's buffers that the engine's outputs must fit, stated once, here (C
-/// enumeration constants, which size arrays).
-#[repr(u32)]
-#[derive(Clone, Copy)]
-pub enum UsslLimit {
-    /// The most suites a context offers: room for every name `ussl_context_ciphers` gives.
-    MaxCipherSuites = 9,
-}
-
-impl UsslLimit {
-    pub const fn get(self) -> usize {
-        self as usize
-    }
-}
 
 pub(super) const OK: ussl_result = UsslResult::Ok as u32;
 

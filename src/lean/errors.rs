@@ -51,3 +51,23 @@ pub fn from_tls(err: &TlsError, verifier_failure: Option<UsslResult>) -> (UsslRe
     let detail = parts.concat();
     (code, (!detail.is_empty()).then_some(detail))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every detail fits the shim's buffer (`UsslLimit::ErrorTextCap`), its NUL included.
+    #[test]
+    fn every_detail_fits_the_shims_buffer() {
+        let cap = crate::limits::UsslLimit::ErrorTextCap.get();
+        let longest_alert = (0..=255u8).map(|a| alert_name(a).len()).max().unwrap_or(0);
+        assert!("peer sent alert ".len() + longest_alert + LEAN_NOTE.len() < cap);
+        for err in
+            [TlsError::InvalidHandshake, TlsError::InvalidSignature, TlsError::InvalidKeyShare, TlsError::Unimplemented]
+        {
+            let (_, detail) = from_tls(&err, None);
+            let text = detail.unwrap_or_default();
+            assert!(text.len() < cap, "{text:?} does not fit in {cap} bytes");
+        }
+    }
+}

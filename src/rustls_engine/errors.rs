@@ -73,9 +73,7 @@ fn peer_incompatible_text(p: &PeerIncompatible) -> &'static str {
         P::NoSignatureSchemesInCommon | P::NoCertificateRequestSignatureSchemesInCommon => {
             "no signature scheme in common"
         }
-        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => {
-            "no TLS version in common (TLS 1.2 and 1.3 are supported)"
-        }
+        P::ServerDoesNotSupportTls12Or13 | P::ServerTlsVersionIsDisabledByOurConfig => "no TLS version in common",
         P::Tls12NotOffered | P::Tls12NotOfferedOrEnabled | P::SupportedVersionsExtensionRequired => {
             "the peer offers no TLS version this side has enabled"
         }
@@ -91,6 +89,34 @@ fn peer_incompatible_text(p: &PeerIncompatible) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every detail fits the shim's buffer with the code's text beside it, whatever the alert or
+    /// incompatibility, with this build's note on what it leaves out (`make test-rust` runs the
+    /// full and client profiles).
+    #[test]
+    fn every_detail_fits_the_shims_buffer() {
+        let cap = crate::limits::UsslLimit::ErrorTextCap.get();
+        let mut errors: alloc::vec::Vec<Error> =
+            (0..=255u8).map(|a| Error::AlertReceived(AlertDescription::from(a))).collect();
+        errors.extend(
+            [
+                PeerIncompatible::NoCipherSuitesInCommon,
+                PeerIncompatible::ServerDoesNotSupportTls12Or13,
+                PeerIncompatible::Tls12NotOffered,
+                PeerIncompatible::ExtendedMasterSecretExtensionRequired,
+                PeerIncompatible::NullCompressionRequired,
+            ]
+            .map(Error::PeerIncompatible),
+        );
+        errors.push(Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext {
+            signature_algorithm_id: alloc::vec::Vec::new(),
+            supported_algorithms: alloc::vec::Vec::new(),
+        }));
+        for err in &errors {
+            let text = detail(err).unwrap_or_default();
+            assert!(text.len() < cap, "{text:?} does not fit in {cap} bytes");
+        }
+    }
 
     #[test]
     fn alert_names_are_snake_case() {
