@@ -7,6 +7,8 @@ add_library(usermod_ussl INTERFACE)
 target_sources(usermod_ussl INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modussl.c
     ${CMAKE_CURRENT_LIST_DIR}/ssl_socket.c
+    ${CMAKE_CURRENT_LIST_DIR}/handshake.c
+    ${CMAKE_CURRENT_LIST_DIR}/socket_io.c
     ${CMAKE_CURRENT_LIST_DIR}/port_hooks.c
     ${CMAKE_CURRENT_LIST_DIR}/port_atomics.c
     ${CMAKE_CURRENT_LIST_DIR}/session.c

@@ -11,6 +11,8 @@ USSL_LIB ?= $(USSL_MOD_DIR)/../target/release/libussl.a
 
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modussl.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/ssl_socket.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/handshake.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/socket_io.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_atomics.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/session.c

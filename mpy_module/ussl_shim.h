@@ -5,7 +5,10 @@
 //
 // Files, each calling only those below it (no two call each other):
 //   modussl.c, modtls.c   the modules: argument parsing and tables
-//   ssl_socket.c          the SSL socket type: stream protocol, handshake driver, poll
+//   ssl_socket.c          the SSL socket type: stream protocol, poll, methods
+//   handshake.c           its handshake driver
+//   socket_io.c           its ciphertext to and from the socket, and its failure
+//                         (the three share ssl_socket.h: the socket object)
 //   session.c             SSLSession and the server state contexts share
 //   certdict.c            getpeercert()'s dict
 //   loader.c              certificate, key, CA, ALPN and suite objects into a context
@@ -20,7 +23,7 @@
 //     A TLS failure there (the peer's alert, a bad record, verification) raises SSLError (or
 //     ValueError for verification in the tls module), as mainline's mbedTLS module raises from
 //     its handshake; it is sticky: every later read or write raises it again, and poll reports
-//     POLL_NVAL. A socket errno is sticky the same way.
+//     POLL_NVAL. A socket errno is sticky the same way: the engine keeps both (ussl_conn_error).
 //   - close() and the finaliser never raise.
 #ifndef USSL_SHIM_H
 #define USSL_SHIM_H

@@ -46,7 +46,7 @@ def test_boot_free_heap_is_within_2k_of_the_stock_image(kind):
 # 9 KB (Light) or 31 KB (Deep) more.
 PAIR_HELD_MAX = 20 * 1024
 # What stays after the pair is gone: the server's ticket keys and session cache, which servers
-# with the same settings share (mpy_module/session.c), and their entry in that table.
+# with the same settings share (src/server_states.rs), and the table of those states.
 LEFT_AFTER_MAX = 1024
 
 
