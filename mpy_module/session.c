@@ -71,9 +71,12 @@ static MP_DEFINE_CONST_FUN_OBJ_1(session_del_obj, session_del);
 
 static void session_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     ussl_session_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    char version[16];
-    size_t n = self->session != NULL ? ussl_session_version(self->session, version, sizeof(version)) : 0;
-    mp_printf(print, "<SSLSession %s>", n > 0 ? version : "?");
+    const uint8_t *version = (const uint8_t *)"?";
+    size_t n = self->session != NULL ? ussl_session_version(self->session, &version) : 1;
+    // The engine's text is not NUL-terminated: printed by its length.
+    mp_print_str(print, "<SSLSession ");
+    mp_print_strn(print, (const char *)version, n, 0, ' ', 0);
+    mp_print_str(print, ">");
 }
 
 static const mp_rom_map_elem_t session_locals_dict_table[] = {

@@ -276,14 +276,15 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ussl_sock_getpeercert_obj, 1, 2, ussl
 
 static mp_obj_t ussl_sock_cipher(mp_obj_t self_in) {
     ussl_socket_obj_t *o = get_open(self_in);
-    char name[64], version[16];
+    const uint8_t *name, *version;
     uint32_t bits = 0;
-    size_t n = ussl_conn_cipher(o->conn, name, sizeof(name), &bits);
-    size_t v = ussl_conn_version(o->conn, version, sizeof(version));
+    size_t n = ussl_conn_cipher(o->conn, &name, &bits);
+    size_t v = ussl_conn_version(o->conn, &version);
     if (n == 0 || v == 0) {
         return mp_const_none;
     }
-    mp_obj_t items[3] = { mp_obj_new_str(name, n), mp_obj_new_str(version, v), MP_OBJ_NEW_SMALL_INT(bits) };
+    mp_obj_t items[3] = { mp_obj_new_str((const char *)name, n), mp_obj_new_str((const char *)version, v),
+                          MP_OBJ_NEW_SMALL_INT(bits) };
     return mp_obj_new_tuple(3, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_cipher_obj, ussl_sock_cipher);
@@ -299,9 +300,9 @@ static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_selected_alpn_protocol_obj, ussl_sock
 
 static mp_obj_t ussl_sock_version(mp_obj_t self_in) {
     ussl_socket_obj_t *o = get_open(self_in);
-    char version[16];
-    size_t v = ussl_conn_version(o->conn, version, sizeof(version));
-    return v == 0 ? mp_const_none : mp_obj_new_str(version, v);
+    const uint8_t *version;
+    size_t v = ussl_conn_version(o->conn, &version);
+    return v == 0 ? mp_const_none : mp_obj_new_str((const char *)version, v);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_version_obj, ussl_sock_version);
 

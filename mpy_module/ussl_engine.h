@@ -594,21 +594,23 @@ size_t ussl_conn_peer_cert_count(const ussl_conn *conn);
 ussl_result ussl_conn_peer_cert(const ussl_conn *conn, size_t index, const uint8_t **der, size_t *len);
 
 /*
- "TLSv1.3" or "TLSv1.2", NUL-terminated into `buf`; 0 before the handshake.
-
- # Safety
- `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
- */
-size_t ussl_conn_version(const ussl_conn *conn, char *buf, size_t cap);
-
-/*
- The negotiated suite's OpenSSL name into `buf` and its key bits into `bits`; 0 before the
+ "TLSv1.3" or "TLSv1.2": its length, with `*text` pointing at it (static); 0 before the
  handshake.
 
  # Safety
- `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
+ `conn` must be a live connection; `text` writable storage for one pointer.
  */
-size_t ussl_conn_cipher(const ussl_conn *conn, char *buf, size_t cap, uint32_t *bits);
+size_t ussl_conn_version(const ussl_conn *conn, const uint8_t **text);
+
+/*
+ The negotiated suite's OpenSSL name: its length, with `*name` pointing at it (static), and
+ its key bits in `*bits`; 0 before the handshake.
+
+ # Safety
+ `conn` must be a live connection; `name` writable storage for one pointer; `bits` NULL or
+ writable.
+ */
+size_t ussl_conn_cipher(const ussl_conn *conn, const uint8_t **name, uint32_t *bits);
 
 /*
  True when the handshake resumed an earlier session.
@@ -817,13 +819,13 @@ ussl_result ussl_session_from_bytes(const uint8_t *data, size_t len, ussl_sessio
 ussl_result ussl_session_serialize(ussl_session *session, const uint8_t **data, size_t *len);
 
 /*
- The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated
- into `buf`.
+ The protocol version the session was made with, "TLSv1.3" or "TLSv1.2": its length, with
+ `*text` pointing at it (static).
 
  # Safety
- `session` must be a live session; `buf` NULL or `cap` writable bytes.
+ `session` must be a live session; `text` writable storage for one pointer.
  */
-size_t ussl_session_version(const ussl_session *session, char *buf, size_t cap);
+size_t ussl_session_version(const ussl_session *session, const uint8_t **text);
 
 /*
  # Safety

@@ -1,8 +1,6 @@
 //! What a `ussl_conn`'s handshake agreed on: the peer's certificates, the version, the suite,
 //! the ALPN protocol, and the session to resume later.
 
-use core::ffi::c_char;
-
 use super::*;
 use crate::active::Connection;
 use crate::engine::EngineConnection;
@@ -49,38 +47,33 @@ pub unsafe extern "C" fn ussl_conn_peer_cert(
     }
 }
 
-/// "TLSv1.3" or "TLSv1.2", NUL-terminated into `buf`; 0 before the handshake.
-///
-/// # Safety
-/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes.
-#[no_mangle]
-pub unsafe extern "C" fn ussl_conn_version(conn: *const ussl_conn, buf: *mut c_char, cap: usize) -> usize {
-    // SAFETY: forwarded caller guarantee.
-    let Some(v) = unsafe { conn_ref(conn) }.and_then(Connection::protocol_version) else { return 0 };
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(v, buf, cap) }
-}
-
-/// The negotiated suite's OpenSSL name into `buf` and its key bits into `bits`; 0 before the
+/// "TLSv1.3" or "TLSv1.2": its length, with `*text` pointing at it (static); 0 before the
 /// handshake.
 ///
 /// # Safety
-/// `conn` must be a live connection; `buf` NULL or `cap` writable bytes; `bits` NULL or writable.
+/// `conn` must be a live connection; `text` writable storage for one pointer.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_conn_cipher(
-    conn: *const ussl_conn,
-    buf: *mut c_char,
-    cap: usize,
-    bits: *mut u32,
-) -> usize {
+pub unsafe extern "C" fn ussl_conn_version(conn: *const ussl_conn, text: *mut *const u8) -> usize {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { hand_text(conn_ref(conn).and_then(Connection::protocol_version), text) }
+}
+
+/// The negotiated suite's OpenSSL name: its length, with `*name` pointing at it (static), and
+/// its key bits in `*bits`; 0 before the handshake.
+///
+/// # Safety
+/// `conn` must be a live connection; `name` writable storage for one pointer; `bits` NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_cipher(conn: *const ussl_conn, name: *mut *const u8, bits: *mut u32) -> usize {
     // SAFETY: forwarded caller guarantee.
-    let Some((name, key_bits)) = unsafe { conn_ref(conn) }.and_then(Connection::cipher) else { return 0 };
+    let Some((suite, key_bits)) = unsafe { conn_ref(conn) }.and_then(Connection::cipher) else { return 0 };
     if !bits.is_null() {
         // SAFETY: non-null `bits` is writable.
         unsafe { *bits = key_bits };
     }
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(name, buf, cap) }
+    // SAFETY: forwarded caller guarantee.
+    unsafe { hand_text(Some(suite), name) }
 }
 
 /// True when the handshake resumed an earlier session.

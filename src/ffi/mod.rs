@@ -123,6 +123,22 @@ pub(super) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
     Some(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
+/// Hands static `text` out: its length, with `*out` pointing at it (0, `*out` untouched, for
+/// none). The shim makes its str from the two, with no buffer of its own to size.
+///
+/// # Safety
+/// `out` must be NULL or writable storage for one pointer.
+pub(super) unsafe fn hand_text(text: Option<&'static str>, out: *mut *const u8) -> usize {
+    // SAFETY: `out` is NULL or writable per the contract.
+    match (text, unsafe { out.as_mut() }) {
+        (Some(text), Some(out)) => {
+            *out = text.as_ptr();
+            text.len()
+        }
+        _ => 0,
+    }
+}
+
 /// Copies `text` into `buf` (capacity `cap`) NUL-terminated, truncating; returns its length.
 ///
 /// # Safety

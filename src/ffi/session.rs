@@ -1,7 +1,6 @@
 //! `ussl_session`: a client session saved to resume later, and its bytes.
 
 use alloc::vec::Vec;
-use core::ffi::c_char;
 
 use zeroize::Zeroizing;
 
@@ -76,18 +75,17 @@ pub unsafe extern "C" fn ussl_session_serialize(
     })
 }
 
-/// The protocol version the session was made with ("TLSv1.3" or "TLSv1.2"), NUL-terminated
-/// into `buf`.
+/// The protocol version the session was made with, "TLSv1.3" or "TLSv1.2": its length, with
+/// `*text` pointing at it (static).
 ///
 /// # Safety
-/// `session` must be a live session; `buf` NULL or `cap` writable bytes.
+/// `session` must be a live session; `text` writable storage for one pointer.
 #[no_mangle]
-pub unsafe extern "C" fn ussl_session_version(session: *const ussl_session, buf: *mut c_char, cap: usize) -> usize {
+pub unsafe extern "C" fn ussl_session_version(session: *const ussl_session, text: *mut *const u8) -> usize {
     // SAFETY: forwarded caller guarantee.
-    let Some(s) = (unsafe { session.as_ref() }) else { return 0 };
-    let v = if s.inner.is_tls13() { "TLSv1.3" } else { "TLSv1.2" };
-    // SAFETY: forwarded caller guarantee on `buf`/`cap`.
-    unsafe { copy_text(v, buf, cap) }
+    let version = unsafe { session.as_ref() }.map(|s| if s.inner.is_tls13() { "TLSv1.3" } else { "TLSv1.2" });
+    // SAFETY: forwarded caller guarantee.
+    unsafe { hand_text(version, text) }
 }
 
 /// # Safety
