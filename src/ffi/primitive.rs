@@ -20,7 +20,7 @@ pub unsafe extern "C" fn ussl_primitive(
     cap: usize,
     out_len: *mut usize,
 ) -> ussl_result {
-    crate::on_engine_stack(|| {
+    crate::engine_call(crate::Need::Deep, || {
         // SAFETY: per this function's contract.
         let Some(data) = (unsafe { bytes(data, data_len) }) else { return code(UsslResult::InvalidArgument) };
         if out.is_null() || out_len.is_null() {
