@@ -13,6 +13,7 @@ SRC_USERMOD_C += $(USSL_MOD_DIR)/modussl.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/ssl_socket.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_atomics.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/workspace_blocks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/session.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modtls.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/errors.c
