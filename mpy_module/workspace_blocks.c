@@ -108,6 +108,12 @@ static ws_block_t *take_spare(size_t size) {
 }
 
 uint8_t *ussl_port_ws_block(size_t size, bool *from_heap) {
+    *from_heap = false;
+    if (gc_is_locked()) {
+        // Inside a collection (a finaliser) a spare may be one the sweep is about to free, and
+        // the heap has nothing to give.
+        return NULL;
+    }
     ws_block_t *b = take_spare(size);
     *from_heap = b == NULL;
     if (b == NULL) {

@@ -148,7 +148,7 @@ def test_pycom_api_blocking_handshake_and_save_session(fw):
 def test_nearly_full_heap_gives_memory_error_and_the_next_handshake_works(fw, key, protocol):
     """Fills the heap, leaves a little, and tries a full client+server handshake; every outcome is
     a finished handshake or a MemoryError, some are MemoryErrors, and afterwards all is well. A
-    handshake takes its workspace (32 KB) from the heap besides what it allocates, so the most
+    handshake takes its workspace (35 KB) from the heap besides what it allocates, so the most
     left is 80 KB."""
     out = fw.exec(f"""
 import gc, tls

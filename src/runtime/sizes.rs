@@ -4,7 +4,7 @@
 /// The engine stacks, Deep then Light: the deepest use measured with a margin of at least 2 KB
 /// (tests_fw/test_stack.py and tests_fw/test_pico_w.py check it; BENCHMARKS.md has the figures).
 #[cfg(any(target_arch = "arm", target_arch = "riscv32"))]
-pub const STACK: [usize; 2] = [16 * 1024, 6 * 1024];
+pub const STACK: [usize; 2] = [19 * 1024, 6 * 1024];
 #[cfg(not(any(target_arch = "arm", target_arch = "riscv32")))]
 pub const STACK: [usize; 2] = [0, 0];
 
