@@ -21,8 +21,9 @@ mod switching {
     use core::sync::atomic::{AtomicUsize, Ordering};
 
     /// Size of the engine stack. The deepest handshake measured in the emulator (tests_fw,
-    /// BENCHMARKS.md) must stay well inside it.
-    pub const ENGINE_STACK_BYTES: usize = 18 * 1024;
+    /// BENCHMARKS.md) must stay well inside it: a TLS 1.2 client verifying a P-384 chain reaches
+    /// 16.7 KB on the Cortex-M0+ (ussl-arith's P-384), 2 KB margin kept.
+    pub const ENGINE_STACK_BYTES: usize = 19 * 1024;
 
     #[repr(C, align(16))]
     pub struct EngineStack(UnsafeCell<[u8; ENGINE_STACK_BYTES]>);
