@@ -152,7 +152,15 @@ def pico_markdown(p):
                          {i: get(im, i, "uart_client", label, "held_open") for i in IMAGES}, why=why))
     lines += ["", "The least free heap is found by bisection (1 KB steps): the heap is filled, then freed down to the "
               "amount tried. The UART stream's own ring buffers are made first and not counted (on a board the "
-              "socket's buffers are lwIP's)."]
+              "socket's buffers are lwIP's).",
+              "",
+              "ussl's least free heap is mostly its handshake workspace: a 19 KB engine stack and a 16 KB reserve, "
+              "taken from the heap as two blocks for as long as a handshake is under way (src/runtime/workspace.rs; "
+              "before issue 30 they were fixed in .bss, out of every script's heap, and these rows were 17-26 KB). "
+              "Each block needs room in one piece, and the fill leaves its free space in pieces: the list holding "
+              "the fill's blocks lies among them (on the full image, 40 KB free is one 38 KB block, and at 46 to "
+              "58 KB free the largest block is 40 KB). mbedTLS's largest block is its 16 KB input buffer. What "
+              "stays held once the handshake is over is the \"held by\" rows."]
     lines += connection_lines(im) + stack_lines(p) + flash_lines(p)
     lines += ["", "![Pico W: ussl / stock](bench/pico.png)", ""]
     return [line for line in lines if line is not None]
