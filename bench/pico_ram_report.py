@@ -94,7 +94,7 @@ def workspace_markdown(r):
     lines += ["", "A large block from a fragmented heap can fail (MicroPython #7878, #6455). A workspace is two "
               "blocks (Deep: a 19 KB stack and a 16 KB reserve on boards), taken when a handshake's first call "
               "starts, before anything of the handshake is allocated, and kept between its calls until the last "
-              "handshake under way ends; records take a Light one (6 KB and 3 KB). When the heap has no room for "
+              "handshake under way ends; records take a Light one (6 KB and 3 KB; the lean engine's stack 9 KB). When the heap has no room for "
               "them the call does not run: it raises MemoryError with the connection unchanged, and the same call "
               "goes on once memory is freed. An established connection's reads and writes need only the small "
               "Light blocks, which a fragmented heap still has (tests_fw/test_pico_w_memory.py cuts the heap into "
