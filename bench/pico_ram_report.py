@@ -76,8 +76,9 @@ def workspace_markdown(r):
         board = name[len("stack-"):]
         if "engine_stack" in cases:
             # tests_fw/test_pico_w.py's, one per protocol (its PKI has an intermediate CA).
-            board, case = board.split("-")
-            lines.append(stack_row(f"{board} (test_pico_w)", case.replace("tls", "TLS "), cases))
+            board, case = board.split("-", 1)
+            case = case.replace("tls", "TLS ").replace("-P384", " P-384 chain")
+            lines.append(stack_row(f"{board} (test_pico_w)", case, cases))
         else:
             lines += [stack_row(board, case, u) for case, u in cases.items()]
     walks = r.get("alloc_walk", {})
@@ -91,14 +92,14 @@ def workspace_markdown(r):
             lines.append(f"| {name[len('alloc-walk-'):]} | {w['deep_reserve_peak']} ({w['deep_reserve_size']}) | "
                          f"{w['light_reserve_peak']} ({w['light_reserve_size']}) |")
     lines += ["", "A large block from a fragmented heap can fail (MicroPython #7878, #6455). A workspace is two "
-              "blocks (Deep: a 15 KB stack and a 16 KB reserve on boards), taken when a handshake's first call "
+              "blocks (Deep: a 19 KB stack and a 16 KB reserve on boards), taken when a handshake's first call "
               "starts, before anything of the handshake is allocated, and kept between its calls until the last "
-              "handshake under way ends; records take a Light one (6 KB and 3 KB). When the heap has no room for "
+              "handshake under way ends; records take a Light one (6 KB and 3 KB; the lean engine's stack 9 KB). When the heap has no room for "
               "them the call does not run: it raises MemoryError with the connection unchanged, and the same call "
               "goes on once memory is freed. An established connection's reads and writes need only the small "
               "Light blocks, which a fragmented heap still has (tests_fw/test_pico_w_memory.py cuts the heap into "
               "10 KB holes: a new handshake raises MemoryError, an established pair's records go on). The cost: a "
-              "handshake needs two free blocks of 15 and 16 KB while it runs. What a handshake leaves (its "
+              "handshake needs two free blocks of 19 and 16 KB while it runs. What a handshake leaves (its "
               "connections' state, the server's shared ticket keys, Python objects) lands above its workspace and "
               "cuts the heap: on the qemu MPS2_AN385's 137 KB heap, after one handshake of each kind with their "
               "objects released, micropython.mem_info() shows 116-120 KB free whose largest block is 23-29 KB, "

@@ -17,6 +17,8 @@ BEFORE_ISSUE_25 = {"p256_keygen": 35443374, "p256_ecdh": 35446350, "p256_sign": 
                    "x25519": 18561510, "rsa2048_public": 25846539, "p384_verify": 254296791}
 # firmware.bin of main at 1ca86ce (issues 24 and 31, not 25) built on this machine.
 FLASH_BEFORE_ISSUE_25 = {"full": 1132824, "lean": 894156}
+# firmware.bin of main at 846887c (issue 25 landed), the same way.
+FLASH_AFTER_ISSUE_25 = {"full": 1155784, "lean": 896452}
 BEFORE_ISSUE_25_PAIRS = {"TLS 1.2 ECDSA P-256": 250109472, "TLS 1.3 ECDSA P-256": 251965419}
 
 
@@ -152,7 +154,15 @@ def pico_markdown(p):
                          {i: get(im, i, "uart_client", label, "held_open") for i in IMAGES}, why=why))
     lines += ["", "The least free heap is found by bisection (1 KB steps): the heap is filled, then freed down to the "
               "amount tried. The UART stream's own ring buffers are made first and not counted (on a board the "
-              "socket's buffers are lwIP's)."]
+              "socket's buffers are lwIP's).",
+              "",
+              "ussl's least free heap is mostly its handshake workspace: a 19 KB engine stack and a 16 KB reserve, "
+              "taken from the heap as two blocks for as long as a handshake is under way (src/runtime/workspace.rs; "
+              "before issue 30 they were fixed in .bss, out of every script's heap, and these rows were 17-26 KB). "
+              "Each block needs room in one piece, and the fill leaves its free space in pieces: the list holding "
+              "the fill's blocks lies among them (on the full image, 40 KB free is one 38 KB block, and at 46 to "
+              "58 KB free the largest block is 40 KB). mbedTLS's largest block is its 16 KB input buffer. What "
+              "stays held once the handshake is over is the \"held by\" rows."]
     lines += connection_lines(im) + stack_lines(p) + flash_lines(p)
     lines += ["", "![Pico W: ussl / stock](bench/pico.png)", ""]
     return [line for line in lines if line is not None]
@@ -212,11 +222,14 @@ def flash_lines(p):
         return []
     lines = ["", "### Flash (firmware.bin, bytes; the board's firmware region is 1,228,800)", "",
              "| | stock (mbedTLS) | ussl | ratio | ussl lean |", "|---|---|---|---|---|", row("firmware.bin", fb)]
-    costs = [f"{name} {before:,} -> {fb[i]:,} B ({fb[i] - before:+,})"
-             for i, name, before in (("full", "full engine", FLASH_BEFORE_ISSUE_25["full"]),
-                                     ("lean", "lean engine", FLASH_BEFORE_ISSUE_25["lean"])) if fb.get(i)]
-    if costs:
-        lines += ["", "What issue 25's arithmetic costs (firmware.bin of main without it, 1ca86ce, and with it): " + "; ".join(costs)
+    def costs(before, after):
+        return "; ".join(f"{name} {before[i]:,} -> {after[i]:,} B ({after[i] - before[i]:+,})"
+                         for i, name in (("full", "full engine"), ("lean", "lean engine")) if after.get(i))
+    if fb.get("full"):
+        lines += ["", "What issue 25's arithmetic cost (firmware.bin of main without it, 1ca86ce, and with it, 846887c): "
+                  + costs(FLASH_BEFORE_ISSUE_25, FLASH_AFTER_ISSUE_25)
+                  + "; and issue 30's workspace from the heap (src/runtime/workspace.rs, mpy_module/workspace_blocks.c), "
+                  "846887c to now: " + costs(FLASH_AFTER_ISSUE_25, fb)
                   + ". The full engine gains ussl-arith (Rust at opt-level 3, and about 6 KB of assembly) and loses the "
                   "p256 crate's arithmetic and its own P-384 code; the lean engine builds ussl-arith at opt-level \"s\" "
                   "and no longer links the p256 crate's arithmetic. By crate: `make size`, below."]

@@ -11,6 +11,7 @@ target_sources(usermod_ussl INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/socket_io.c
     ${CMAKE_CURRENT_LIST_DIR}/port_hooks.c
     ${CMAKE_CURRENT_LIST_DIR}/port_atomics.c
+    ${CMAKE_CURRENT_LIST_DIR}/workspace_blocks.c
     ${CMAKE_CURRENT_LIST_DIR}/session.c
     ${CMAKE_CURRENT_LIST_DIR}/modtls.c
     ${CMAKE_CURRENT_LIST_DIR}/errors.c

@@ -15,6 +15,7 @@ SRC_USERMOD_C += $(USSL_MOD_DIR)/handshake.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/socket_io.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_hooks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/port_atomics.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/workspace_blocks.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/session.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/modtls.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/errors.c

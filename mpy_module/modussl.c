@@ -226,7 +226,7 @@ static mp_obj_t mod_ussl_workspace(size_t n_args, const mp_obj_t *args) {
     static const char *const names[] = {
         "paint", "deep_stack_size", "light_stack_size", "deep_reserve_size", "light_reserve_size",
         "deep_stack_peak", "light_stack_peak", "deep_reserve_peak", "light_reserve_peak",
-        "taken", "refused", "outside",
+        "taken", "refused", "outside", "heap_blocks",
     };
     uint32_t words[MP_ARRAY_SIZE(names)];
     size_t n = ussl_engine_workspace(words, MP_ARRAY_SIZE(names), n_args > 0 && mp_obj_is_true(args[0]));

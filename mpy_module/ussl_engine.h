@@ -306,9 +306,10 @@ size_t ussl_engine_parked_frees(void);
 void ussl_engine_memory(size_t *current, size_t *peak, bool reset_peak);
 
 /*
- The workspace figures (`runtime::workspace::Meters`, 12 of them, in its
+ The workspace figures (`runtime::workspace::Meters`, 13 of them, in its
  order: paint, stack sizes, reserve sizes, stack peaks, reserve peaks (Deep then Light),
- workspaces taken, refused, allocations refused outside any call) into `out` (at most `cap`);
+ workspaces taken, refused, allocations refused outside any call, workspace blocks that came
+ from the heap rather than from spares) into `out` (at most `cap`);
  returns how many were written (0 outside MicroPython). `reset_peaks` zeroes the peaks after.
 
  # Safety
@@ -868,6 +869,20 @@ extern size_t ussl_port_thread_id(void);
  Non-zero while this thread is inside a garbage collection (its finalisers run there).
  */
 extern int32_t ussl_port_collecting(void);
+
+/*
+ A block of at least `size` bytes, 16-byte aligned, for a workspace, held until
+ `ussl_port_ws_release`: a spare that earlier calls gave back, or a new one from
+ MicroPython's heap (mpy_module/workspace_blocks.c), which sets `*from_heap`; NULL when the
+ heap has no room.
+ */
+extern uint8_t *ussl_port_ws_block(size_t size, bool *from_heap);
+
+/*
+ Gives a block from `ussl_port_ws_block` back; it may serve the next call until the next
+ garbage collection frees it.
+ */
+extern void ussl_port_ws_release(uint8_t *block);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -137,7 +137,7 @@ pub fn fail_allocation(n: usize, from_then_on: bool) -> Option<usize> {
 }
 
 /// How many workspace figures there are (see `ussl_engine_workspace`).
-pub const WORKSPACE_FIGURES: usize = 12;
+pub const WORKSPACE_FIGURES: usize = 13;
 
 /// The workspace figures (see `ussl_engine_workspace`); zeros outside MicroPython.
 pub fn workspace_figures(reset_peaks: bool) -> [u32; WORKSPACE_FIGURES] {

@@ -21,6 +21,8 @@ SHARED = os.environ.get("SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 BOOTROM = os.path.join(SHARED, "vendor", "rp2040-bootrom-b1.bin")
 BOOTROM_SHA256 = "90b31e108faedfa6bbcfcc33ba05dac61e645108cfbbdc385f8dafc71fde44ae"
 MHZ = 125
+# What the harness writes to the board's serial stream where a reboot happens (harness.cjs).
+REBOOT_MARK = b"\x00ussl-reboot\x00"
 # A read of this word on the board gives the emulator's exact cycle count (low 32 bits); writes of
 # 1 and 0 there start and stop the profile of an Rp2040 made with `profile` (board.cjs).
 CYCLE_COUNTER = 0x40070000
@@ -145,10 +147,10 @@ class Rp2040(Qemu):
                 raise TimeoutError(f"the board did not reboot in {timeout} s") from None
             if ev.get("event") == "reboot":
                 break
-        # What the board printed before it went away is of no interest now.
-        while not self.chunks.empty():
-            self.chunks.get_nowait()
-        self.buf = b""
+        # What the board printed before it went away is of no interest now. The harness marks the
+        # reboot in the serial stream as well: the event comes on the control channel, which may be
+        # read after the new board's first output (the REPL's prompt among it).
+        self.read_until(REBOOT_MARK, max(1, deadline - time.monotonic()))
         self._wait_repl(max(1, deadline - time.monotonic()))
 
     def put(self, path, data, chunk=768):

@@ -11,18 +11,32 @@ from conftest import boot, missing, mpy_source, need_file
 from qemu import FIRMWARE, have_emulator
 from test_openssl_uart import free_port, wait_accepting
 
-BOARD = "MPS2_AN385"
-ELF = os.path.join(FIRMWARE, f"{BOARD}-lean", "firmware.elf")
+# The Cortex-M3 board and the Cortex-M0+ one (the Pico W's core): the same machine and UARTs.
+BOARDS = ["MPS2_AN385", "MPS2_AN385_M0PLUS"]
 UART3 = 0x40007000
 UART4 = 0x40009000
+# What each engine stack must keep unused at its deepest (as tests_fw/test_stack.py requires of
+# the rustls engine's).
+ENGINE_MARGIN = 2 * 1024
 
 
+def elf(board):
+    return os.path.join(FIRMWARE, f"{board}-lean", "firmware.elf")
 
-@pytest.fixture(autouse=True)
-def lean_image():
-    if not have_emulator(BOARD):
+
+def meters_address(board):
+    """ussl_engine_meters in the lean image (src/runtime/meters.rs; tests_fw/mpy/stack_probe.py
+    names its words)."""
+    out = subprocess.run(["arm-none-eabi-nm", elf(board)], capture_output=True, text=True, check=True).stdout
+    return next(int(line.split()[0], 16) for line in out.splitlines() if line.endswith(" ussl_engine_meters"))
+
+
+@pytest.fixture(params=BOARDS)
+def board(request):
+    if not have_emulator(request.param):
         missing("qemu-system-arm", "`make firmware` installs it")
-    need_file(ELF, "`make USSL_ENGINE=lean firmware` builds it")
+    need_file(elf(request.param), "`make USSL_ENGINE=lean firmware` builds it")
+    return request.param
 
 
 @pytest.fixture
@@ -53,13 +67,20 @@ def servers(pki, tmp_path):
         p.wait(timeout=5)
 
 
-def test_lean_firmware_client_against_openssl_over_uart(pki, servers):
+def test_lean_firmware_client_against_openssl_over_uart(pki, servers, board):
+    """Besides what each connection says: the deepest each of the engine's stacks (taken from the
+    heap per call, src/runtime/workspace.rs) reached, by painting, keeps the margin. A Light call
+    that ran past its 6 KB stack (a TLS 1.3 record with a ticket reached 6,480 B on the Cortex-M3)
+    wrote over the heap block below it: a hard fault at a later collection."""
     extra = [arg for port in servers for arg in ("-serial", f"tcp:127.0.0.1:{port}")]
-    q = boot(BOARD, pki, elf=ELF, extra=extra)
+    q = boot(board, pki, elf=elf(board), extra=extra)
     try:
         q.exec(mpy_source("uart_stream.py"))
+        q.exec(mpy_source("stack_probe.py"))
         out = q.exec(f"""
 import gc, tls, ussl
+METERS = {meters_address(board)}
+machine.mem32[METERS + 4 * PAINT] = 1
 def get(c):
     c.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
     return read_page(c)
@@ -95,6 +116,7 @@ for what, f in (("server", serve), ("session", lambda: tls.SSLSession(b"x" * 40)
         print(what, "no error")
     except NotImplementedError as e:
         print(what, "NotImplementedError", "lean engine" in str(e))
+print("stacks", *[meter(METERS, w, kind) for w in (STACK_SIZE, STACK_PEAK) for kind in (0, 1)])
 """, timeout=180)
         assert q.alive()
     finally:
@@ -105,3 +127,7 @@ for what, f in (("server", serve), ("session", lambda: tls.SSLSession(b"x" * 40)
     assert lines[2].split() == ["tls12", "SSLError", "True"], out
     assert lines[3] == "p384 TLSv1.3 True", out
     assert lines[4:6] == ["server NotImplementedError True", "session NotImplementedError True"], out
+    deep_size, light_size, deep_peak, light_peak = map(int, lines[6].split()[1:])
+    print(f"{board} lean: Deep {deep_peak} of {deep_size}, Light {light_peak} of {light_size}")
+    assert 0 < deep_peak <= deep_size - ENGINE_MARGIN, lines[6]
+    assert 0 < light_peak <= light_size - ENGINE_MARGIN, lines[6]

@@ -148,14 +148,16 @@ def test_pycom_api_blocking_handshake_and_save_session(fw):
 def test_nearly_full_heap_gives_memory_error_and_the_next_handshake_works(fw, key, protocol):
     """Fills the heap, leaves a little, and tries a full client+server handshake; every outcome is
     a finished handshake or a MemoryError, some are MemoryErrors, and afterwards all is well. A
-    handshake takes its workspace (31 KB) from the heap besides what it allocates, so the most
-    left is 80 KB."""
+    handshake takes its workspace (two blocks: a 19 KB stack and a 16 KB reserve) from the heap
+    besides what it allocates, and the fill leaves the freed space in pieces (the hog list's own
+    storage, reallocated as it grows, lies among them: on VIRT_RV32 with 90 KB left the largest
+    free block is 33 KB), so the most left is 112 KB."""
     out = fw.exec(f"""
 import gc, tls
 cctx, sctx = contexts(tls, CA, {key}_CHAIN, {key}_KEY, {protocol!r})
 c, s, ce, se = pair(cctx, sctx); handshake(c, s); c.close(); s.close()
 del c, s, ce, se
-outcomes = handshakes_on_a_nearly_full_heap(cctx, sctx, (1, 2, 4, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 80))
+outcomes = handshakes_on_a_nearly_full_heap(cctx, sctx, (1, 2, 4, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 80, 96, 112))
 print(" ".join(outcomes))
 c, s, ce, se = pair(cctx, sctx)
 print(handshake(c, s) > 0, c.version())

@@ -24,6 +24,7 @@ LEAN_UNSUPPORTED = [
     ("test_verify_callback.py::test_server_side_*", "a server side"),
     ("test_alloc_faults.py::*", "a server side (each walk runs a client and a server in one interpreter)"),
     ("test_heap_sweep.py::*", "a server side (a client and a server in one interpreter)"),
+    ("test_workspace_spares.py::*", "a server side (a client and a server in one interpreter)"),
     ("test_micropython_suite.py::test_multi_net*", "a server side (the other instance serves)"),
     ("test_micropython_suite.py::test_extmod[[]ssl_*", "a server side (these wrap both ends in one interpreter)"),
     ("test_sessions.py::*", "session resumption"),

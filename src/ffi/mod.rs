@@ -202,9 +202,10 @@ pub unsafe extern "C" fn ussl_engine_memory(current: *mut usize, peak: *mut usiz
     }
 }
 
-/// The workspace figures (`runtime::workspace::Meters`, 12 of them, in its
+/// The workspace figures (`runtime::workspace::Meters`, 13 of them, in its
 /// order: paint, stack sizes, reserve sizes, stack peaks, reserve peaks (Deep then Light),
-/// workspaces taken, refused, allocations refused outside any call) into `out` (at most `cap`);
+/// workspaces taken, refused, allocations refused outside any call, workspace blocks that came
+/// from the heap rather than from spares) into `out` (at most `cap`);
 /// returns how many were written (0 outside MicroPython). `reset_peaks` zeroes the peaks after.
 ///
 /// # Safety

@@ -8,7 +8,7 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use super::heap::{self, Guard};
-use super::reserve::{Arena, ALIGN};
+use super::reserve::Arena;
 
 /// An arena in the table.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -63,12 +63,11 @@ fn with_entry<R>(g: &Guard, id: Id, f: impl FnOnce(&mut Entry) -> R) -> Option<R
 /// A new arena of `size` bytes (a multiple of 16) from the heap, for `owner`; None when the
 /// heap (or the table) has no room.
 pub fn open(g: &Guard, size: usize, owner: usize) -> Option<Id> {
-    // Room to align the arena to 16 bytes.
-    let block = heap::calloc_here(g, size + ALIGN);
+    let block = heap::workspace_block(g, size);
     if block.is_null() {
         return None;
     }
-    let base = (block as usize).next_multiple_of(ALIGN);
+    let base = block as usize;
     let slot = {
         // SAFETY: no heap call while this borrow lives.
         let table = unsafe { table(g) };
@@ -85,8 +84,8 @@ pub fn open(g: &Guard, size: usize, owner: usize) -> Option<Id> {
             Some(Id(i))
         }
         None => {
-            // SAFETY: `block` came from calloc_here and nothing uses it.
-            unsafe { heap::free(g, block) };
+            // SAFETY: `block` came from workspace_block and nothing uses it.
+            unsafe { heap::release_workspace_block(g, block) };
             None
         }
     }
@@ -121,8 +120,8 @@ pub fn close(g: &Guard, id: Id) {
         block
     };
     LIVE.fetch_sub(1, Ordering::Relaxed);
-    // SAFETY: the arena's block came from calloc_here and nothing in it is lent.
-    unsafe { heap::free(g, block) };
+    // SAFETY: the arena's block came from workspace_block and nothing in it is lent.
+    unsafe { heap::release_workspace_block(g, block) };
 }
 
 /// A block from the arena for an allocation the heap refused; NULL when it is full too.
@@ -155,7 +154,7 @@ pub unsafe fn take_back(g: &Guard, ptr: *mut u8, layout: Layout) -> bool {
         block
     };
     LIVE.fetch_sub(1, Ordering::Relaxed);
-    // SAFETY: the arena's block came from calloc_here, its call returned and it lends nothing.
-    unsafe { heap::free(g, block) };
+    // SAFETY: the arena's block came from workspace_block, its call returned and it lends nothing.
+    unsafe { heap::release_workspace_block(g, block) };
     true
 }

@@ -30,6 +30,18 @@ extern "C" {
     fn ussl_port_collecting() -> i32;
 }
 
+#[cfg(not(feature = "malloc"))]
+extern "C" {
+    /// A block of at least `size` bytes, 16-byte aligned, for a workspace, held until
+    /// `ussl_port_ws_release`: a spare that earlier calls gave back, or a new one from
+    /// MicroPython's heap (mpy_module/workspace_blocks.c), which sets `*from_heap`; NULL when the
+    /// heap has no room.
+    fn ussl_port_ws_block(size: usize, from_heap: *mut bool) -> *mut u8;
+    /// Gives a block from `ussl_port_ws_block` back; it may serve the next call until the next
+    /// garbage collection frees it.
+    fn ussl_port_ws_release(block: *mut u8);
+}
+
 /// What the tracked heap guarantees: its node header is two pointers after a GC block.
 pub const HEAP_ALIGN: usize = 2 * core::mem::size_of::<usize>();
 
@@ -125,4 +137,43 @@ pub unsafe fn free(_: &Guard, block: *mut u8) {
 pub unsafe fn free(_: &Guard, block: *mut u8) {
     // SAFETY: the caller's contract.
     unsafe { c_free(block.cast()) }
+}
+
+/// A block of at least `size` bytes (16-byte aligned, its contents whatever the last user left)
+/// for a workspace's stack or arena, or NULL. Taking a spare is cheap; a new block may start a
+/// garbage collection, as `calloc_here` may.
+#[cfg(not(feature = "malloc"))]
+pub fn workspace_block(_: &Guard, size: usize) -> *mut u8 {
+    let mut from_heap = false;
+    // SAFETY: the shim's hook takes any size and returns NULL on failure; `from_heap` is ours.
+    let block = unsafe { ussl_port_ws_block(size, &mut from_heap) };
+    if from_heap {
+        super::meters::count(&super::meters::meters().heap_blocks);
+    }
+    block
+}
+
+#[cfg(feature = "malloc")]
+pub fn workspace_block(g: &Guard, size: usize) -> *mut u8 {
+    let block = calloc_here(g, size);
+    if !block.is_null() {
+        super::meters::count(&super::meters::meters().heap_blocks);
+    }
+    block
+}
+
+/// # Safety
+/// `block` came from `workspace_block` and is not used again.
+#[cfg(not(feature = "malloc"))]
+pub unsafe fn release_workspace_block(_: &Guard, block: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { ussl_port_ws_release(block) }
+}
+
+/// # Safety
+/// `block` came from `workspace_block` and is not used again.
+#[cfg(feature = "malloc")]
+pub unsafe fn release_workspace_block(g: &Guard, block: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { free(g, block) }
 }

@@ -25,6 +25,9 @@ pub struct Meters {
     /// Allocations the heap refused outside any engine call, where no reserve is at hand: each
     /// is a missing workspace (tests require none).
     pub outside: AtomicU32,
+    /// Workspace blocks (stacks, arenas) that had to come from the heap: the others were spares
+    /// that earlier calls gave back (mpy_module/workspace_blocks.c).
+    pub heap_blocks: AtomicU32,
 }
 
 #[no_mangle]
@@ -37,6 +40,7 @@ pub static ussl_engine_meters: Meters = Meters {
     taken: AtomicU32::new(0),
     refused: AtomicU32::new(0),
     outside: AtomicU32::new(0),
+    heap_blocks: AtomicU32::new(0),
 };
 
 pub fn meters() -> &'static Meters {
@@ -60,6 +64,7 @@ pub fn figures(reset_peaks: bool) -> [u32; crate::WORKSPACE_FIGURES] {
         read(&m.taken),
         read(&m.refused),
         read(&m.outside),
+        read(&m.heap_blocks),
     ];
     if reset_peaks {
         for peak in m.stack_peak.iter().chain(m.reserve_peak.iter()) {

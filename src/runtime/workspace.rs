@@ -182,7 +182,7 @@ fn take(g: &Guard, slot: &Slot, need: Need, me: usize) -> bool {
     slot.deep.store(usize::from(need == Need::Deep), Ordering::Relaxed);
     let size = STACK.get(kind(need)).copied().unwrap_or(0);
     if size > 0 {
-        let stack = heap::calloc_here(g, size);
+        let stack = heap::workspace_block(g, size);
         if stack.is_null() {
             return false;
         }
@@ -232,8 +232,8 @@ fn give_back(g: &Guard, slot: &Slot, need: Need) {
 
 fn free_stack(g: &Guard, stack: usize) {
     if stack != 0 {
-        // SAFETY: the stack came from calloc_here in `take` and no call runs on it.
-        unsafe { heap::free(g, stack as *mut u8) };
+        // SAFETY: the stack came from workspace_block in `take` and no call runs on it.
+        unsafe { heap::release_workspace_block(g, stack as *mut u8) };
     }
 }
 

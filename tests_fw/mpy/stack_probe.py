@@ -12,8 +12,8 @@ PAINT_BYTES = 16 * 1024
 MARGIN = 384
 # Words of ussl_engine_meters: the paint switch, the stack sizes, the reserve sizes, the deepest
 # stack uses and the most reserve lent (Deep calls then Light ones), workspaces taken, refused,
-# allocations refused outside any call.
-PAINT, STACK_SIZE, RESERVE_SIZE, STACK_PEAK, RESERVE_PEAK, TAKEN, REFUSED, OUTSIDE = 0, 1, 3, 5, 7, 9, 10, 11
+# allocations refused outside any call, workspace blocks taken from the heap rather than spares.
+PAINT, STACK_SIZE, RESERVE_SIZE, STACK_PEAK, RESERVE_PEAK, TAKEN, REFUSED, OUTSIDE, HEAP_BLOCKS = 0, 1, 3, 5, 7, 9, 10, 11, 12
 
 
 def paint(bottom, top):

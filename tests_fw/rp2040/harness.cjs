@@ -2,6 +2,7 @@
 // Runs a Raspberry Pi Pico (W) image in Wokwi's RP2040 emulator (rp2040js), instruction by
 // instruction, at its fixed 125 MHz:
 //   stdin/stdout   the board's USB CDC serial port (its REPL), raw bytes both ways
+//                  (stdout also carries REBOOT_MARK where a reboot happens)
 //   --ctl-fd N     a control socket (JSON lines, each request answered by a line with its id):
 //                    {"op": "stats"}                      cycles executed, virtual time, flash writes
 //                    {"op": "uart", "uart": 0, "port": P} join UART0 to a TCP connection to 127.0.0.1:P
@@ -31,6 +32,9 @@ const NS_PER_CYCLE = 8; // 125 MHz
 const SLICE_CYCLES = 4000000;
 const IDLE_GRACE_NS = 1000000;
 const IDLE_MAX_SLEEP_MS = 20;
+// Written to the serial stream (stdout) where a reboot happens; tests_fw/rp2040.py drops what
+// came before it.
+const REBOOT_MARK = '\x00ussl-reboot\x00';
 
 function parseArgs(argv) {
   const args = { rosc: 'host' };
@@ -107,6 +111,9 @@ class Harness {
       if (this.rebootReason) {
         const reason = this.rebootReason;
         this.rebootReason = null;
+        // In the serial stream too, before the new board says anything: the host's events come
+        // on another channel, which may be read after the new board's first output.
+        process.stdout.write(REBOOT_MARK);
         this.boot();
         this.event({ event: 'reboot', reason });
         return this.later(0);
