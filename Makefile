@@ -118,10 +118,12 @@ test-pico: firmware-rp2 rp2040js venv
 
 firmware-all: firmware firmware-rp2 firmware-lean
 # After the others: a board's lean and full engines come out of the same cargo target directory.
-# Both lean images: the qemu one runs the lean firmware tests, RPI_PICO_W-lean is checked by
-# tests_fw (it fits, its hooks, no rustls) like the full one.
+# The lean images: the qemu ones (Cortex-M3, and the Cortex-M0+ whose engine library the Pico W's
+# lean image links) run the lean firmware tests, RPI_PICO_W-lean is checked by tests_fw (it fits,
+# its hooks, no rustls) like the full one.
 firmware-lean: | firmware firmware-rp2
-	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf firmware-rp2
+	$(MAKE) --no-print-directory USSL_ENGINE=lean $(FIRMWARE)/MPS2_AN385-lean/firmware.elf \
+	  $(FIRMWARE)/MPS2_AN385_M0PLUS-lean/firmware.elf firmware-rp2
 
 # `make test` builds the firmware images on one job slot and, on the other, runs the lean suite
 # and the 1.25 tree's and builds the reference binaries and images bench-smoke compares with (the

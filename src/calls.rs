@@ -12,8 +12,8 @@ pub enum Need {
     /// Handshake steps and whatever parses certificates, keys and sessions.
     Deep,
     /// Records on an established connection; its reserve grows by `extra` bytes, what the
-    /// connection may copy when a record comes (a TLS 1.3 client keeps the server's chain with
-    /// each ticket).
+    /// connection may copy when a record comes (its plaintext; and a TLS 1.3 client keeps the
+    /// server's chain with each ticket).
     Light { extra: usize },
 }
 

@@ -190,6 +190,10 @@ pub trait EngineConnection: Sized {
     fn take_key_log(&self, out: &mut [u8]) -> usize;
     /// What a record after the handshake may copy into new allocations (see `Need::Light`).
     fn ticket_copy_bytes(&self) -> usize;
+    /// What a call may copy of the records it decrypts (their plaintext), beyond a few hundred bytes.
+    fn receive_copy_bytes(&self) -> usize;
+    /// What a write of `len` bytes may copy (the plaintext it encrypts).
+    fn write_copy_bytes(len: usize) -> usize;
 
     fn peer_cert_count(&self) -> usize;
     fn peer_cert(&self, index: usize) -> Option<&[u8]>;

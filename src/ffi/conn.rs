@@ -112,7 +112,8 @@ pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
 }
 
 /// What a call on `conn` needs: a handshake step's workspace while it handshakes, a record's
-/// after.
+/// after, whose reserve also covers what the call may copy (the tickets' chains, the buffered
+/// records' plaintext): with the heap dry, those copies come from the reserve.
 ///
 /// # Safety
 /// `conn` must be NULL or a live connection.
@@ -120,7 +121,7 @@ unsafe fn need(conn: *const ussl_conn) -> Need {
     // SAFETY: forwarded caller guarantee.
     match unsafe { conn_ref(conn) } {
         Some(c) if c.is_handshaking() => Need::Deep,
-        Some(c) => Need::Light { extra: c.ticket_copy_bytes() },
+        Some(c) => Need::Light { extra: c.ticket_copy_bytes() + c.receive_copy_bytes() },
         None => Need::Light { extra: 0 },
     }
 }
@@ -342,7 +343,11 @@ pub unsafe extern "C" fn ussl_conn_write(
     written: *mut usize,
 ) -> ussl_result {
     // SAFETY: forwarded caller guarantee.
-    let result = crate::engine_call(unsafe { need(conn) }, || {
+    let need = match unsafe { need(conn) } {
+        Need::Light { extra } => Need::Light { extra: extra + Connection::write_copy_bytes(len) },
+        deep => deep,
+    };
+    let result = crate::engine_call(need, || {
         // SAFETY: forwarded caller guarantees.
         let (Some(conn), Some(data)) = (unsafe { conn_mut(conn) }, unsafe { bytes(data, len) }) else {
             return code(UsslResult::NullArgument);

@@ -336,6 +336,19 @@ impl EngineConnection for Connection {
         self.drive(Action::CloseNotify)
     }
 
+    /// What a call may copy of the records it processes: rustls copies each record's plaintext
+    /// as it decrypts it (`take_received_plaintext`), at most the ciphertext buffered, which
+    /// includes the room handed out for the socket's next bytes.
+    fn receive_copy_bytes(&self) -> usize {
+        self.incoming.buffered()
+    }
+
+    /// What a write of `len` bytes may copy: rustls copies the plaintext it encrypts
+    /// (`write_plaintext`), one call's chunk at most.
+    fn write_copy_bytes(len: usize) -> usize {
+        len.min(MAX_WRITE_CHUNK)
+    }
+
     /// What a record after the handshake may copy into new allocations, beyond a few hundred
     /// bytes: a TLS 1.3 client keeps the server's chain with each ticket it receives.
     fn ticket_copy_bytes(&self) -> usize {

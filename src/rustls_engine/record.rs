@@ -112,7 +112,6 @@ impl Incoming {
         self.refused
     }
 
-    #[cfg(test)]
     pub fn buffered(&self) -> usize {
         self.buf.len()
     }
