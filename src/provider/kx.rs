@@ -1,4 +1,5 @@
-//! Key exchange: X25519 (feature `x25519`) and P-256, with secrets drawn from the port's entropy.
+//! Key exchange: X25519 (feature `x25519`) and P-256, with secrets drawn from the port's entropy;
+//! X25519MLKEM768 (feature `pq`) joins them from kx_mlkem.rs.
 //! The arithmetic is ussl-arith's on ARMv6-M (cfg `ussl_arith`, build.rs), the x25519-dalek and
 //! p256 crates' elsewhere.
 
@@ -20,7 +21,13 @@ pub fn exchange_with_secret(group: NamedGroup, secret: &[u8]) -> Option<Box<dyn 
     }
 }
 
+/// Our groups, most preferred first: a client's first key share is the first one's (with the
+/// hybrid's X25519 half beside it), and it lists them in this order. rustls's server takes the
+/// first group of the client's list that it has, so a client listing X25519MLKEM768 first gets
+/// it. The hybrid is for TLS 1.3 only; rustls leaves it out of TLS 1.2.
 pub static ALL_KX_GROUPS: &[&dyn SupportedKxGroup] = &[
+    #[cfg(feature = "pq")]
+    &super::kx_mlkem::X25519MLKEM768,
     #[cfg(feature = "x25519")]
     &X25519,
     &P256,

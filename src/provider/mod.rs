@@ -9,6 +9,10 @@ mod hash;
 mod hmac;
 #[cfg(feature = "engine-rustls")]
 pub mod kx;
+#[cfg(feature = "pq")]
+mod kx_hybrid;
+#[cfg(feature = "pq")]
+pub mod kx_mlkem;
 #[cfg(feature = "p384")]
 pub mod p384;
 pub mod primitives;
