@@ -97,3 +97,7 @@ void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols) {
 void ussl_load_ciphers(ussl_context *ctx, mp_obj_t names) {
     load_names(ctx, names, ussl_context_set_ciphers);
 }
+
+void ussl_load_groups(ussl_context *ctx, mp_obj_t names) {
+    load_names(ctx, names, ussl_context_set_groups);
+}

@@ -117,10 +117,7 @@ static mp_obj_t tls_context_load_verify_locations(size_t n_args, const mp_obj_t 
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(tls_context_load_verify_locations_obj, 1, tls_context_load_verify_locations);
 
-static mp_obj_t tls_context_get_ciphers(mp_obj_t self_in) {
-    tls_context_obj_t *self = get_context(self_in);
-    ussl_bytes names[USSL_LIMIT_MAX_CIPHER_SUITES];
-    size_t n = ussl_context_ciphers(self->ctx, names, MP_ARRAY_SIZE(names));
+static mp_obj_t new_name_list(const ussl_bytes *names, size_t n) {
     mp_obj_t list = mp_obj_new_list(n, NULL);
     mp_obj_list_t *items = MP_OBJ_TO_PTR(list);
     for (size_t i = 0; i < n; i++) {
@@ -128,7 +125,27 @@ static mp_obj_t tls_context_get_ciphers(mp_obj_t self_in) {
     }
     return list;
 }
+
+static mp_obj_t tls_context_get_ciphers(mp_obj_t self_in) {
+    ussl_bytes names[USSL_LIMIT_MAX_CIPHER_SUITES];
+    return new_name_list(names, ussl_context_ciphers(get_context(self_in)->ctx, names, MP_ARRAY_SIZE(names)));
+}
 static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_get_ciphers_obj, tls_context_get_ciphers);
+
+// get_groups(): the key-exchange groups offered, in order (OpenSSL's names).
+static mp_obj_t tls_context_get_groups(mp_obj_t self_in) {
+    ussl_bytes names[USSL_LIMIT_MAX_GROUPS];
+    return new_name_list(names, ussl_context_groups(get_context(self_in)->ctx, names, MP_ARRAY_SIZE(names)));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tls_context_get_groups_obj, tls_context_get_groups);
+
+// set_groups(list of names), as set_ciphers: OpenSSL's names, "?name" passed over when this
+// build lacks it.
+static mp_obj_t tls_context_set_groups(mp_obj_t self_in, mp_obj_t groups) {
+    ussl_load_groups(get_context(self_in)->ctx, groups);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(tls_context_set_groups_obj, tls_context_set_groups);
 
 // set_ciphers(list of names), as mainline (a str is a TypeError there too). Names are ours
 // (OpenSSL's, as get_ciphers() gives them), IANA's, or mbedTLS's.
@@ -208,6 +225,8 @@ static const mp_rom_map_elem_t tls_context_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_load_default_certs), MP_ROM_PTR(&tls_context_load_default_certs_obj) },
     { MP_ROM_QSTR(MP_QSTR_get_ciphers), MP_ROM_PTR(&tls_context_get_ciphers_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_ciphers), MP_ROM_PTR(&tls_context_set_ciphers_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_groups), MP_ROM_PTR(&tls_context_get_groups_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_groups), MP_ROM_PTR(&tls_context_set_groups_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_alpn_protocols), MP_ROM_PTR(&tls_context_set_alpn_protocols_obj) },
     { MP_ROM_QSTR(MP_QSTR_wrap_socket), MP_ROM_PTR(&tls_context_wrap_socket_obj) },
 };

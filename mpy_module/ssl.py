@@ -55,6 +55,15 @@ class SSLContext:
     def set_ciphers(self, ciphersuite):
         self._context.set_ciphers(ciphersuite)
 
+    def get_groups(self):
+        return self._context.get_groups()
+
+    def set_groups(self, groups):
+        # CPython's takes OpenSSL's colon-separated list; a list of names works too.
+        if isinstance(groups, str):
+            groups = groups.split(":")
+        self._context.set_groups(groups)
+
     def set_alpn_protocols(self, protocols):
         self._context.set_alpn_protocols(protocols)
 

@@ -298,6 +298,15 @@ static mp_obj_t ussl_sock_selected_alpn_protocol(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_selected_alpn_protocol_obj, ussl_sock_selected_alpn_protocol);
 
+// group(): the key-exchange group the handshake agreed on, or None (as CPython 3.15's).
+static mp_obj_t ussl_sock_group(mp_obj_t self_in) {
+    ussl_socket_obj_t *o = get_open(self_in);
+    const uint8_t *name = NULL;
+    size_t len = ussl_conn_group(o->conn, &name);
+    return len == 0 ? mp_const_none : mp_obj_new_str((const char *)name, len);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(ussl_sock_group_obj, ussl_sock_group);
+
 static mp_obj_t ussl_sock_version(mp_obj_t self_in) {
     ussl_socket_obj_t *o = get_open(self_in);
     const uint8_t *version;
@@ -401,6 +410,7 @@ static const mp_rom_map_elem_t ussl_socket_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_getpeercert), MP_ROM_PTR(&ussl_sock_getpeercert_obj) },
     { MP_ROM_QSTR(MP_QSTR_cipher), MP_ROM_PTR(&ussl_sock_cipher_obj) },
     { MP_ROM_QSTR(MP_QSTR_version), MP_ROM_PTR(&ussl_sock_version_obj) },
+    { MP_ROM_QSTR(MP_QSTR_group), MP_ROM_PTR(&ussl_sock_group_obj) },
     { MP_ROM_QSTR(MP_QSTR_selected_alpn_protocol), MP_ROM_PTR(&ussl_sock_selected_alpn_protocol_obj) },
     { MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&mp_stream_ioctl_obj) },
 };

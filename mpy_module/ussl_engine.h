@@ -72,6 +72,7 @@ enum ussl_code
   USSL_CODE_INVALID_ALPN = 105,
   USSL_CODE_INVALID_SESSION_DATA = 106,
   USSL_CODE_SESSION_USED_UP = 107,
+  USSL_CODE_UNKNOWN_GROUP = 108,
   USSL_CODE_NO_CERTIFICATES_FOUND = 110,
   USSL_CODE_INVALID_CERTIFICATE_DATA = 111,
   USSL_CODE_NO_PRIVATE_KEY_FOUND = 112,
@@ -215,6 +216,11 @@ enum ussl_limit
    */
   USSL_LIMIT_MAX_CIPHER_SUITES = 9,
   /*
+   The most key-exchange groups a context offers: room for every name `ussl_context_groups`
+   gives.
+   */
+  USSL_LIMIT_MAX_GROUPS = 4,
+  /*
    Room for an error's text, its NUL included (`ussl_result_text`, `ussl_conn_error_text`):
    every code's text and every detail the engines add fit (their tests check).
    */
@@ -272,6 +278,11 @@ typedef struct {
   const uint8_t *name;
   size_t len;
 } ussl_cert_name;
+
+/*
+ A group's TLS codepoint (RFC 8446's NamedGroup).
+ */
+typedef uint16_t GroupId;
 
 #ifdef __cplusplus
 extern "C" {
@@ -614,6 +625,16 @@ size_t ussl_conn_version(const ussl_conn *conn, const uint8_t **text);
 size_t ussl_conn_cipher(const ussl_conn *conn, const uint8_t **name, uint32_t *bits);
 
 /*
+ The negotiated key-exchange group's name ("X25519MLKEM768", "X25519", "P-256"): its length,
+ with `*name` pointing at it (static); 0 before the handshake chose one, and after a
+ resumption without a key exchange.
+
+ # Safety
+ `conn` must be a live connection; `name` writable storage for one pointer.
+ */
+size_t ussl_conn_group(const ussl_conn *conn, const uint8_t **name);
+
+/*
  True when the handshake resumed an earlier session.
 
  # Safety
@@ -738,6 +759,28 @@ ussl_result ussl_context_set_ciphers(ussl_context *ctx, const ussl_bytes *names,
  `ctx` must be a live context; `names` NULL or `cap` writable entries.
  */
 size_t ussl_context_ciphers(const ussl_context *ctx, ussl_bytes *names, size_t cap);
+
+/*
+ Limits the key-exchange groups to `names` (`count` of them: OpenSSL's names, "X25519MLKEM768",
+ "X25519", "P-256"; a name starting with '?' is passed over when this build lacks it), in that
+ order of preference. An unknown name, or none, is USSL_CODE_UNKNOWN_GROUP, which leaves the
+ groups as they were.
+
+ # Safety
+ `ctx` must be a live context; `names` NULL (with `count` 0) or `count` readable entries, each
+ pointing to its bytes.
+ */
+ussl_result ussl_context_set_groups(ussl_context *ctx, const ussl_bytes *names, size_t count);
+
+/*
+ The names of the groups the context offers, in its order of preference, into `names` (at
+ most `cap` of them: USSL_LIMIT_MAX_GROUPS is room for every one); returns how many were
+ written. The names are static.
+
+ # Safety
+ `ctx` must be a live context; `names` NULL or `cap` writable entries.
+ */
+size_t ussl_context_groups(const ussl_context *ctx, ussl_bytes *names, size_t cap);
 
 /*
  Sets the ALPN protocols, `count` names of 1 to 255 bytes each (none: `count` 0): a client

@@ -55,6 +55,7 @@ void ussl_load_cert_chain(ussl_context *ctx, mp_obj_t cert_source, mp_obj_t key_
 // ALPN protocols, suites (OpenSSL, IANA or mbedTLS names): each from a list (or tuple) of str.
 void ussl_load_alpn(ussl_context *ctx, mp_obj_t protocols);
 void ussl_load_ciphers(ussl_context *ctx, mp_obj_t names);
+void ussl_load_groups(ussl_context *ctx, mp_obj_t names);
 
 // ssl_socket.c
 // Makes the SSL socket over `sock`; it owns `conn` from here on (freed if this raises).

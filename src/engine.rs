@@ -73,6 +73,13 @@ pub trait EngineContext: Sized {
     /// The OpenSSL name of the `index`th suite offered.
     fn cipher_name(&self, index: usize) -> Option<&'static str>;
 
+    /// Limits the key-exchange groups to `names` (OpenSSL's, src/groups.rs), in that order of
+    /// preference: a client's key shares and list, a server's choice among the client's shares.
+    fn set_groups<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult>;
+
+    /// The name of the `index`th group offered.
+    fn group_name(&self, index: usize) -> Option<&'static str>;
+
     fn new_server_state() -> Result<Self::ServerState, UsslResult>;
 
     /// Shares ticket keys and session cache with other contexts of the same settings.
@@ -200,6 +207,9 @@ pub trait EngineConnection: Sized {
     fn protocol_version(&self) -> Option<&'static str>;
     /// The negotiated suite's OpenSSL name and key size in bits.
     fn cipher(&self) -> Option<(&'static str, u32)>;
+    /// The negotiated key-exchange group's name (src/groups.rs); None before the handshake
+    /// chose one, and after a TLS 1.3 resumption without a key exchange.
+    fn group(&self) -> Option<&'static str>;
     fn alpn_protocol(&self) -> Option<&[u8]>;
     fn session_reused(&self) -> bool;
     /// The freshest session this client may resume later.

@@ -31,6 +31,7 @@ pub mod deferred;
 pub mod der;
 pub mod engine;
 pub mod ffi;
+pub mod groups;
 pub mod hostname;
 pub mod keys;
 pub mod limits;

@@ -6,6 +6,9 @@
 pub enum UsslLimit {
     /// The most suites a context offers: room for every name `ussl_context_ciphers` gives.
     MaxCipherSuites = 9,
+    /// The most key-exchange groups a context offers: room for every name `ussl_context_groups`
+    /// gives.
+    MaxGroups = 4,
     /// Room for an error's text, its NUL included (`ussl_result_text`, `ussl_conn_error_text`):
     /// every code's text and every detail the engines add fit (their tests check).
     ErrorTextCap = 160,

@@ -18,6 +18,7 @@ pub enum UsslResult {
     InvalidAlpn = 105,
     InvalidSessionData = 106,
     SessionUsedUp = 107,
+    UnknownGroup = 108,
     NoCertificatesFound = 110,
     InvalidCertificateData = 111,
     NoPrivateKeyFound = 112,
@@ -117,6 +118,7 @@ impl UsslResult {
                 "this session's TLS 1.3 ticket was offered already and no newer one arrived: save the session again"
             }
             UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
+            UnknownGroup => "a key-exchange group this build does not have, or none (see get_groups())",
             CaCertsRequired => {
                 "CERT_REQUIRED and CERT_OPTIONAL need ca_certs (or load_verify_locations(), or load_default_certs())"
             }
@@ -184,6 +186,8 @@ impl UsslResult {
             SocketFailed => UsslErrorKind::Os,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
             UnknownCipherSuite => UsslErrorKind::Tls,
+            // As CPython's set_groups.
+            UnknownGroup => UsslErrorKind::Tls,
             CertExpired
             | CertNotYetValid
             | HostnameMismatch
@@ -213,6 +217,7 @@ impl UsslResult {
             InvalidAlpn,
             InvalidSessionData,
             SessionUsedUp,
+            UnknownGroup,
             NoCertificatesFound,
             InvalidCertificateData,
             NoPrivateKeyFound,

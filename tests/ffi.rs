@@ -194,6 +194,42 @@ fn suite_names_cross_as_arrays() {
     }
 }
 
+/// The groups a context offers, in order.
+fn groups(ctx: *const ussl_context) -> Vec<String> {
+    let mut out = [ussl_bytes { ptr: ptr::null(), len: 0 }; 8];
+    // SAFETY: `ctx` is live and `out` has room for 8 entries.
+    let n = unsafe { ussl_context_groups(ctx, out.as_mut_ptr(), out.len()) };
+    // SAFETY: the engine wrote `n` entries, each pointing to a static name.
+    out[..n]
+        .iter()
+        .map(|b| String::from_utf8(unsafe { std::slice::from_raw_parts(b.ptr, b.len) }.to_vec()).unwrap())
+        .collect()
+}
+
+/// get_groups() fits the shim's array; set_groups keeps the order given, passes over a name
+/// marked '?' that the build lacks, and leaves the groups as they were after an error.
+#[test]
+fn group_names_cross_as_arrays() {
+    let ctx = new_context(false);
+    let all = groups(ctx);
+    assert!(all.len() <= UsslLimit::MaxGroups.get(), "USSL_LIMIT_MAX_GROUPS is too small");
+    #[cfg(feature = "pq")]
+    assert_eq!(all, ["X25519MLKEM768", "X25519", "P-256"]);
+    #[cfg(not(feature = "x25519"))]
+    assert_eq!(all, ["P-256"]);
+    // SAFETY: `ctx` is live; the lists point to their bytes.
+    unsafe {
+        let chosen = names(&[b"prime256v1", b"?P-999", b"p-256"]);
+        assert_eq!(ussl_context_set_groups(ctx, chosen.as_ptr(), 3), 0);
+        assert_eq!(groups(ctx), ["P-256"]);
+        let unknown = names(&[b"P-999", b"P-256"]);
+        assert_eq!(ussl_context_set_groups(ctx, unknown.as_ptr(), 2), UsslResult::UnknownGroup as u32);
+        assert_eq!(ussl_context_set_groups(ctx, ptr::null(), 0), UsslResult::UnknownGroup as u32);
+        assert_eq!(groups(ctx), ["P-256"]);
+        ussl_context_free(ctx);
+    }
+}
+
 #[test]
 fn every_code_has_a_kind_and_a_text() {
     let mut seen = 0;

@@ -76,6 +76,18 @@ pub unsafe extern "C" fn ussl_conn_cipher(conn: *const ussl_conn, name: *mut *co
     unsafe { hand_text(Some(suite), name) }
 }
 
+/// The negotiated key-exchange group's name ("X25519MLKEM768", "X25519", "P-256"): its length,
+/// with `*name` pointing at it (static); 0 before the handshake chose one, and after a
+/// resumption without a key exchange.
+///
+/// # Safety
+/// `conn` must be a live connection; `name` writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_conn_group(conn: *const ussl_conn, name: *mut *const u8) -> usize {
+    // SAFETY: forwarded caller guarantees.
+    unsafe { hand_text(conn_ref(conn).and_then(Connection::group), name) }
+}
+
 /// True when the handshake resumed an earlier session.
 ///
 /// # Safety

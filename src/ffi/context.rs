@@ -216,6 +216,50 @@ pub unsafe extern "C" fn ussl_context_ciphers(ctx: *const ussl_context, names: *
     out.iter_mut().zip(offered).map(|(slot, name)| *slot = ussl_bytes::of(name.as_bytes())).count()
 }
 
+/// Limits the key-exchange groups to `names` (`count` of them: OpenSSL's names, "X25519MLKEM768",
+/// "X25519", "P-256"; a name starting with '?' is passed over when this build lacks it), in that
+/// order of preference. An unknown name, or none, is USSL_CODE_UNKNOWN_GROUP, which leaves the
+/// groups as they were.
+///
+/// # Safety
+/// `ctx` must be a live context; `names` NULL (with `count` 0) or `count` readable entries, each
+/// pointing to its bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_set_groups(
+    ctx: *mut ussl_context,
+    names: *const ussl_bytes,
+    count: usize,
+) -> ussl_result {
+    crate::engine_call(Need::Deep, || {
+        // SAFETY: forwarded caller guarantees.
+        let (Some(ctx), Some(names)) = (unsafe { context_mut(ctx) }, unsafe { byte_strings(names, count) }) else {
+            return code(UsslResult::NullArgument);
+        };
+        // SAFETY: each entry points to its bytes, per the contract.
+        let names = names.iter().map(|n| core::str::from_utf8(unsafe { n.get() }).unwrap_or(""));
+        match ctx.set_groups(names) {
+            Ok(()) => OK,
+            Err(e) => code(e),
+        }
+    })
+}
+
+/// The names of the groups the context offers, in its order of preference, into `names` (at
+/// most `cap` of them: USSL_LIMIT_MAX_GROUPS is room for every one); returns how many were
+/// written. The names are static.
+///
+/// # Safety
+/// `ctx` must be a live context; `names` NULL or `cap` writable entries.
+#[no_mangle]
+pub unsafe extern "C" fn ussl_context_groups(ctx: *const ussl_context, names: *mut ussl_bytes, cap: usize) -> usize {
+    // SAFETY: forwarded caller guarantee.
+    let (Some(ctx), false) = (unsafe { ctx.as_ref() }, names.is_null()) else { return 0 };
+    // SAFETY: `names` has `cap` writable entries per the contract.
+    let out = unsafe { core::slice::from_raw_parts_mut(names, cap) };
+    let offered = (0..).map_while(|i| ctx.inner.group_name(i));
+    out.iter_mut().zip(offered).map(|(slot, name)| *slot = ussl_bytes::of(name.as_bytes())).count()
+}
+
 /// Sets the ALPN protocols, `count` names of 1 to 255 bytes each (none: `count` 0): a client
 /// offers them, a server picks the first of the client's it has. USSL_CODE_INVALID_ALPN for a
 /// name out of those bounds, which leaves the protocols as they were.

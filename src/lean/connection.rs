@@ -375,6 +375,11 @@ impl EngineConnection for Connection {
     fn cipher(&self) -> Option<(&'static str, u32)> {
         (!self.handshaking).then_some((super::context::SUITE_NAME, 128))
     }
+
+    /// embedded-tls offers P-256 alone.
+    fn group(&self) -> Option<&'static str> {
+        (!self.handshaking).then(|| crate::groups::name_of(crate::groups::SECP256R1)).flatten()
+    }
 }
 
 impl Connection {

@@ -75,6 +75,16 @@ impl EngineContext for Context {
         (index == 0).then_some(SUITE_NAME)
     }
 
+    /// The groups: embedded-tls offers P-256 alone, so only it may be named (others with '?').
+    fn set_groups<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
+        let p256 = crate::groups::SECP256R1;
+        crate::groups::choose(names, |id| (id == p256).then_some(id), |_| Ok(())).map(|_| ())
+    }
+
+    fn group_name(&self, index: usize) -> Option<&'static str> {
+        (index == 0).then(|| crate::groups::name_of(crate::groups::SECP256R1)).flatten()
+    }
+
     /// Our own certificate: for a server (none here) or a client certificate (not sent).
     fn set_certificate(&mut self, _chain_data: &[u8], _key_data: &[u8]) -> Result<(), UsslResult> {
         Err(if self.server_side { UsslResult::ServerNotBuilt } else { UsslResult::ClientCertNotBuilt })

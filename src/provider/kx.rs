@@ -33,6 +33,11 @@ pub static ALL_KX_GROUPS: &[&dyn SupportedKxGroup] = &[
     &P256,
 ];
 
+/// Our group with that codepoint, if this build has it.
+pub fn built_group(id: crate::groups::GroupId) -> Option<&'static dyn SupportedKxGroup> {
+    ALL_KX_GROUPS.iter().find(|g| u16::from(g.name()) == id).copied()
+}
+
 fn random_32() -> Result<[u8; 32], Error> {
     let mut seed = [0u8; 32];
     if crate::port::fill_random(&mut seed) {

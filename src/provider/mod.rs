@@ -47,14 +47,18 @@ mod rustls_glue {
 
     /// The provider every config of ours is built on.
     pub fn provider() -> CryptoProvider {
-        provider_with(ALL_CIPHER_SUITES)
+        provider_with(ALL_CIPHER_SUITES, kx::ALL_KX_GROUPS)
     }
 
-    /// The provider limited to `suites` (a context's `set_ciphers`).
-    pub fn provider_with(suites: &[rustls::SupportedCipherSuite]) -> CryptoProvider {
+    /// The provider limited to `suites` (a context's `set_ciphers`) and `groups` (its
+    /// `set_groups`).
+    pub fn provider_with(
+        suites: &[rustls::SupportedCipherSuite],
+        groups: &[&'static dyn rustls::crypto::SupportedKxGroup],
+    ) -> CryptoProvider {
         CryptoProvider {
             cipher_suites: suites.to_vec(),
-            kx_groups: kx::ALL_KX_GROUPS.to_vec(),
+            kx_groups: groups.to_vec(),
             signature_verification_algorithms: verify::ALGORITHMS,
             secure_random: &PortRandom,
             key_provider: &Keys,

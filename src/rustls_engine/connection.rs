@@ -379,6 +379,10 @@ impl EngineConnection for Connection {
     fn cipher(&self) -> Option<(&'static str, u32)> {
         crate::provider::openssl_name(self.common().negotiated_cipher_suite()?.suite())
     }
+
+    fn group(&self) -> Option<&'static str> {
+        crate::groups::name_of(u16::from(self.common().negotiated_key_exchange_group()?.name()))
+    }
 }
 
 impl Connection {

@@ -6,6 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use rustls::client::ClientConfig;
+use rustls::crypto::SupportedKxGroup;
 #[cfg(feature = "server")]
 use rustls::server::ServerConfig;
 #[cfg(feature = "tls12")]
@@ -38,6 +39,8 @@ pub struct ServerState;
 pub struct RustlsSettings {
     /// The suites offered, in order; all of ours unless `set_cipher_suites` narrowed them.
     suites: Vec<SupportedCipherSuite>,
+    /// The key-exchange groups, in order; all of ours unless `set_groups` narrowed them.
+    groups: Vec<&'static dyn SupportedKxGroup>,
     /// The key log of this context's connections, when the script asked for one.
     key_log: Option<Arc<KeyLogLines>>,
 }
@@ -50,9 +53,14 @@ impl EngineSettings for RustlsSettings {
     fn feed(&self, digest: &mut Sha256) {
         use sha2::Digest;
         // Where secrets are logged does not decide what a session may be resumed under.
-        let Self { suites, key_log: _ } = self;
+        let Self { suites, groups, key_log: _ } = self;
         for suite in suites {
             digest.update(u16::from(suite.suite()).to_be_bytes());
+        }
+        // Apart from the suites: a list of suites cannot end where the groups begin.
+        digest.update(b"groups");
+        for group in groups {
+            digest.update(u16::from(group.name()).to_be_bytes());
         }
     }
 }
@@ -81,7 +89,11 @@ impl EngineContext for Context {
     type ServerState = ServerState;
 
     fn new(server_side: bool) -> Self {
-        let extra = RustlsSettings { suites: crate::provider::ALL_CIPHER_SUITES.to_vec(), key_log: None };
+        let extra = RustlsSettings {
+            suites: crate::provider::ALL_CIPHER_SUITES.to_vec(),
+            groups: crate::provider::kx::ALL_KX_GROUPS.to_vec(),
+            key_log: None,
+        };
         Self {
             settings: Settings::new(server_side, extra),
             configs: Configs::default(),
@@ -146,6 +158,25 @@ impl EngineContext for Context {
         crate::provider::openssl_name(self.settings.engine.suites.get(index)?.suite()).map(|(name, _)| name)
     }
 
+    fn set_groups<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), UsslResult> {
+        let groups = crate::unless_heap_ran_dry(|| {
+            let mut groups: Vec<&'static dyn SupportedKxGroup> = Vec::new();
+            crate::groups::choose(names, crate::provider::kx::built_group, |group| {
+                if !groups.iter().any(|g| g.name() == group.name()) {
+                    groups.push(group);
+                }
+                Ok(())
+            })?;
+            Ok(groups)
+        })?;
+        self.settings_mut().engine.groups = groups;
+        Ok(())
+    }
+
+    fn group_name(&self, index: usize) -> Option<&'static str> {
+        crate::groups::name_of(u16::from(self.settings.engine.groups.get(index)?.name()))
+    }
+
     fn set_certificate(&mut self, chain_data: &[u8], key_data: &[u8]) -> Result<(), UsslResult> {
         // Whatever came from the reserve while the heap was full is let go at once (the reserve
         // is for finishing a step, not for what a context keeps).
@@ -202,7 +233,8 @@ impl Context {
     }
 
     fn provider(&self) -> Arc<rustls::crypto::CryptoProvider> {
-        Arc::new(crate::provider::provider_with(&self.settings.engine.suites))
+        let RustlsSettings { suites, groups, .. } = &self.settings.engine;
+        Arc::new(crate::provider::provider_with(suites, groups))
     }
 
     fn versions(&self) -> Vec<&'static SupportedProtocolVersion> {
