@@ -42,6 +42,8 @@ LEAN_UNSUPPORTED = [
      "the ALPN protocol the server chose (embedded-tls does not report it)"),
     ("test_verify_callback.py::test_called_for_each_certificate_top_first", "the intermediates (it keeps the leaf)"),
     ("test_robustness.py::test_no_shared_cipher_alert_from_openssl", "TLS 1.2 (the server offers TLS 1.2 only)"),
+    ("test_groups.py::*", "X25519 or X25519MLKEM768 (embedded-tls offers P-256 alone; test_lean.py checks that "
+     "set_groups refuses them)"),
     ("test_ciphers.py::*", "choice of cipher suites (TLS_AES_128_GCM_SHA256 alone; test_lean.py checks that "
      "set_ciphers refuses the others)"),
 ]
@@ -59,7 +61,7 @@ def pytest_collection_modifyitems(config, items):
         if why is None and callspec is not None and TLS12_ID.search(callspec.id):
             why = "TLS 1.2"
         if why:
-            item.add_marker(pytest.mark.skip(reason=f"the lean engine has no {why}"))
+            item.add_marker(pytest.mark.skip(reason=f"the lean engine lacks {why}"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -98,19 +98,25 @@ for f in (server, client_cert, keylog, saved, session, roots, certdict):
     print(f.__name__, fails(f))
 print('tls12', fails(lambda: {verified(tls12.port, ca_certs=repr(pki.ca_pem))}))
 print('ciphers', fails(lambda: tls.SSLContext(tls.PROTOCOL_TLS_CLIENT).set_ciphers(['ECDHE-ECDSA-AES128-GCM-SHA256'])))
+print('groups', fails(lambda: tls.SSLContext(tls.PROTOCOL_TLS_CLIENT).set_groups(['X25519MLKEM768'])))
 ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.set_groups(['?X25519MLKEM768', 'prime256v1'])
+t = connect({tls13.port}, cert_reqs=ussl.CERT_NONE)
+print(ctx.get_groups(), t.group())
+t.close()
 print(ctx.get_ciphers())
 print('alive')
 """)
     assert r.rc == 0, r
-    got = dict(line.split(" ", 1) for line in r.lines()[:-2])
+    got = dict(line.split(" ", 1) for line in r.lines()[:-3])
     for what in ("server", "client_cert", "keylog", "saved", "session"):
         assert got[what].startswith("NotImplementedError the lean engine (USSL_ENGINE=lean)"), (what, r)
     assert got["roots"].startswith("NotImplementedError") and "roots" in got["roots"], r
     assert got["certdict"].startswith("NotImplementedError") and "getpeercert(True)" in got["certdict"], r
     assert got["tls12"].startswith("SSLError 400 peer sent alert protocol_version") and "lean engine" in got["tls12"], r
     assert got["ciphers"].startswith("SSLError"), r
-    assert r.lines()[-2:] == ["['TLS_AES_128_GCM_SHA256']", "alive"], r
+    assert got["groups"].startswith("SSLError") and "get_groups()" in got["groups"], r
+    assert r.lines()[-3:] == ["['P-256'] P-256", "['TLS_AES_128_GCM_SHA256']", "alive"], r
 
 
 def test_verify_callback_sees_the_leaf_and_can_refuse(pki, tls_server):
