@@ -81,8 +81,9 @@ pub(super) fn decode_decompress(bytes: &[u8], d: u32, p: &mut Poly) {
 pub(super) fn from_message(m: &[u8; 32], p: &mut Poly) {
     for (coefficients, byte) in p.0.chunks_exact_mut(8).zip(m.iter()) {
         for (j, c) in coefficients.iter_mut().enumerate() {
-            let bit = i16::from((byte >> j) & 1);
-            *c = bit.wrapping_neg() & ((Q + 1) / 2);
+            // black_box: LLVM may otherwise make the mask a select, a branch on ARMv6-M.
+            let mask = core::hint::black_box(i16::from((byte >> j) & 1).wrapping_neg());
+            *c = mask & ((Q + 1) / 2);
         }
     }
 }

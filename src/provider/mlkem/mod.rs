@@ -93,12 +93,12 @@ pub fn decaps(dk: &[u8; DECAPSULATION_KEY_LEN], c: &[u8; CIPHERTEXT_LEN], shared
     kpke::encrypt(ek, &m, &r, &mut reencrypted)?;
     let mut rejected = Zeroizing::new([0u8; 32]);
     j(z, c, &mut rejected);
-    // 0xff when c equals its re-encryption, 0 otherwise: the OR of all byte differences,
-    // folded to its "is zero" bit. black_box keeps LLVM from turning either step back into an
-    // early exit or a branch.
+    // 0xff when c equals its re-encryption, 0 otherwise: the OR of all byte differences (0 to
+    // 255) minus one has its bits above 8 set exactly when that OR is zero. black_box hides the
+    // subtraction's result: seeing through it, LLVM compiled the test for zero to a cmp and beq
+    // on ARMv6-M (thumbv6m disassembly), a branch on whether the ciphertext was rejected.
     let difference = c.iter().zip(reencrypted.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    let differs = (u32::from(core::hint::black_box(difference)).wrapping_neg() >> 31) as u8;
-    let keep = core::hint::black_box(differs.wrapping_sub(1));
+    let keep = (core::hint::black_box(u32::from(difference).wrapping_sub(1)) >> 8) as u8;
     for ((out, good), bad) in shared.iter_mut().zip(k.iter()).zip(rejected.iter()) {
         *out = bad ^ (keep & (good ^ bad));
     }
