@@ -56,7 +56,8 @@ pub(super) fn decode_12(bytes: &[u8], p: &mut Poly) {
 /// multiply, needs no library call.
 pub(super) fn compress(x: i16, d: u32) -> u32 {
     const MAGIC: u32 = 1_290_167; // floor(2^32 / q)
-    let y = (u32::from(to_unsigned(x)) << d) + (Q as u32 + 1) / 2;
+    const HALF_Q_UP: u32 = 1665; // (q + 1) / 2
+    let y = (u32::from(to_unsigned(x)) << d) + HALF_Q_UP;
     let (high, low) = (y >> 11, y & 0x7ff);
     let quotient = (high * MAGIC + ((low * MAGIC) >> 11)) >> 21;
     quotient & ((1 << d) - 1)

@@ -45,7 +45,7 @@ pub(super) fn keygen(d: &[u8; 32], dk_pke: &mut [u8], ek: &mut [u8]) -> Option<(
             acc.basemul_acc(&a, &s);
         }
         acc.reduce();
-        acc.to_mont();
+        acc.enter_montgomery();
         // ê_i, from the nonces after ŝ's.
         sample_cbd2(&sigma, K as u8 + i, &mut a);
         ntt(&mut a);

@@ -40,17 +40,24 @@ pub const CIPHERTEXT_LEN: usize = K * U_BYTES + 128;
 /// The decapsulation key as FIPS 203 encodes it: ŝ, the encapsulation key, H(ek), z.
 pub const DECAPSULATION_KEY_LEN: usize = VECTOR_BYTES + ENCAPSULATION_KEY_LEN + 64;
 
-/// The parts of a decapsulation key: dk_pke, ek, H(ek), z.
-fn split_dk(dk: &[u8; DECAPSULATION_KEY_LEN]) -> Option<(&[u8], &[u8], &[u8; 32], &[u8; 32])> {
+/// The parts of a decapsulation key.
+struct DecapsulationKeyParts<'a> {
+    dk_pke: &'a [u8],
+    ek: &'a [u8],
+    ek_hash: &'a [u8; 32],
+    z: &'a [u8; 32],
+}
+
+fn split_dk(dk: &[u8; DECAPSULATION_KEY_LEN]) -> Option<DecapsulationKeyParts<'_>> {
     let (dk_pke, rest) = dk.split_at_checked(VECTOR_BYTES)?;
     let (ek, rest) = rest.split_at_checked(ENCAPSULATION_KEY_LEN)?;
-    let (hash, z) = rest.split_first_chunk::<32>()?;
-    Some((dk_pke, ek, hash, z.try_into().ok()?))
+    let (ek_hash, z) = rest.split_first_chunk::<32>()?;
+    Some(DecapsulationKeyParts { dk_pke, ek, ek_hash, z: z.try_into().ok()? })
 }
 
 /// The encapsulation key inside a decapsulation key.
 pub fn encapsulation_key(dk: &[u8; DECAPSULATION_KEY_LEN]) -> Option<&[u8]> {
-    split_dk(dk).map(|(_, ek, _, _)| ek)
+    split_dk(dk).map(|parts| parts.ek)
 }
 
 /// ML-KEM.KeyGen_internal(d, z) into `dk` (FIPS 203 algorithm 16). None only if the constants
@@ -84,7 +91,7 @@ pub fn encaps(
 /// decrypted message gives c back, else the implicit-rejection secret J(z || c). Both are
 /// computed, and the choice is a mask over the bytes: which one was taken does not show in time.
 pub fn decaps(dk: &[u8; DECAPSULATION_KEY_LEN], c: &[u8; CIPHERTEXT_LEN], shared: &mut [u8; 32]) -> Option<()> {
-    let (dk_pke, ek, ek_hash, z) = split_dk(dk)?;
+    let DecapsulationKeyParts { dk_pke, ek, ek_hash, z } = split_dk(dk)?;
     let mut m = Zeroizing::new([0u8; 32]);
     kpke::decrypt(dk_pke, c, &mut m)?;
     let (mut k, mut r) = (Zeroizing::new([0u8; 32]), Zeroizing::new([0u8; 32]));

@@ -33,7 +33,7 @@ impl Poly {
     }
 
     /// Multiplies by 2^16 mod q: `basemul_acc`'s products carry a factor 2^-16, which this undoes.
-    pub(super) fn to_mont(&mut self) {
+    pub(super) fn enter_montgomery(&mut self) {
         self.0.iter_mut().for_each(|c| *c = fqmul(*c, MONT_SQUARED));
     }
 
