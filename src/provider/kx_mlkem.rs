@@ -22,6 +22,7 @@ use super::kx::{self, X25519};
 use super::kx_hybrid::{Hybrid, Layout, INVALID_KEY_SHARE};
 use super::mlkem;
 pub use super::mlkem::{CIPHERTEXT_LEN, DECAPSULATION_KEY_LEN, ENCAPSULATION_KEY_LEN};
+
 const X25519_LEN: usize = 32;
 /// The coefficients' modulus q.
 const Q: u16 = 3329;
