@@ -76,7 +76,9 @@ pub(super) fn h(a: &[u8], out: &mut [u8; 32]) {
     copy(out, &Sha3_256::digest(a));
 }
 
-/// J(a || b) = SHAKE256, 32 bytes.
+/// J(a || b) = SHAKE256, 32 bytes. Not inlined, so that its state is not part of decapsulation's
+/// frame while that re-encrypts.
+#[inline(never)]
 pub(super) fn j(a: &[u8], b: &[u8], out: &mut [u8; 32]) {
     let mut xof = Shake256::default();
     Update::update(&mut xof, a);
