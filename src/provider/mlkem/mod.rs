@@ -1,7 +1,9 @@
 //! ML-KEM-768 (FIPS 203), our own: written for the engine's stack on ARMv6-M. The ml-kem crate
 //! it replaces held the matrix Â and copied polynomial vectors by value, 32-39 KB of stack per
 //! operation on thumbv6m against the engine's 19 KB; here the matrix is sampled entry by entry
-//! where it is used (kpke.rs), and keygen, encaps and decaps stay within a few KB.
+//! where it is used (kpke.rs). Measured on thumbv6m at opt-level "z" (-Z emit-stack-sizes, the
+//! deepest call path summed): keygen 3,856 B, encaps 3,408 B, decaps 3,480 B. Flash: the
+//! Cortex-M0+ staticlib's text with `pq` is 11,322 B above the one without (ml-kem 0.2.1: 16,969).
 //!
 //! Files: poly.rs (the ring's arithmetic, Montgomery and Barrett reduction), ntt.rs,
 //! sample.rs (SampleNTT, SamplePolyCBD and the hash functions, from the sha3 crate), encode.rs
