@@ -134,4 +134,19 @@ mod tests {
         j(&[6; 32], &c, &mut rejected);
         assert_eq!(got, rejected);
     }
+
+    /// Bytes no key generation makes (coefficients up to 4095 in ŝ and t̂, every ciphertext bit
+    /// set) go through the arithmetic without overflow: this runs with overflow checks on.
+    #[test]
+    fn hostile_bytes_do_not_panic() {
+        for fill in [0x00, 0xff, 0x5a] {
+            let dk = [fill; DECAPSULATION_KEY_LEN];
+            let c = [fill ^ 0xff; CIPHERTEXT_LEN];
+            let mut got = [0u8; 32];
+            decaps(&dk, &c, &mut got).expect("decaps");
+            let ek = [fill; ENCAPSULATION_KEY_LEN];
+            let (mut c, mut sent) = ([0u8; CIPHERTEXT_LEN], [0u8; 32]);
+            encaps(&ek, &[fill; 32], &mut c, &mut sent).expect("encaps");
+        }
+    }
 }
