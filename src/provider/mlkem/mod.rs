@@ -4,8 +4,8 @@
 //! where it is used (kpke.rs). Measured on thumbv6m at opt-level "z" (-Z emit-stack-sizes, the
 //! deepest call path summed): keygen 3,856 B, encaps 3,408 B, decaps 3,480 B alone; in the
 //! firmware staticlib (full, LTO) from rustls's entry points, kx_mlkem.rs's `start` 3,896 B,
-//! `start_and_complete` 3,464 B, `complete` 3,608 B. Flash: the
-//! Cortex-M0+ staticlib's text with `pq` is 11,322 B above the one without (ml-kem 0.2.1: 16,969).
+//! `start_and_complete` 3,464 B, `complete` 3,608 B. Flash: the Cortex-M0+ staticlib's text with
+//! `pq` is 11,322 B above the one without (ml-kem 0.2.1: 16,969).
 //!
 //! Files: poly.rs (the ring's arithmetic, Montgomery and Barrett reduction), ntt.rs,
 //! sample.rs (SampleNTT, SamplePolyCBD and the hash functions, from the sha3 crate), encode.rs
