@@ -13,6 +13,8 @@ pub mod kx;
 mod kx_hybrid;
 #[cfg(feature = "pq")]
 pub mod kx_mlkem;
+#[cfg(feature = "pq")]
+mod mlkem;
 #[cfg(feature = "p384")]
 pub mod p384;
 pub mod primitives;
