@@ -111,6 +111,25 @@ print(repr({"full": full, "resumed": resumed, "needed_heap": needed, "version": 
             "low_memory_errors": sorted(set(failures))}))
 """
 
+# TLS 1.3 ECDSA P-256 between our two ends, the client offering the groups given (None: its
+# default, X25519MLKEM768 first): instructions per side and the bytes each side sent.
+KEY_EXCHANGE = """
+import tls
+runs = []
+for i in range(%(n)d):
+    cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY, "1.3")
+    if %(groups)r:
+        cctx.set_groups(%(groups)r)
+    m = Meter()
+    c, s, ce, se = metered_pair(cctx, sctx, m)
+    handshake(c, s, m)
+    runs.append({"client": m.us["client"], "server": m.us["server"], "client_sent": ce.sent,
+                 "server_sent": se.sent, "group": c.group()})
+    c.close(); s.close()
+    c = s = ce = se = None
+print(repr(runs))
+"""
+
 UART_CLIENT = """
 import tls, gc
 
@@ -263,6 +282,23 @@ def uart_heap(board, engine, pki, kind, protocol, smoke):
     return r
 
 
+def key_exchange(board, pki, n):
+    """{group: medians of KEY_EXCHANGE's figures} for the hybrid (the default) and X25519 alone."""
+    out = {}
+    for groups in (None, ["X25519"]):
+        q = boot(board, "ussl", pki, icount=True)
+        try:
+            runs = last_value(q.exec(KEY_EXCHANGE % dict(n=n, groups=groups), timeout=900))
+        finally:
+            q.close()
+        group = runs[0]["group"]
+        assert all(r["group"] == group for r in runs) and group == (groups[0] if groups else "X25519MLKEM768"), runs
+        out[group] = {k: int(statistics.median(r[k] for r in runs)) for k in ("client_sent", "server_sent")}
+        out[group].update({f"{side}_insns": side_median(runs, side) for side in ("client", "server")})
+        print(board, "key exchange", group, out[group], flush=True)
+    return out
+
+
 def side_median(runs, side):
     return int(statistics.median(r[side] for r in runs) * 1000) if runs else None
 
@@ -302,6 +338,8 @@ def main():
                     continue
                 results["uart_client"].setdefault(engine, {})[label] = uart_heap(board, engine, pki, key, protocol,
                                                                                   args.smoke)
+    # The post-quantum hybrid against X25519 alone, on the Cortex-M3.
+    results["key_exchange"] = {"MPS2_AN385": key_exchange("MPS2_AN385", pki, n)}
     # Clients of openssl s_server over the UART: instructions per handshake for each engine.
     board = "MPS2_AN385"
     lean_elf = elf(*LEAN)

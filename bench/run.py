@@ -22,6 +22,8 @@ import time
 
 import trustme
 
+import kx_report
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests_py"))
 from helpers.loopback import Listener, free_port, in_thread, wait_port  # noqa: E402
@@ -747,7 +749,7 @@ def firmware_markdown(q):
     lines += ["", "On boards the engine runs on its own stack (src/runtime/engine_stack.rs); the C stack below the "
               "shim holds the trampoline and MicroPython's allocator (and any collection it starts). The budget the "
               "tests enforce: 6 KB of C stack, and 2 KB left unused on the engine stack.", ""]
-    return lines
+    return lines + kx_report.lines(q)
 
 
 def write_firmware_chart(q):
