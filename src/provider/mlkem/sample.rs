@@ -19,19 +19,24 @@ pub(super) fn sample_ntt(rho: &[u8; 32], x: u8, y: u8, out: &mut Poly) {
     Update::update(&mut xof, &[x, y]);
     let mut reader = xof.finalize_xof();
     let mut block = [0u8; SHAKE128_RATE];
-    let mut filled = 0;
-    while filled < N {
+    // The coefficients still to fill. The two candidates of a triple are tested one after the
+    // other, not as an array: at opt-level "z" LLVM kept such an array on the stack and looped
+    // over it (thumbv7m, about 40 instructions a triple).
+    let mut slots = out.0.iter_mut();
+    while slots.len() > 0 {
         reader.read(&mut block);
         for triple in block.chunks_exact(3) {
             if let [b0, b1, b2] = *triple {
                 let d1 = u16::from(b0) | (u16::from(b1 & 0x0f) << 8);
                 let d2 = u16::from(b1 >> 4) | (u16::from(b2) << 4);
-                for d in [d1, d2] {
-                    if d < Q as u16 {
-                        if let Some(c) = out.0.get_mut(filled) {
-                            *c = d as i16;
-                            filled += 1;
-                        }
+                if d1 < Q as u16 {
+                    if let Some(c) = slots.next() {
+                        *c = d1 as i16;
+                    }
+                }
+                if d2 < Q as u16 {
+                    if let Some(c) = slots.next() {
+                        *c = d2 as i16;
                     }
                 }
             }
