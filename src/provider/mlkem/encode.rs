@@ -53,7 +53,8 @@ pub(super) fn decode_12(bytes: &[u8], p: &mut Poly) {
 /// reference's multiply-shift instead of a division, whose time on some cores depends on the
 /// operands; `compress_matches_the_definition` checks all of them). The 64-bit product is taken
 /// as two 32-bit ones (y's bits above and below 2^11) so that ARMv6-M, which has no long
-/// multiply, needs no library call.
+/// multiply, needs no library call. Inlined: at opt-level "z" it was a call per coefficient.
+#[inline(always)]
 pub(super) fn compress(x: i16, d: u32) -> u32 {
     const MAGIC: u32 = 1_290_167; // floor(2^32 / q)
     const HALF_Q_UP: u32 = 1665; // (q + 1) / 2

@@ -73,7 +73,9 @@ impl Zeroize for Poly {
     }
 }
 
-/// (a0 + a1 X)(b0 + b1 X) mod (X^2 - zeta), times 2^-16.
+/// (a0 + a1 X)(b0 + b1 X) mod (X^2 - zeta), times 2^-16. Inlined: at opt-level "z" it was a call
+/// for every pair of coefficients.
+#[inline(always)]
 fn basemul(a0: i16, a1: i16, b0: i16, b1: i16, zeta: i16) -> (i16, i16) {
     let c0 = fqmul(fqmul(a1, b1), zeta).wrapping_add(fqmul(a0, b0));
     let c1 = fqmul(a0, b1).wrapping_add(fqmul(a1, b0));
@@ -102,7 +104,9 @@ pub(super) fn barrett_reduce(a: i16) -> i16 {
 
 /// a in (-q, q) to its representative in [0, q): adds q when a is negative, through the sign as a
 /// mask. black_box keeps the mask opaque: without it LLVM may rebuild the select, which ARMv6-M
-/// (no conditional move) compiles to a branch on the sign, a secret here.
+/// (no conditional move) compiles to a branch on the sign, a secret here. Inlined: at opt-level
+/// "z" it was a call for every coefficient encoded or compressed.
+#[inline(always)]
 pub(super) fn to_unsigned(a: i16) -> u16 {
     let mask = core::hint::black_box(a >> 15);
     a.wrapping_add(mask & Q) as u16
