@@ -40,7 +40,7 @@ impl Matrix<'_> {
             Matrix::Sampled => sample_ntt(rho, j, i, out),
             Matrix::Cached(bytes) => {
                 let at = (usize::from(i) * K + usize::from(j)) * POLY_BYTES;
-                // Always in range (i, j < k); an empty slice would decode to zeros, not panic.
+                // Always in range (i, j < k); an empty slice would decode to nothing, not panic.
                 decode_12(bytes.get(at..at + POLY_BYTES).unwrap_or(&[]), out);
             }
         }
