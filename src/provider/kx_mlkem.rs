@@ -219,7 +219,6 @@ pub mod kat {
         Some(decapsulate(key, Some(cache), ciphertext).map(|shared| *shared))
     }
 
-
     /// The client's X25519MLKEM768 exchange for ML-KEM's seed (d, z) and the X25519 secret.
     pub fn client(d: &[u8; 32], z: &[u8; 32], x25519_secret: &[u8]) -> Option<Box<dyn ActiveKeyExchange>> {
         let classical = kx::exchange_with_secret(NamedGroup::X25519, x25519_secret)?;
