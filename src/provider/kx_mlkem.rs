@@ -79,8 +79,10 @@ impl SupportedKxGroup for MlKem768Group {
 /// The client's half: the decapsulation key in FIPS 203's encoding, which holds the
 /// encapsulation key we send (zeroized when dropped), and the matrix Â key generation sampled,
 /// which decapsulation's re-encryption needs again: sampling it is about 27 SHAKE128 blocks, a
-/// sixth of the client's ML-KEM time. Â is public (rho, its seed, is in the key we send), so it
-/// is not zeroized.
+/// sixth of the client's ML-KEM time (0.6 M instructions on MPS2_AN385). The price is heap: a
+/// client+server pair there needs 70,702 B free for a TLS 1.3 handshake, 67,421 without the
+/// cache. Packed to 12 bits rather than held as i16 (4,608 B), as the heap is what boards lack.
+/// Â is public (rho, its seed, is in the key we send), so it is not zeroized.
 struct MlKemExchange {
     decapsulation_key: Zeroizing<Vec<u8>>,
     matrix: Vec<u8>,
