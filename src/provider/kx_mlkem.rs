@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use super::kx::{self, X25519};
 use super::kx_hybrid::{Hybrid, Layout, INVALID_KEY_SHARE};
 use super::mlkem;
-pub use super::mlkem::{CIPHERTEXT_LEN, DECAPSULATION_KEY_LEN, ENCAPSULATION_KEY_LEN, MATRIX_BYTES};
+pub use super::mlkem::{CIPHERTEXT_LEN, DECAPSULATION_KEY_LEN, ENCAPSULATION_KEY_LEN};
 
 const X25519_LEN: usize = 32;
 /// The coefficients' modulus q.
@@ -77,36 +77,23 @@ impl SupportedKxGroup for MlKem768Group {
 }
 
 /// The client's half: the decapsulation key in FIPS 203's encoding, which holds the
-/// encapsulation key we send (zeroized when dropped), and the matrix Â key generation sampled,
-/// which decapsulation's re-encryption needs again: sampling it is about 27 SHAKE128 blocks, a
-/// sixth of the client's ML-KEM time (0.6 M instructions on MPS2_AN385). The price is heap: a
-/// client+server pair there needs 70,702 B free for a TLS 1.3 handshake, 67,421 without the
-/// cache. Packed to 12 bits rather than held as i16 (4,608 B), as the heap is what boards lack.
-/// Â is public (rho, its seed, is in the key we send), so it is not zeroized.
+/// encapsulation key we send (zeroized when dropped).
 struct MlKemExchange {
     decapsulation_key: Zeroizing<Vec<u8>>,
-    matrix: Vec<u8>,
 }
 
 impl MlKemExchange {
-    /// ML-KEM.KeyGen_internal(d, z). The key (2400 bytes) and Â (3456) are built in place on the
-    /// heap.
+    /// ML-KEM.KeyGen_internal(d, z). The key is built in place on the heap (2400 bytes).
     fn from_seed(d: &[u8; 32], z: &[u8; 32]) -> Result<Self, Error> {
         let mut decapsulation_key = Zeroizing::new(vec![0u8; DECAPSULATION_KEY_LEN]);
-        let mut matrix = vec![0u8; MATRIX_BYTES];
         let dk = <&mut [u8; DECAPSULATION_KEY_LEN]>::try_from(decapsulation_key.as_mut_slice())
             .map_err(|_| keygen_failed())?;
-        let cache = <&mut [u8; MATRIX_BYTES]>::try_from(matrix.as_mut_slice()).map_err(|_| keygen_failed())?;
-        mlkem::keygen(d, z, dk, Some(cache)).ok_or_else(keygen_failed)?;
-        Ok(MlKemExchange { decapsulation_key, matrix })
+        mlkem::keygen(d, z, dk).ok_or_else(keygen_failed)?;
+        Ok(MlKemExchange { decapsulation_key })
     }
 
     fn key(&self) -> Option<&[u8; DECAPSULATION_KEY_LEN]> {
         self.decapsulation_key.as_slice().try_into().ok()
-    }
-
-    fn matrix(&self) -> Option<&[u8; MATRIX_BYTES]> {
-        self.matrix.as_slice().try_into().ok()
     }
 }
 
@@ -117,7 +104,7 @@ fn keygen_failed() -> Error {
 
 impl ActiveKeyExchange for MlKemExchange {
     fn complete(self: Box<Self>, ciphertext: &[u8]) -> Result<SharedSecret, Error> {
-        let shared = decapsulate(self.key().ok_or_else(keygen_failed)?, self.matrix(), ciphertext)?;
+        let shared = decapsulate(self.key().ok_or_else(keygen_failed)?, ciphertext)?;
         Ok(SharedSecret::from(&shared[..]))
     }
 
@@ -137,15 +124,10 @@ impl ActiveKeyExchange for MlKemExchange {
 /// ML-KEM.Decaps. Only the length is checked (FIPS 203 section 7.3, the ciphertext type check):
 /// a ciphertext that does not decrypt to itself gives the implicit-rejection secret, chosen in
 /// constant time (mlkem::decaps), and the handshake then fails at Finished like any wrong key.
-/// `matrix`: Â of the key's own encapsulation key, if at hand.
-fn decapsulate(
-    key: &[u8; DECAPSULATION_KEY_LEN],
-    matrix: Option<&[u8; MATRIX_BYTES]>,
-    ciphertext: &[u8],
-) -> Result<Zeroizing<[u8; 32]>, Error> {
+fn decapsulate(key: &[u8; DECAPSULATION_KEY_LEN], ciphertext: &[u8]) -> Result<Zeroizing<[u8; 32]>, Error> {
     let ciphertext = <&[u8; CIPHERTEXT_LEN]>::try_from(ciphertext).map_err(|_| INVALID_KEY_SHARE)?;
     let mut shared = Zeroizing::new([0u8; 32]);
-    mlkem::decaps(key, matrix, ciphertext, &mut shared).ok_or(INVALID_KEY_SHARE)?;
+    mlkem::decaps(key, ciphertext, &mut shared).ok_or(INVALID_KEY_SHARE)?;
     Ok(shared)
 }
 
@@ -204,21 +186,10 @@ pub mod kat {
     }
 
     /// ML-KEM.Decaps_internal(dk, c) for a FIPS 203-encoded decapsulation key, through the
-    /// decapsulation our client runs, Â sampled from the key's rho as FIPS 203 writes it. None
-    /// for a key of the wrong length.
+    /// decapsulation our client runs. None for a key of the wrong length.
     pub fn decaps(decapsulation_key: &[u8], ciphertext: &[u8]) -> Option<Result<[u8; 32], Error>> {
         let key = <&[u8; DECAPSULATION_KEY_LEN]>::try_from(decapsulation_key).ok()?;
-        Some(decapsulate(key, None, ciphertext).map(|shared| *shared))
-    }
-
-    /// The same, re-encrypting with Â from a cache, as our client does with the one its key
-    /// generation left (filled here by sampling the key's rho: `mlkem::expand_matrix`).
-    pub fn decaps_cached(decapsulation_key: &[u8], ciphertext: &[u8]) -> Option<Result<[u8; 32], Error>> {
-        let key = <&[u8; DECAPSULATION_KEY_LEN]>::try_from(decapsulation_key).ok()?;
-        let mut matrix = vec![0u8; MATRIX_BYTES];
-        let cache = <&mut [u8; MATRIX_BYTES]>::try_from(matrix.as_mut_slice()).ok()?;
-        mlkem::expand_matrix(mlkem::encapsulation_key(key)?, cache)?;
-        Some(decapsulate(key, Some(cache), ciphertext).map(|shared| *shared))
+        Some(decapsulate(key, ciphertext).map(|shared| *shared))
     }
 
     /// The client's X25519MLKEM768 exchange for ML-KEM's seed (d, z) and the X25519 secret.

@@ -1,9 +1,9 @@
-//! K-PKE (FIPS 203 algorithms 13-15) for ML-KEM-768, streaming: the matrix Â is never held on
-//! the stack. Each entry is sampled (or decoded from a cache on the heap, `Matrix`) into one
-//! polynomial when its product is taken (t̂ = Â∘ŝ + ê row by row, u = NTT^-1(Âᵀ∘r̂) + e1 with the
-//! transposed entries taken as Â[j][i]), so the stack holds at most three polynomials (1.5 KB);
-//! the one vector used more than once across rows, r̂, is on the heap, and ŝ is read back from
-//! its encoding in the key. Every polynomial that held secret data is zeroized when dropped.
+//! K-PKE (FIPS 203 algorithms 13-15) for ML-KEM-768, streaming: the matrix Â is never held. Each
+//! entry is sampled into one polynomial when its product is taken (t̂ = Â∘ŝ + ê row by row,
+//! u = NTT^-1(Âᵀ∘r̂) + e1 with the transposed entries sampled as (i, j)), so the stack holds at
+//! most three polynomials (1.5 KB); the one vector used more than once across rows, r̂, is on the
+//! heap, and ŝ is read back from its encoding in the key. Every polynomial that held secret data
+//! is zeroized when dropped.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -14,52 +14,19 @@ use super::encode::{compress_encode, decode_12, decode_decompress, encode_12, fr
 use super::ntt::{inverse_ntt, ntt};
 use super::poly::Poly;
 use super::sample::{g, sample_cbd2, sample_ntt};
-use super::{K, MATRIX_BYTES, POLY_BYTES, U_BYTES, VECTOR_BYTES};
+use super::{K, POLY_BYTES, U_BYTES, VECTOR_BYTES};
 
 /// The d of Compress_d for u and for v.
 const DU: u32 = 10;
 const DV: u32 = 4;
-
-/// Where K-PKE takes the entries of Â from. Â is public (it depends on rho alone), so a copy of
-/// it needs no zeroizing; sampling it is most of key generation's and encryption's time (about
-/// 3 SHAKE128 blocks an entry), which a client that re-encrypts in decapsulation can save.
-#[derive(Clone, Copy)]
-pub(super) enum Matrix<'a> {
-    /// SampleNTT(rho || j || i), as FIPS 203 writes it.
-    Sampled,
-    /// ByteEncode_12 of Â[i][j] at offset (k·i + j)·384, as `keygen` cached it for the same rho.
-    /// Packed to 12 bits: 3,456 bytes on the heap against 4,608 as i16, for a decode per entry
-    /// that costs a fraction of one SHAKE128 block.
-    Cached(&'a [u8; MATRIX_BYTES]),
-}
-
-impl Matrix<'_> {
-    /// Â[i][j] into `out`.
-    fn entry(self, rho: &[u8; 32], i: u8, j: u8, out: &mut Poly) {
-        match self {
-            Matrix::Sampled => sample_ntt(rho, j, i, out),
-            Matrix::Cached(bytes) => {
-                let at = (usize::from(i) * K + usize::from(j)) * POLY_BYTES;
-                // Always in range (i, j < k); an empty slice would decode to nothing, not panic.
-                decode_12(bytes.get(at..at + POLY_BYTES).unwrap_or(&[]), out);
-            }
-        }
-    }
-}
 
 /// A polynomial that is zeroized when dropped.
 fn poly() -> Zeroizing<Poly> {
     Zeroizing::new(Poly::zero())
 }
 
-/// K-PKE.KeyGen(d): ŝ encoded into `dk_pke` (1152 bytes), t̂ and rho into `ek` (1184 bytes), and
-/// Â into `matrix` when given (the `Matrix::Cached` layout).
-pub(super) fn keygen(
-    d: &[u8; 32],
-    dk_pke: &mut [u8],
-    ek: &mut [u8],
-    mut matrix: Option<&mut [u8; MATRIX_BYTES]>,
-) -> Option<()> {
+/// K-PKE.KeyGen(d): ŝ encoded into `dk_pke` (1152 bytes), t̂ and rho into `ek` (1184 bytes).
+pub(super) fn keygen(d: &[u8; 32], dk_pke: &mut [u8], ek: &mut [u8]) -> Option<()> {
     let (mut rho, mut sigma) = ([0u8; 32], Zeroizing::new([0u8; 32]));
     // G(d || k): the final standard's domain separation by the parameter set.
     g(d, &[K as u8], &mut rho, &mut sigma);
@@ -73,11 +40,7 @@ pub(super) fn keygen(
     for (i, t_i) in (0u8..).zip(t_bytes.chunks_exact_mut(POLY_BYTES)) {
         *acc = Poly::zero();
         for (j, s_bytes) in (0u8..).zip(dk_pke.chunks_exact(POLY_BYTES)) {
-            Matrix::Sampled.entry(&rho, i, j, &mut a);
-            if let Some(cache) = matrix.as_deref_mut() {
-                let at = (usize::from(i) * K + usize::from(j)) * POLY_BYTES;
-                encode_12(&a, cache.get_mut(at..at + POLY_BYTES).unwrap_or(&mut []));
-            }
+            sample_ntt(&rho, j, i, &mut a);
             decode_12(s_bytes, &mut s);
             acc.basemul_acc(&a, &s);
         }
@@ -94,19 +57,8 @@ pub(super) fn keygen(
     Some(())
 }
 
-/// Â from rho, every entry sampled, into the `Matrix::Cached` layout.
-pub(super) fn expand_matrix(rho: &[u8; 32], matrix: &mut [u8; MATRIX_BYTES]) {
-    let mut a = Poly::zero();
-    for (at, out) in (0u8..).zip(matrix.chunks_exact_mut(POLY_BYTES)) {
-        let (i, j) = (at / K as u8, at % K as u8);
-        Matrix::Sampled.entry(rho, i, j, &mut a);
-        encode_12(&a, out);
-    }
-}
-
-/// K-PKE.Encrypt(ek, m, r) into `c` (1088 bytes), Â from `matrix` (which, if cached, must be
-/// ek's own). `ek` has passed the modulus check.
-pub(super) fn encrypt(ek: &[u8], matrix: Matrix<'_>, m: &[u8; 32], r: &[u8; 32], c: &mut [u8]) -> Option<()> {
+/// K-PKE.Encrypt(ek, m, r) into `c` (1088 bytes). `ek` has passed the modulus check.
+pub(super) fn encrypt(ek: &[u8], m: &[u8; 32], r: &[u8; 32], c: &mut [u8]) -> Option<()> {
     let (t_bytes, rho) = ek.split_at_checked(VECTOR_BYTES)?;
     let rho: &[u8; 32] = rho.try_into().ok()?;
     // r̂: used by every row of u and by v, so kept, on the heap (1.5 KB).
@@ -121,7 +73,7 @@ pub(super) fn encrypt(ek: &[u8], matrix: Matrix<'_>, m: &[u8; 32], r: &[u8; 32],
         *acc = Poly::zero();
         for (j, r_j) in (0u8..).zip(r_hat.iter()) {
             // Âᵀ[i][j] = Â[j][i] = SampleNTT(rho || i || j).
-            matrix.entry(rho, j, i, &mut a);
+            sample_ntt(rho, i, j, &mut a);
             acc.basemul_acc(&a, r_j);
         }
         acc.reduce();

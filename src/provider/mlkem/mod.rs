@@ -1,17 +1,18 @@
 //! ML-KEM-768 (FIPS 203), our own: written for the engine's stack on ARMv6-M. The ml-kem crate
 //! it replaces held the matrix Â and copied polynomial vectors by value, 32-39 KB of stack per
 //! operation on thumbv6m against the engine's 19 KB; here the matrix is sampled entry by entry
-//! where it is used (kpke.rs), or decoded from a client's cache of it on the heap. Measured on
-//! thumbv6m at opt-level "z" (-Z emit-stack-sizes, the deepest call path summed): keygen 3,888 B,
-//! encaps 3,440 B, decaps 3,520 B alone, with or without the cache; in the firmware staticlib
-//! (full, LTO) from rustls's entry points, kx_mlkem.rs's `start` 3,960 B, `start_and_complete`
-//! 3,488 B, `complete` 3,632 B. Flash: the Cortex-M0+ staticlib's text with `pq` was 11,322 B
-//! above the one without (ml-kem 0.2.1: 16,969); the cache and the faster 12-bit codec and
-//! sampling loop added about 550 B (thumbv6m and thumbv7m alike).
+//! where it is used (kpke.rs). Measured on thumbv6m at opt-level "z" (-Z emit-stack-sizes, the
+//! deepest call path summed, while the client still kept a heap copy of Â, since removed):
+//! keygen 3,888 B, encaps 3,440 B, decaps 3,520 B alone; in the firmware staticlib (full, LTO)
+//! from rustls's entry points, kx_mlkem.rs's `start` 3,960 B, `start_and_complete` 3,488 B,
+//! `complete` 3,632 B. Flash: the Cortex-M0+ staticlib's text with `pq` was 11,322 B above the
+//! one without (ml-kem 0.2.1: 16,969) before the faster 12-bit codec and sampling loop.
 //!
 //! Time (MPS2_AN385, qemu -icount, a TLS 1.3 ECDSA P-256 handshake between our ends, medians):
-//! the client spends about 11% more instructions with X25519MLKEM768 than with X25519 alone
-//! (27.3 M against 24.6 M; 15.8% before the cache), the server about 13% (17.4 M against 15.4 M).
+//! the client spends about 14% more instructions with X25519MLKEM768 than with X25519 alone
+//! (27.9 M against 24.6 M), the server about 13% (17.4 M against 15.4 M). A client could keep the
+//! Â it sampled in key generation for decapsulation's re-encryption (measured: 11% rather than
+//! 14%), but that holds 3,456 B more heap through the handshake, and heap is what boards lack.
 //! Keccak-f[1600] is the largest part: some 60 permutations for the client (9 entries of Â, 13
 //! CBD samples, H(ek), J(z || c), two G), about 17 k instructions each.
 //!
@@ -34,7 +35,6 @@ use alloc::vec;
 
 use zeroize::Zeroizing;
 
-use kpke::Matrix;
 use sample::{copy, g, h, j};
 
 /// The module rank k of ML-KEM-768.
@@ -43,8 +43,6 @@ const K: usize = 3;
 const POLY_BYTES: usize = 384;
 /// ByteEncode_12 of a vector of k polynomials.
 const VECTOR_BYTES: usize = K * POLY_BYTES;
-/// ByteEncode_12 of the k x k matrix Â, row by row (a client's cache of it, kpke::Matrix).
-pub const MATRIX_BYTES: usize = K * K * POLY_BYTES;
 /// One polynomial of u, compressed to 10 bits.
 const U_BYTES: usize = 320;
 
@@ -75,19 +73,13 @@ pub fn encapsulation_key(dk: &[u8; DECAPSULATION_KEY_LEN]) -> Option<&[u8]> {
     split_dk(dk).map(|parts| parts.ek)
 }
 
-/// ML-KEM.KeyGen_internal(d, z) into `dk` (FIPS 203 algorithm 16), and the matrix Â it sampled
-/// into `matrix` when given, for `decaps` to re-encrypt with instead of sampling it again. None
-/// only if the constants above were inconsistent.
-pub fn keygen(
-    d: &[u8; 32],
-    z: &[u8; 32],
-    dk: &mut [u8; DECAPSULATION_KEY_LEN],
-    matrix: Option<&mut [u8; MATRIX_BYTES]>,
-) -> Option<()> {
+/// ML-KEM.KeyGen_internal(d, z) into `dk` (FIPS 203 algorithm 16). None only if the constants
+/// above were inconsistent.
+pub fn keygen(d: &[u8; 32], z: &[u8; 32], dk: &mut [u8; DECAPSULATION_KEY_LEN]) -> Option<()> {
     let (dk_pke, rest) = dk.split_at_mut_checked(VECTOR_BYTES)?;
     let (ek, rest) = rest.split_at_mut_checked(ENCAPSULATION_KEY_LEN)?;
     let (hash, z_out) = rest.split_first_chunk_mut::<32>()?;
-    kpke::keygen(d, dk_pke, ek, matrix)?;
+    kpke::keygen(d, dk_pke, ek)?;
     h(ek, hash);
     copy(z_out, z);
     Some(())
@@ -105,37 +97,20 @@ pub fn encaps(
     h(ek, &mut ek_hash);
     let mut r = Zeroizing::new([0u8; 32]);
     g(m, &ek_hash, shared, &mut r);
-    kpke::encrypt(ek, Matrix::Sampled, m, &r, c)
-}
-
-/// Â for the encapsulation key `ek`, sampled from its rho (the layout `keygen` caches): what a
-/// decapsulation key from elsewhere needs to use `decaps` with a cache. The known-answer tests
-/// check the cached path with it.
-pub fn expand_matrix(ek: &[u8], matrix: &mut [u8; MATRIX_BYTES]) -> Option<()> {
-    let rho: &[u8; 32] = ek.get(VECTOR_BYTES..)?.try_into().ok()?;
-    kpke::expand_matrix(rho, matrix);
-    Some(())
+    kpke::encrypt(ek, m, &r, c)
 }
 
 /// ML-KEM.Decaps_internal(dk, c) (algorithm 18) into `shared`: K' when re-encrypting the
 /// decrypted message gives c back, else the implicit-rejection secret J(z || c). Both are
 /// computed, and the choice is a mask over the bytes: which one was taken does not show in time.
-/// `matrix`, if given, must be Â of dk's own encapsulation key (`keygen`'s or `expand_matrix`'s):
-/// the re-encryption then decodes it instead of sampling it from rho again.
-pub fn decaps(
-    dk: &[u8; DECAPSULATION_KEY_LEN],
-    matrix: Option<&[u8; MATRIX_BYTES]>,
-    c: &[u8; CIPHERTEXT_LEN],
-    shared: &mut [u8; 32],
-) -> Option<()> {
+pub fn decaps(dk: &[u8; DECAPSULATION_KEY_LEN], c: &[u8; CIPHERTEXT_LEN], shared: &mut [u8; 32]) -> Option<()> {
     let DecapsulationKeyParts { dk_pke, ek, ek_hash, z } = split_dk(dk)?;
     let mut m = Zeroizing::new([0u8; 32]);
     kpke::decrypt(dk_pke, c, &mut m)?;
     let (mut k, mut r) = (Zeroizing::new([0u8; 32]), Zeroizing::new([0u8; 32]));
     g(&m[..], ek_hash, &mut k, &mut r);
     let mut reencrypted = Zeroizing::new(vec![0u8; CIPHERTEXT_LEN]);
-    let matrix = matrix.map_or(Matrix::Sampled, Matrix::Cached);
-    kpke::encrypt(ek, matrix, &m, &r, &mut reencrypted)?;
+    kpke::encrypt(ek, &m, &r, &mut reencrypted)?;
     let mut rejected = Zeroizing::new([0u8; 32]);
     j(z, c, &mut rejected);
     // 0xff when c equals its re-encryption, 0 otherwise: the OR of all byte differences (0 to
@@ -156,50 +131,18 @@ mod tests {
 
     #[test]
     fn round_trip_and_rejection() {
-        let (mut dk, mut matrix) = ([0u8; DECAPSULATION_KEY_LEN], [0u8; MATRIX_BYTES]);
-        keygen(&[5; 32], &[6; 32], &mut dk, Some(&mut matrix)).expect("keygen");
+        let mut dk = [0u8; DECAPSULATION_KEY_LEN];
+        keygen(&[5; 32], &[6; 32], &mut dk).expect("keygen");
         let ek: [u8; ENCAPSULATION_KEY_LEN] = encapsulation_key(&dk).expect("ek").try_into().expect("len");
-        let (mut c, mut sent) = ([0u8; CIPHERTEXT_LEN], [0u8; 32]);
+        let (mut c, mut sent, mut got) = ([0u8; CIPHERTEXT_LEN], [0u8; 32], [0u8; 32]);
         encaps(&ek, &[7; 32], &mut c, &mut sent).expect("encaps");
-        let (mut got, mut got_cached) = ([0u8; 32], [0u8; 32]);
-        decaps(&dk, None, &c, &mut got).expect("decaps");
-        decaps(&dk, Some(&matrix), &c, &mut got_cached).expect("decaps");
-        assert_eq!((sent, sent), (got, got_cached));
+        decaps(&dk, &c, &mut got).expect("decaps");
+        assert_eq!(sent, got);
         c[100] ^= 4;
-        decaps(&dk, None, &c, &mut got).expect("decaps");
-        decaps(&dk, Some(&matrix), &c, &mut got_cached).expect("decaps");
+        decaps(&dk, &c, &mut got).expect("decaps");
         assert_ne!(sent, got);
         let mut rejected = [0u8; 32];
         j(&[6; 32], &c, &mut rejected);
-        assert_eq!((got, got_cached), (rejected, rejected));
-    }
-
-    /// keygen caches the Â it sampled (the one `expand_matrix` samples again from ek's rho), and
-    /// decaps re-encrypts with the cache: one coefficient changed there and the re-encryption
-    /// differs, so a valid ciphertext gets the implicit-rejection secret.
-    #[test]
-    fn decaps_uses_the_cached_matrix() {
-        let (mut dk, mut matrix) = ([0u8; DECAPSULATION_KEY_LEN], [0u8; MATRIX_BYTES]);
-        keygen(&[8; 32], &[9; 32], &mut dk, Some(&mut matrix)).expect("keygen");
-        let mut plain_dk = [0u8; DECAPSULATION_KEY_LEN];
-        keygen(&[8; 32], &[9; 32], &mut plain_dk, None).expect("keygen");
-        assert!(dk == plain_dk);
-        let ek = encapsulation_key(&dk).expect("ek");
-        let mut expanded = [0u8; MATRIX_BYTES];
-        expand_matrix(ek, &mut expanded).expect("expand");
-        assert!(matrix == expanded);
-        let ek: [u8; ENCAPSULATION_KEY_LEN] = ek.try_into().expect("len");
-        let (mut c, mut sent, mut got) = ([0u8; CIPHERTEXT_LEN], [0u8; 32], [0u8; 32]);
-        encaps(&ek, &[10; 32], &mut c, &mut sent).expect("encaps");
-        // Â[2][1]'s first coefficient (entries are 384 bytes, row by row) plus one, mod q.
-        let at = (2 * K + 1) * POLY_BYTES;
-        let first = u16::from(matrix[at]) | (u16::from(matrix[at + 1] & 0x0f) << 8);
-        let changed = (first + 1) % 3329;
-        matrix[at] = changed as u8;
-        matrix[at + 1] = (matrix[at + 1] & 0xf0) | (changed >> 8) as u8;
-        decaps(&dk, Some(&matrix), &c, &mut got).expect("decaps");
-        let mut rejected = [0u8; 32];
-        j(&[9; 32], &c, &mut rejected);
         assert_eq!(got, rejected);
     }
 
@@ -211,8 +154,7 @@ mod tests {
             let dk = [fill; DECAPSULATION_KEY_LEN];
             let c = [fill ^ 0xff; CIPHERTEXT_LEN];
             let mut got = [0u8; 32];
-            decaps(&dk, None, &c, &mut got).expect("decaps");
-            decaps(&dk, Some(&[fill; MATRIX_BYTES]), &c, &mut got).expect("decaps");
+            decaps(&dk, &c, &mut got).expect("decaps");
             let ek = [fill; ENCAPSULATION_KEY_LEN];
             let (mut c, mut sent) = ([0u8; CIPHERTEXT_LEN], [0u8; 32]);
             encaps(&ek, &[fill; 32], &mut c, &mut sent).expect("encaps");
