@@ -4,6 +4,8 @@ verified against the embedded CA."""
 import hashlib
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from conftest import boot
 from qemu import MpyError
@@ -26,7 +28,7 @@ print(c.getpeercert().get('subjectAltName'))
     assert "localhost" in out.splitlines()[1]
 
 
-def test_resumed_handshake_tls13_and_tls12(fw):
+def test_resumed_handshake_tls13_and_tls12(fw, pki):
     out = fw.exec("""
 import tls
 for proto in ("1.3", "1.2"):
@@ -41,11 +43,15 @@ for proto in ("1.3", "1.2"):
     print(proto, first, c.session_reused, s.session_reused, full_bytes, se.sent)
 """)
     assert len(out.splitlines()) == 2, out
+    chain_der_bytes = sum(len(c.public_bytes(serialization.Encoding.DER))
+                          for c in x509.load_pem_x509_certificates(pki.values["EC_CHAIN"]))
     for line in out.splitlines():
         proto, first, reused, server_reused, full_bytes, resumed_bytes = line.split()
         assert (first, reused, server_reused) == ("False", "True", "True"), line
-        # No certificate chain crosses the wire on resumption.
-        assert int(resumed_bytes) < int(full_bytes) // 2, line
+        # No certificate chain crosses the wire on resumption: the server sends at least the
+        # chain's DER less. (Not "half as much": a TLS 1.3 resumption runs a key exchange too, and
+        # with X25519MLKEM768 the server's share alone is 1,120 bytes.)
+        assert int(full_bytes) - int(resumed_bytes) >= chain_der_bytes, (line, chain_der_bytes)
 
 
 @pytest.mark.parametrize("protocol", ["1.3", "1.2"])
