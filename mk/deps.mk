@@ -7,13 +7,18 @@ VENV := $(BUILD)/venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 
-# Under a lock, so that builds running side by side (make test's parallel parts) install one at a
-# time, each checking again what is missing once it has the lock.
+# Under a lock, so that builds running side by side install one at a time, each checking again
+# what is missing once it has the lock. The lock is the machine's, not the tree's: two fresh
+# clones tested side by side on a new machine both install, and apt refuses a second apt-get
+# at once (seen: "Could not get lock /var/lib/apt/lists/lock"); apt-get also waits for a lock
+# that something else holds (DPkg::Lock::Timeout) instead of failing.
+APT_LOCK ?= /tmp/ussl-apt.lock
+APT_GET := apt-get -o DPkg::Lock::Timeout=600
 define apt_install
-	@mkdir -p $(BUILD); flock $(BUILD)/.apt-lock sh -c 'missing=""; \
+	@flock $(APT_LOCK) sh -c 'missing=""; \
 	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi'
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null; fi'
 endef
 
 apt-deps:
