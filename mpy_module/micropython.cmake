@@ -20,6 +20,27 @@ target_sources(usermod_ussl INTERFACE
 
 target_include_directories(usermod_ussl INTERFACE ${CMAKE_CURRENT_LIST_DIR})
 
+# hashlib and cryptolib over the engine (README, "hashlib and cryptolib") instead of extmod's,
+# which use mbedTLS: on unless USSL_PYCRYPTO is set off (a port that links mbedTLS for other
+# reasons, ESP-IDF's TLS for one, may keep extmod's). The port includes this file after
+# extmod.cmake, so extmod's two modules can be taken out of its sources here; and since they
+# were mbedTLS's only users in an image whose TLS is ussl's (MICROPY_PY_SSL 0), the port's
+# mbedTLS library target keeps its include paths (mbedtls_alt.c still compiles) but loses its
+# sources: the image links no mbedTLS (tests_fw/test_rp2_image.py checks the symbol table).
+if(NOT DEFINED USSL_PYCRYPTO OR USSL_PYCRYPTO)
+    target_sources(usermod_ussl INTERFACE
+        ${CMAKE_CURRENT_LIST_DIR}/pyhashlib.c
+        ${CMAKE_CURRENT_LIST_DIR}/pycryptolib.c
+    )
+    list(REMOVE_ITEM MICROPY_SOURCE_EXTMOD
+        ${MICROPY_EXTMOD_DIR}/modhashlib.c
+        ${MICROPY_EXTMOD_DIR}/modcryptolib.c
+    )
+    if(TARGET micropy_lib_mbedtls)
+        set_property(TARGET micropy_lib_mbedtls PROPERTY INTERFACE_SOURCES "")
+    endif()
+endif()
+
 # The engine's build profile or features, as the archive was built with (README, "Build
 # profiles"): the shim leaves out its getpeercert() dict without `certinfo`.
 if(NOT USSL_FEATURES)

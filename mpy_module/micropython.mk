@@ -21,6 +21,18 @@ SRC_USERMOD_C += $(USSL_MOD_DIR)/modtls.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/errors.c
 SRC_USERMOD_C += $(USSL_MOD_DIR)/loader.c
 
+# hashlib and cryptolib over the engine (README, "hashlib and cryptolib") instead of extmod's
+# (which use mbedTLS or lib/crypto-algorithms): on by default. USSL_PYCRYPTO=0 keeps the port's
+# own, for a port that links mbedTLS for other reasons anyway (ESP-IDF's TLS, for one).
+# The -D flags reach every file of the port (py.mk adds CFLAGS_USERMOD to CFLAGS), extmod's two
+# modules and the module table's scan included, so theirs compile to nothing.
+USSL_PYCRYPTO ?= 1
+ifeq ($(USSL_PYCRYPTO),1)
+SRC_USERMOD_C += $(USSL_MOD_DIR)/pyhashlib.c
+SRC_USERMOD_C += $(USSL_MOD_DIR)/pycryptolib.c
+CFLAGS_USERMOD += -DMICROPY_PY_HASHLIB=0 -DMICROPY_PY_CRYPTOLIB=0
+endif
+
 # The engine's build profile or features (README, "Build profiles"), as the archive was built
 # with: the shim leaves out its getpeercert() dict without `certinfo`.
 USSL_FEATURES ?= full
@@ -41,6 +53,9 @@ CFLAGS_USERMOD += -I$(USSL_MOD_DIR) '-DMICROPY_TRACKED_ALLOC=(1)'
 # before anything needs it: name every entry point of the engine so it is always searched.
 USSL_PAREN := (
 USSL_ENTRY_POINTS := $(shell sed -n 's/^[a-z_0-9 ]*[ *]\(ussl_[a-z0-9_]*\)$(USSL_PAREN).*/\1/p' $(USSL_MOD_DIR)/ussl_engine.h)
+ifneq ($(USSL_PYCRYPTO),1)
+USSL_ENTRY_POINTS := $(filter-out ussl_hash_% ussl_aes_%,$(USSL_ENTRY_POINTS))
+endif
 # On the unix port -lm goes first: otherwise the weak sqrt/floor/... of Rust's
 # compiler_builtins inside the archive replace libm's.
 USSL_LIBM ?= $(if $(filter unix,$(notdir $(CURDIR))),-lm)

@@ -88,6 +88,13 @@ enum ussl_code
   USSL_CODE_SESSIONS_NOT_BUILT = 124,
   USSL_CODE_KEY_LOG_NOT_BUILT = 125,
   USSL_CODE_CLIENT_CERT_NOT_BUILT = 126,
+  USSL_CODE_HASH_FINAL = 130,
+  USSL_CODE_CIPHER_MODE = 131,
+  USSL_CODE_CIPHER_KEY = 132,
+  USSL_CODE_CIPHER_IV = 133,
+  USSL_CODE_CIPHER_BLOCK_SIZE = 134,
+  USSL_CODE_CIPHER_DIRECTION = 135,
+  USSL_CODE_OUTPUT_TOO_SMALL = 136,
   USSL_CODE_HANDSHAKE_NOT_COMPLETE = 200,
   USSL_CODE_CONNECTION_CLOSED = 201,
   USSL_CODE_SOCKET_FAILED = 202,
@@ -225,12 +232,56 @@ enum ussl_limit
    every code's text and every detail the engines add fit (their tests check).
    */
   USSL_LIMIT_ERROR_TEXT_CAP = 160,
+  /*
+   Room for the longest digest `ussl_hash_digest` writes (SHA-256's).
+   */
+  USSL_LIMIT_DIGEST_MAX = 32,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
 typedef enum ussl_limit ussl_limit;
 #else
 typedef uint32_t ussl_limit;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ The hashes `hashlib` offers; numbered for the C API (`ussl_hash_kind`).
+ */
+enum ussl_hash_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  USSL_HASH_KIND_SHA256 = 0,
+  USSL_HASH_KIND_SHA1 = 1,
+  USSL_HASH_KIND_MD5 = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_hash_kind ussl_hash_kind;
+#else
+typedef uint32_t ussl_hash_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ The block modes, numbered as MicroPython's (PEP 272's) `MODE_*`.
+ */
+enum ussl_aes_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  USSL_AES_MODE_ECB = 1,
+  USSL_AES_MODE_CBC = 2,
+  USSL_AES_MODE_CTR = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ussl_aes_mode ussl_aes_mode;
+#else
+typedef uint32_t ussl_aes_mode;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -821,6 +872,65 @@ bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_
  bytes that do not overlap `data`, and `out_len` must be writable.
  */
 ussl_result ussl_primitive(uint32_t op, const uint8_t *data, size_t data_len, uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ Bytes the shim keeps for a hash state (any kind).
+ */
+size_t ussl_hash_state_size(void);
+
+/*
+ Starts a hash of `kind` (a `ussl_hash_kind`) in `state` (`ussl_hash_state_size()` bytes).
+
+ # Safety
+ `state` must be NULL or `ussl_hash_state_size()` writable bytes.
+ */
+ussl_result ussl_hash_init(uint32_t kind, uint8_t *state);
+
+/*
+ Hashes `len` bytes at `data`. HASH_FINAL after a digest.
+
+ # Safety
+ `state` must be NULL or started by `ussl_hash_init`; `data` NULL with 0 or `len` readable bytes.
+ */
+ussl_result ussl_hash_update(uint8_t *state, const uint8_t *data, size_t len);
+
+/*
+ Writes the digest to `out` (`cap` bytes, at least USSL_LIMIT_DIGEST_MAX do) and its length
+ to `*out_len`; the hash is then final (HASH_FINAL for both calls after).
+
+ # Safety
+ `state` must be NULL or started by `ussl_hash_init`; `out` `cap` writable bytes; `out_len`
+ writable.
+ */
+ussl_result ussl_hash_digest(uint8_t *state, uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ Bytes the shim keeps for an AES state.
+ */
+size_t ussl_aes_state_size(void);
+
+/*
+ Sets up AES in `state` with a 16- or 32-byte key, `mode` a `ussl_aes_mode` (MicroPython's
+ numbers) and `iv` (NULL for none: ECB only). CIPHER_MODE, CIPHER_KEY or CIPHER_IV as
+ MicroPython's module checks them.
+
+ # Safety
+ `state` must be NULL or `ussl_aes_state_size()` writable bytes; `key` `key_len` readable
+ bytes; `iv` NULL or `iv_len` readable bytes.
+ */
+ussl_result ussl_aes_init(uint8_t *state, const uint8_t *key, size_t key_len, uint32_t mode, const uint8_t *iv, size_t iv_len);
+
+/*
+ Encrypts (`encrypt`) or decrypts `len` bytes from `input` into `output` (`out_cap` bytes).
+ `input` and `output` may be the same memory (cryptolib's in-place use): each 16-byte piece
+ is read before it is written. CIPHER_BLOCK_SIZE, OUTPUT_TOO_SMALL or CIPHER_DIRECTION (the
+ first call fixes the direction) before any byte is written.
+
+ # Safety
+ `state` must be NULL or set up by `ussl_aes_init`; `input` `len` readable bytes and `output`
+ `out_cap` writable bytes, either the same memory or not overlapping.
+ */
+ussl_result ussl_aes_crypt(uint8_t *state, bool encrypt, const uint8_t *input, size_t len, uint8_t *output, size_t out_cap);
 
 /*
  Makes the server context `ctx` issue and accept the tickets and cached sessions that server

@@ -13,6 +13,8 @@
 //   certdict.c            getpeercert()'s dict
 //   loader.c              certificate, key, CA, ALPN and suite objects into a context
 //   errors.c              SSLError and every exception made from an engine code
+//   pyhashlib.c,          hashlib and cryptolib over the engine's primitives, beside the TLS
+//   pycryptolib.c         modules (they call only the engine and errors.c)
 //
 // Which calls raise and which return an errcode:
 //   - Module functions, context and socket methods (wrap_socket, load_*, do_handshake, connect,

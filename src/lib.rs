@@ -39,6 +39,7 @@ pub mod pem;
 pub mod pinned;
 pub mod port;
 pub mod provider;
+pub mod pycrypto;
 pub mod result;
 pub mod server_cert;
 pub mod server_states;

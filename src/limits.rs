@@ -12,6 +12,8 @@ pub enum UsslLimit {
     /// Room for an error's text, its NUL included (`ussl_result_text`, `ussl_conn_error_text`):
     /// every code's text and every detail the engines add fit (their tests check).
     ErrorTextCap = 160,
+    /// Room for the longest digest `ussl_hash_digest` writes (SHA-256's).
+    DigestMax = 32,
 }
 
 impl UsslLimit {

@@ -1,7 +1,7 @@
 """The RPI_PICO_W images with ussl (make firmware-rp2; the lean engine's with USSL_ENGINE=lean): they
 fit the board's firmware region, link
 ussl's engine with the board's hooks (pico_rand entropy, the compare-and-swap the Cortex-M0+
-lacks), and no TLS of mbedTLS's. The image runs in the RP2040 emulator in test_pico_w*.py; the same
+lacks), and nothing of mbedTLS's (hashlib and cryptolib are ussl's). The image runs in the RP2040 emulator in test_pico_w*.py; the same
 Cortex-M0+ engine runs the qemu firmware tests on the MPS2_AN385_M0PLUS board."""
 import os
 import subprocess
@@ -48,8 +48,12 @@ def test_ussl_is_linked_with_the_boards_hooks(image, symbols):
     assert "get_rand_32" in symbols  # entropy from pico_rand
 
 
-def test_mbedtls_tls_is_not_linked(symbols):
-    assert not [s for s in symbols if s.startswith("mbedtls_ssl_")]
+def test_no_mbedtls_at_all(symbols):
+    """No TLS of mbedTLS's, and since hashlib and cryptolib are ours too (issue 29), nothing else
+    of it either: the port's mbedTLS library is left empty (mpy_module/micropython.cmake)."""
+    assert not [s for s in symbols if s.startswith("mbedtls_")]
+    for name in ("ussl_module_hashlib", "ussl_module_cryptolib", "ussl_hash_update", "ussl_aes_crypt"):
+        assert symbols.get(name, "U") not in ("U", "w"), name
 
 
 def test_lean_image_has_no_rustls():

@@ -1,5 +1,5 @@
 """MicroPython's own TLS tests from the fetched tree, run against our binary: tests/extmod
-ssl_*/tls_* directly, and the tests/multi_net ssl and asyncio_tls tests through
+ssl_*/tls_* (and hashlib_*/cryptolib_*, whose modules are ours too) directly, and the tests/multi_net ssl and asyncio_tls tests through
 run-multitests.py with copies rewritten to 127.0.0.1. Error text that quotes mbedTLS is compared
 by kind (see tls_normalize.py); everything else must match exactly.
 
@@ -75,8 +75,9 @@ def expired_certificate_of_the_tree_key(directory):
 
 
 def extmod_tests():
-    return sorted(os.path.basename(p) for p in glob.glob(os.path.join(TESTS, "extmod", "ssl_*.py"))
-                  + glob.glob(os.path.join(TESTS, "extmod", "tls_*.py")))
+    # hashlib and cryptolib are ours too (src/pycrypto, mpy_module/pyhashlib.c, pycryptolib.c).
+    patterns = ("ssl_*.py", "tls_*.py", "hashlib_*.py", "cryptolib_*.py")
+    return sorted(os.path.basename(p) for pattern in patterns for p in glob.glob(os.path.join(TESTS, "extmod", pattern)))
 
 
 def multi_tests():

@@ -19,6 +19,7 @@ mod conn_info;
 mod context;
 mod hostname;
 mod primitive;
+mod pycrypto;
 mod server_state;
 mod session;
 
@@ -29,6 +30,7 @@ pub use conn_info::*;
 pub use context::*;
 pub use hostname::*;
 pub use primitive::*;
+pub use pycrypto::*;
 pub use server_state::*;
 pub use session::*;
 
