@@ -56,6 +56,25 @@ def test_no_mbedtls_at_all(symbols):
         assert symbols.get(name, "U") not in ("U", "w"), name
 
 
+def test_the_flash_patches_hold(image):
+    """patches/README.md: rustls's CipherSuite lists only the suites named in code (its u16
+    conversions were 5.7 KB) and webpki's CRL check refuses (5.4 KB, linked though unused)."""
+    out = subprocess.run(["arm-none-eabi-nm", "-S", "-C", os.path.join(image[1], "firmware.elf")],
+                         capture_output=True, text=True, check=True).stdout
+    sizes = {}
+    for line in out.splitlines():
+        parts = line.split(maxsplit=3)
+        if len(parts) == 4:
+            sizes[parts[3]] = int(parts[1], 16)
+    assert not [n for n in sizes if n.startswith("<webpki::crl::RevocationOptions>::check")]
+    # In the full image the check was inlined into chain building (5,672 B with it, 3,072 without).
+    chain = [v for n, v in sizes.items() if n.startswith("<webpki::verify_cert::ChainOptions") and "build_chain_inner" in n]
+    assert chain and max(chain) < 4096, chain
+    suite_code = {n: v for n, v in sizes.items() if "rustls::enums::CipherSuite" in n and ("::read" in n or "From<" in n)}
+    assert image[0] == "lean" or suite_code, "rustls's CipherSuite code not found: look at the names again"
+    assert all(v < 1024 for v in suite_code.values()), suite_code
+
+
 def test_lean_image_has_no_rustls():
     elf = os.path.join(IMAGES["lean"], "firmware.elf")
     need_file(elf, "`make USSL_ENGINE=lean firmware-rp2` builds it")
