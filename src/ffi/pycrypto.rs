@@ -18,9 +18,12 @@ const fn room<T>() -> usize {
     size_of::<T>() + align_of::<T>() - 1
 }
 
-/// Where the `T` lives in the shim's `room::<T>()` bytes at `state`.
+/// Where the `T` lives in the shim's `room::<T>()` bytes at `state`: the first address at or
+/// after it that is aligned for `T`. (Computed from the address: `align_offset` may give up.)
 fn place<T>(state: *mut u8) -> *mut T {
-    state.wrapping_add(state.align_offset(align_of::<T>())).cast()
+    let align = align_of::<T>();
+    let skip = (align - (state as usize) % align) % align;
+    state.wrapping_add(skip).cast()
 }
 
 /// # Safety
