@@ -20,8 +20,10 @@ RUST_TARGET_MPS2_AN385_M0PLUS := thumbv6m-none-eabi-cas
 CARGO_MPS2_AN385_M0PLUS := +nightly
 # Since core is built here anyway, it is built for size, and Debug formatting compiles to nothing
 # (the engine's texts are static; what is left of core::fmt is rustls's Display): 24 KB less.
+# The `aes` crate's compact fixslicing (aes_compact): 2.4 KB less on the RP2040's core, for
+# slower AES blocks (the record layer and cryptolib; BENCHMARKS.md, Pico W).
 CARGO_FLAGS_MPS2_AN385_M0PLUS := -Z build-std=core,alloc -Zjson-target-spec -Zbuild-std-features=optimize_for_size
-CARGO_ENV_MPS2_AN385_M0PLUS := RUSTFLAGS="-Zfmt-debug=none"
+CARGO_ENV_MPS2_AN385_M0PLUS := RUSTFLAGS="-Zfmt-debug=none --cfg aes_compact"
 RUST_TARGET_ARG_MPS2_AN385_M0PLUS := $(ROOT)/targets/thumbv6m-none-eabi-cas.json
 FW_APT_MPS2_AN385_M0PLUS = $(FW_APT_MPS2_AN385)
 BINDGEN_CFLAGS_MPS2_AN385_M0PLUS = --target=thumbv6m-none-eabi $(BINDGEN_CFLAGS_MPS2_AN385)

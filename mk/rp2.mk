@@ -29,6 +29,23 @@ $(PICOTOOL_DIR)/picotool/picotool: $(RP2_STAMP)
 	  -DCMAKE_INSTALL_PREFIX=$(PICOTOOL_DIR) -DPICOTOOL_FLAT_INSTALL=1 >$(BUILD)/picotool-build.log 2>&1 \
 	  && $(MAKE) -j$(JOBS) install >>$(BUILD)/picotool-build.log 2>&1 || { tail -30 $(BUILD)/picotool-build.log; exit 1; }
 
+# The engine's archive carries Rust's compiler_builtins, which defines memcpy, memmove, the
+# soft-float routines and libm's functions (sinf, powf, log2f, ...) as weak symbols. Linked before
+# the C libraries, those definitions would become the whole image's, MicroPython's math module and
+# pico-sdk's --wrap fallbacks included: other code than the stock image's, and 2.5 KB more of it
+# (compiler_builtins's memmove alone is 688 B against newlib's 176). The image links a copy of the
+# engine in which every name the board's C libraries (libgcc, newlib's libc and libm) define is
+# local to compiler_builtins, so those libraries serve every caller, the engine included.
+RP2_GCC_M0PLUS := arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb
+RP2_LIB := $(RP2_OUT)/libussl.a
+$(RP2_LIB): $(RP2_ENGINE)
+	@mkdir -p $(@D)
+	arm-none-eabi-nm -g --defined-only $$($(RP2_GCC_M0PLUS) -print-libgcc-file-name) \
+	  $$($(RP2_GCC_M0PLUS) -print-file-name=libc.a) $$($(RP2_GCC_M0PLUS) -print-file-name=libm.a) \
+	  | awk 'NF == 3 { print $$3 }' | sort -u >$@.c-library-names
+	test -s $@.c-library-names
+	arm-none-eabi-objcopy --localize-symbols=$@.c-library-names $< $@.tmp && mv $@.tmp $@
+
 # The engine comes from the firmware rules in the board's profile (a make of its own when that
 # is not the profile of this one).
 ifneq ($(USSL_PROFILE),$(USSL_RP2_PROFILE))
@@ -36,11 +53,11 @@ $(RP2_ENGINE): FORCE
 	@$(MAKE) --no-print-directory USSL_PROFILE=$(USSL_RP2_PROFILE) $@
 endif
 
-firmware-rp2: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS) $(RP2_ENGINE)
+firmware-rp2: $(RP2_STAMP) $(PICOTOOL_DIR)/picotool/picotool $(MPY_CROSS) $(RP2_LIB)
 	@mkdir -p $(RP2_OUT)
 	cmake -S $(RP2_PORT) -B $(RP2_OUT)/build -DPICO_BUILD_DOCS=0 -DMICROPY_BOARD=RPI_PICO_W_USSL \
 	  -DMICROPY_BOARD_DIR=$(ROOT)/boards/rp2/RPI_PICO_W_USSL -DUSER_C_MODULES=$(ROOT)/mpy_module/micropython.cmake \
-	  -DUSSL_LIB=$(RP2_ENGINE) -DUSSL_FEATURES=$(USSL_RP2_PROFILE) -Dpicotool_DIR=$(PICOTOOL_DIR)/picotool \
+	  -DUSSL_LIB=$(RP2_LIB) -DUSSL_FEATURES=$(USSL_RP2_PROFILE) -Dpicotool_DIR=$(PICOTOOL_DIR)/picotool \
 	  >$(RP2_OUT)/build.log 2>&1 || { tail -30 $(RP2_OUT)/build.log; exit 1; }
 	$(MAKE) -j$(JOBS) -C $(RP2_OUT)/build >>$(RP2_OUT)/build.log 2>&1 || { tail -40 $(RP2_OUT)/build.log; exit 1; }
 	@cp $(RP2_OUT)/build/firmware.elf $(RP2_OUT)/build/firmware.bin $(RP2_OUT)/build/firmware.uf2 $(RP2_OUT)/

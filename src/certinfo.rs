@@ -289,19 +289,15 @@ fn civil_time((tag, text): (u8, &[u8])) -> Option<[u32; 6]> {
     valid.then_some(t)
 }
 
-/// Seconds since 1970 of a certificate time.
+/// Seconds since 1970 of a certificate time (None before 1970).
 pub fn unix_time(time: (u8, &[u8])) -> Option<u64> {
     let [year, month, day, hour, minute, second] = civil_time(time)?;
-    // Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil).
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
-    u64::try_from(secs).ok()
+    // Days from 1970-01-01 to the date: Howard Hinnant's days_from_civil, whose eras fold into
+    // y/4 - y/100 + y/400 for years from 0 on; in u32, which the Cortex-M0+ does without
+    // calls to 64-bit division (civil_time keeps the year below 10,000).
+    let (y, m) = if month <= 2 { (year.checked_sub(1)?, month + 9) } else { (year, month - 3) };
+    let days = (y * 365 + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day).checked_sub(719_469)?;
+    Some(u64::from(days) * 86_400 + u64::from(hour * 3600 + minute * 60 + second))
 }
 
 #[cfg(feature = "certinfo")]
@@ -449,6 +445,12 @@ mod tests {
         assert_eq!(unix_time((UTC_TIME, b"700101000000Z")), Some(0));
         assert_eq!(unix_time((UTC_TIME, b"180105093443Z")), Some(1_515_144_883));
         assert_eq!(unix_time((GENERALIZED_TIME, b"20240229235959Z")), Some(1_709_251_199));
+        // Century rules (2000 leap, 2100 not), the far end, and before the epoch.
+        assert_eq!(unix_time((GENERALIZED_TIME, b"20000301000000Z")), Some(951_868_800));
+        assert_eq!(unix_time((GENERALIZED_TIME, b"21000301000000Z")), Some(4_107_542_400));
+        assert_eq!(unix_time((GENERALIZED_TIME, b"99991231235959Z")), Some(253_402_300_799));
+        assert_eq!(unix_time((UTC_TIME, b"691231235959Z")), None);
+        assert_eq!(unix_time((GENERALIZED_TIME, b"00000101000000Z")), None);
     }
 
     #[cfg(feature = "certinfo")]

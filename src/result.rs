@@ -108,84 +108,10 @@ pub enum UsslErrorKind {
 impl UsslResult {
     /// The fixed text of a code; connections add detail (such as an alert's name) on top.
     pub fn text(self) -> &'static str {
-        use UsslResult::*;
-        match self {
-            Ok => "ok",
-            NullArgument => "a required argument was NULL",
-            InvalidArgument => "invalid argument",
-            InvalidHostname => "server_hostname is not a valid DNS name or IP address",
-            HashFinal => "hash is final",
-            CipherMode => "mode",
-            CipherKey => "key",
-            CipherIv => "IV",
-            CipherBlockSize => "blksize % 16",
-            CipherDirection => "can't encrypt & decrypt",
-            OutputTooSmall => "output too small",
-            NoCertificatesFound => "no certificate found in the data (expected PEM or DER)",
-            InvalidCertificateData => "invalid certificate data (garbage PEM or DER)",
-            NoPrivateKeyFound => "no private key found in the data (expected PEM or DER)",
-            UnsupportedPrivateKey => "unsupported private key (ECDSA P-256 and RSA keys are supported)",
-            KeyDoesNotMatchCertificate => "the private key does not match the certificate",
-            InvalidVerifyMode => "cert_reqs (verify_mode) must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED",
-            InvalidAlpn => "ALPN protocols must be a list of names of 1 to 255 bytes each",
-            InvalidSessionData => "not the bytes of SSLSession.serialize(), or damaged (cut short or changed)",
-            SessionUsedUp => {
-                "this session's TLS 1.3 ticket was offered already and no newer one arrived: save the session again"
-            }
-            UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
-            UnknownGroup => "a key-exchange group this build does not have, or none (see get_groups())",
-            CaCertsRequired => {
-                "CERT_REQUIRED and CERT_OPTIONAL need ca_certs (or load_verify_locations(), or load_default_certs())"
-            }
-            HostnameRequired => "CERT_REQUIRED requires server_hostname",
-            MissingCertificateOrKey => "a server needs both a key and a certificate",
-            #[cfg(not(feature = "lean"))]
-            ServerNotBuilt => "this build has no server side (the engine's Cargo feature `server`)",
-            #[cfg(feature = "lean")]
-            ServerNotBuilt => "the lean engine (USSL_ENGINE=lean) is a TLS 1.3 client: it has no server side",
-            SessionsNotBuilt => {
-                "the lean engine (USSL_ENGINE=lean) does not resume sessions (no save_session, SSLSession or session=)"
-            }
-            KeyLogNotBuilt => "the lean engine (USSL_ENGINE=lean) keeps no key log",
-            ClientCertNotBuilt => "the lean engine (USSL_ENGINE=lean) sends no client certificate (no certfile/keyfile)",
-            CertInfoNotBuilt => {
-                "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER"
-            }
-            RsaNotBuilt => "this build has no RSA private keys (Cargo feature `rsa-sign`): use an ECDSA P-256 key",
-            RootsNotBuilt => {
-                "this build has no built-in root certificates (Cargo feature `roots`): load a CA with load_verify_locations()"
-            }
-            HandshakeNotComplete => "the handshake has not completed",
-            ConnectionClosed => "the connection is closed",
-            SocketFailed => "the socket failed",
-            NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
-            CertExpired => "certificate has expired",
-            CertNotYetValid => "certificate is not yet valid",
-            HostnameMismatch => "hostname mismatch",
-            UnknownIssuer => "unknown issuer",
-            CertBadSignature => "certificate has a bad signature",
-            CertRevoked => "certificate has been revoked",
-            CertInvalidPurpose => "certificate is not valid for this purpose",
-            CertBadEncoding => "certificate is badly encoded",
-            CertInvalid => "certificate is invalid",
-            ClockNotSet => {
-                "the clock is not set (it reads before 2024), so certificates cannot be checked: set it first, for example with ntptime.settime()"
-            }
-            NoPeerCertificate => "peer sent no certificate",
-            VerifyCallbackRefused => "the verify_callback refused the peer's certificate",
-            PeerAlert => "peer sent an alert",
-            PeerNotTls => "peer sent data that is not TLS",
-            PeerMisbehaved => "peer violated the TLS protocol",
-            DecryptFailed => "decryption failed or bad record MAC",
-            RecordOverflow => "peer sent a record that is too large",
-            PeerIncompatible => "peer has no TLS version or cipher suite in common with us",
-            ClosedDuringHandshake => "connection closed during handshake",
-            HandshakeTimeout => "handshake timed out",
-            UnexpectedMessage => "peer sent an unexpected message",
-            OutOfMemory => "out of memory",
-            RandomFailed => "the port's random source failed",
-            Internal => "internal error",
+        if self == UsslResult::ServerNotBuilt {
+            return SERVER_NOT_BUILT;
         }
+        nth_text(TEXTS, ALL.iter().position(|r| *r == self).unwrap_or(0))
     }
 
     /// The Python exception the shim raises for this code: decided here, so that no block of
@@ -221,71 +147,103 @@ impl UsslResult {
     }
 
     pub fn from_u32(code: u32) -> Option<Self> {
-        use UsslResult::*;
-        const ALL: &[UsslResult] = &[
-            Ok,
-            NullArgument,
-            InvalidArgument,
-            InvalidHostname,
-            InvalidVerifyMode,
-            UnknownCipherSuite,
-            InvalidAlpn,
-            InvalidSessionData,
-            SessionUsedUp,
-            UnknownGroup,
-            HashFinal,
-            CipherMode,
-            CipherKey,
-            CipherIv,
-            CipherBlockSize,
-            CipherDirection,
-            OutputTooSmall,
-            NoCertificatesFound,
-            InvalidCertificateData,
-            NoPrivateKeyFound,
-            UnsupportedPrivateKey,
-            KeyDoesNotMatchCertificate,
-            CaCertsRequired,
-            MissingCertificateOrKey,
-            HostnameRequired,
-            ServerNotBuilt,
-            CertInfoNotBuilt,
-            RsaNotBuilt,
-            RootsNotBuilt,
-            SessionsNotBuilt,
-            KeyLogNotBuilt,
-            ClientCertNotBuilt,
-            HandshakeNotComplete,
-            ConnectionClosed,
-            SocketFailed,
-            NoSession,
-            CertExpired,
-            CertNotYetValid,
-            HostnameMismatch,
-            UnknownIssuer,
-            CertBadSignature,
-            CertRevoked,
-            CertInvalidPurpose,
-            CertBadEncoding,
-            CertInvalid,
-            ClockNotSet,
-            NoPeerCertificate,
-            VerifyCallbackRefused,
-            PeerAlert,
-            PeerNotTls,
-            PeerMisbehaved,
-            DecryptFailed,
-            RecordOverflow,
-            PeerIncompatible,
-            ClosedDuringHandshake,
-            HandshakeTimeout,
-            UnexpectedMessage,
-            OutOfMemory,
-            RandomFailed,
-            Internal,
-        ];
         ALL.iter().copied().find(|r| *r as u32 == code)
     }
+}
+
+/// Every code and its text, in one list from which `code_table!` makes `ALL` and `TEXTS` (one
+/// string of NUL-ended texts, in the same order). A `match` over the codes compiled to a branch,
+/// a pointer and a length per code: 764 B of thumbv6m code.
+macro_rules! code_table {
+    ($($code:ident => $text:literal,)*) => {
+        const ALL: &[UsslResult] = &[$(UsslResult::$code,)*];
+        const TEXTS: &str = concat!($($text, "\0",)*);
+    };
+}
+
+code_table! {
+    Ok => "ok",
+    NullArgument => "a required argument was NULL",
+    InvalidArgument => "invalid argument",
+    InvalidHostname => "server_hostname is not a valid DNS name or IP address",
+    InvalidVerifyMode => "cert_reqs (verify_mode) must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED",
+    UnknownCipherSuite => "no known cipher suite in the list (see get_ciphers())",
+    InvalidAlpn => "ALPN protocols must be a list of names of 1 to 255 bytes each",
+    InvalidSessionData => "not the bytes of SSLSession.serialize(), or damaged (cut short or changed)",
+    SessionUsedUp => "this session's TLS 1.3 ticket was offered already and no newer one arrived: save the session again",
+    UnknownGroup => "a key-exchange group this build does not have, or none (see get_groups())",
+    HashFinal => "hash is final",
+    CipherMode => "mode",
+    CipherKey => "key",
+    CipherIv => "IV",
+    CipherBlockSize => "blksize % 16",
+    CipherDirection => "can't encrypt & decrypt",
+    OutputTooSmall => "output too small",
+    NoCertificatesFound => "no certificate found in the data (expected PEM or DER)",
+    InvalidCertificateData => "invalid certificate data (garbage PEM or DER)",
+    NoPrivateKeyFound => "no private key found in the data (expected PEM or DER)",
+    UnsupportedPrivateKey => "unsupported private key (ECDSA P-256 and RSA keys are supported)",
+    KeyDoesNotMatchCertificate => "the private key does not match the certificate",
+    CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs (or load_verify_locations(), or load_default_certs())",
+    MissingCertificateOrKey => "a server needs both a key and a certificate",
+    HostnameRequired => "CERT_REQUIRED requires server_hostname",
+    ServerNotBuilt => "",
+    CertInfoNotBuilt => "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER",
+    RsaNotBuilt => "this build has no RSA private keys (Cargo feature `rsa-sign`): use an ECDSA P-256 key",
+    RootsNotBuilt => "this build has no built-in root certificates (Cargo feature `roots`): load a CA with load_verify_locations()",
+    SessionsNotBuilt => "the lean engine (USSL_ENGINE=lean) does not resume sessions (no save_session, SSLSession or session=)",
+    KeyLogNotBuilt => "the lean engine (USSL_ENGINE=lean) keeps no key log",
+    ClientCertNotBuilt => "the lean engine (USSL_ENGINE=lean) sends no client certificate (no certfile/keyfile)",
+    HandshakeNotComplete => "the handshake has not completed",
+    ConnectionClosed => "the connection is closed",
+    SocketFailed => "the socket failed",
+    NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
+    CertExpired => "certificate has expired",
+    CertNotYetValid => "certificate is not yet valid",
+    HostnameMismatch => "hostname mismatch",
+    UnknownIssuer => "unknown issuer",
+    CertBadSignature => "certificate has a bad signature",
+    CertRevoked => "certificate has been revoked",
+    CertInvalidPurpose => "certificate is not valid for this purpose",
+    CertBadEncoding => "certificate is badly encoded",
+    CertInvalid => "certificate is invalid",
+    ClockNotSet => "the clock is not set (it reads before 2024), so certificates cannot be checked: set it first, for example with ntptime.settime()",
+    NoPeerCertificate => "peer sent no certificate",
+    VerifyCallbackRefused => "the verify_callback refused the peer's certificate",
+    PeerAlert => "peer sent an alert",
+    PeerNotTls => "peer sent data that is not TLS",
+    PeerMisbehaved => "peer violated the TLS protocol",
+    DecryptFailed => "decryption failed or bad record MAC",
+    RecordOverflow => "peer sent a record that is too large",
+    PeerIncompatible => "peer has no TLS version or cipher suite in common with us",
+    ClosedDuringHandshake => "connection closed during handshake",
+    HandshakeTimeout => "handshake timed out",
+    UnexpectedMessage => "peer sent an unexpected message",
+    OutOfMemory => "out of memory",
+    RandomFailed => "the port's random source failed",
+    Internal => "internal error",
+}
+
+/// ServerNotBuilt's text differs by engine (its entry in the table is empty).
+#[cfg(not(feature = "lean"))]
+const SERVER_NOT_BUILT: &str = "this build has no server side (the engine's Cargo feature `server`)";
+#[cfg(feature = "lean")]
+const SERVER_NOT_BUILT: &str = "the lean engine (USSL_ENGINE=lean) is a TLS 1.3 client: it has no server side";
+
+/// The `index`th of the NUL-ended texts in `table` ("" past the end).
+fn nth_text(table: &'static str, index: usize) -> &'static str {
+    let mut start = 0;
+    let mut seen = 0;
+    for (i, byte) in table.bytes().enumerate() {
+        if byte == 0 {
+            if seen == index {
+                return table.get(start..i).unwrap_or("");
+            }
+            seen += 1;
+            start = i + 1;
+        }
+    }
+    ""
 }
 
 pub const CLOCK_NOT_SET_TAG: &str = "ussl: clock not set";
@@ -332,44 +290,49 @@ pub fn left_out_note() -> String {
 
 /// Alert names as OpenSSL and RFC 8446 spell them ("handshake_failure"), by the alert's number.
 pub fn alert_name(alert: u8) -> &'static str {
-    match alert {
-        0 => "close_notify",
-        10 => "unexpected_message",
-        20 => "bad_record_mac",
-        21 => "decryption_failed",
-        22 => "record_overflow",
-        30 => "decompression_failure",
-        40 => "handshake_failure",
-        41 => "no_certificate",
-        42 => "bad_certificate",
-        43 => "unsupported_certificate",
-        44 => "certificate_revoked",
-        45 => "certificate_expired",
-        46 => "certificate_unknown",
-        47 => "illegal_parameter",
-        48 => "unknown_ca",
-        49 => "access_denied",
-        50 => "decode_error",
-        51 => "decrypt_error",
-        60 => "export_restriction",
-        70 => "protocol_version",
-        71 => "insufficient_security",
-        80 => "internal_error",
-        86 => "inappropriate_fallback",
-        90 => "user_canceled",
-        100 => "no_renegotiation",
-        109 => "missing_extension",
-        110 => "unsupported_extension",
-        111 => "certificate_unobtainable",
-        112 => "unrecognized_name",
-        113 => "bad_certificate_status_response",
-        114 => "bad_certificate_hash_value",
-        115 => "unknown_psk_identity",
-        116 => "certificate_required",
-        120 => "no_application_protocol",
-        121 => "ech_required",
-        _ => "unknown",
-    }
+    // Codes and names as two tables, as the result codes' (`code_table!`).
+    const CODES: [u8; 35] = [
+        0, 10, 20, 21, 22, 30, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 60, 70, 71, 80, 86, 90, 100, 109, 110,
+        111, 112, 113, 114, 115, 116, 120, 121,
+    ];
+    const NAMES: &str = concat!(
+        "close_notify\0",
+        "unexpected_message\0",
+        "bad_record_mac\0",
+        "decryption_failed\0",
+        "record_overflow\0",
+        "decompression_failure\0",
+        "handshake_failure\0",
+        "no_certificate\0",
+        "bad_certificate\0",
+        "unsupported_certificate\0",
+        "certificate_revoked\0",
+        "certificate_expired\0",
+        "certificate_unknown\0",
+        "illegal_parameter\0",
+        "unknown_ca\0",
+        "access_denied\0",
+        "decode_error\0",
+        "decrypt_error\0",
+        "export_restriction\0",
+        "protocol_version\0",
+        "insufficient_security\0",
+        "internal_error\0",
+        "inappropriate_fallback\0",
+        "user_canceled\0",
+        "no_renegotiation\0",
+        "missing_extension\0",
+        "unsupported_extension\0",
+        "certificate_unobtainable\0",
+        "unrecognized_name\0",
+        "bad_certificate_status_response\0",
+        "bad_certificate_hash_value\0",
+        "unknown_psk_identity\0",
+        "certificate_required\0",
+        "no_application_protocol\0",
+        "ech_required\0",
+    );
+    CODES.iter().position(|c| *c == alert).map_or("unknown", |index| nth_text(NAMES, index))
 }
 
 #[cfg(test)]
@@ -405,7 +368,7 @@ mod tests {
         }
     }
 
-    /// `from_u32`'s list is written by hand: this reads the enum from this file, so a code
+    /// `code_table!`'s list is written by hand: this reads the enum from this file, so a code
     /// added there and not to the list fails here.
     #[test]
     fn the_code_list_has_every_variant() {
@@ -427,6 +390,21 @@ mod tests {
         for r in (0..1000).filter_map(UsslResult::from_u32) {
             assert!(r.text().len() < cap, "{r:?}'s text does not fit in {cap} bytes");
         }
+    }
+
+    /// The tables line up: one text per code, each where its code is.
+    #[test]
+    fn texts_and_alert_names_line_up() {
+        assert_eq!(TEXTS.matches('\0').count(), ALL.len());
+        assert_eq!(UsslResult::Ok.text(), "ok");
+        assert_eq!(UsslResult::HostnameMismatch.text(), "hostname mismatch");
+        assert_eq!(UsslResult::Internal.text(), "internal error");
+        assert!(UsslResult::ServerNotBuilt.text().contains("server side"));
+        assert_eq!(alert_name(0), "close_notify");
+        assert_eq!(alert_name(47), "illegal_parameter");
+        assert_eq!(alert_name(121), "ech_required");
+        assert_eq!(alert_name(122), "unknown");
+        assert_eq!(alert_name(255), "unknown");
     }
 
     #[test]

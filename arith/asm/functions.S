@@ -107,6 +107,8 @@ ussl_arith_sqr256:
 	.long	2 * MQ
 .endm
 
+	.section .text.ussl_arith_gf25519, "ax", %progbits
+
 @ void ussl_arith_gf25519_mul(uint32_t d[8], const uint32_t a[8], const uint32_t b[8])
 @ d = a * b mod 2^255-19, for any a, b < 2^256; d < 2^256, not always
 @ fully reduced.
@@ -160,6 +162,7 @@ ussl_arith_gf25519_sub:
 	bl	gf_sub_inner
 	RESTORE_REGS_AND_RETURN
 	.size	ussl_arith_gf25519_sub, .-ussl_arith_gf25519_sub
+	.text
 
 @ Montgomery multiplication modulo p (P-256): the 16-word product at the
 @ stack top reduced, written to the pointer at stack index 16, stack freed.

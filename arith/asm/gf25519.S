@@ -191,6 +191,10 @@
 	adds	r0, r6
 .endm
 
+@ The 2^255-19 code has a section of its own (functions.S's gf25519 wrappers
+@ join it), so that a link which uses only P-256 (the lean engine) drops it.
+	.section .text.ussl_arith_gf25519, "ax", %progbits
+
 @ =======================================================================
 @ void gf_add_inner(gf *d, const gf *a, const gf *b)
 @
@@ -353,3 +357,4 @@ gf_sub_inner:
 const_gf_sub_mq:
 	.long	MQ
 	.size	gf_sub_inner, .-gf_sub_inner
+	.text
