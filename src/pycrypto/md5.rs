@@ -1,5 +1,6 @@
 //! MD5's compression function (RFC 1321, section 3.4), for `hashlib.md5` only: the TLS engines
-//! never use MD5. One rolled loop over the 64 steps, for flash; the sine table is RFC 1321's.
+//! never use MD5. Rolled loops (one per round of 16 steps), for flash; the sine table is RFC
+//! 1321's.
 
 const SINES: [u32; 64] = [
     0xd76a_a478,
@@ -68,16 +69,14 @@ const SINES: [u32; 64] = [
     0xeb86_d391,
 ];
 
-/// Rotation amounts: four per round, each used for every fourth step of it.
-const SHIFTS: [[u32; 4]; 4] = [[7, 12, 17, 22], [5, 9, 14, 20], [4, 11, 16, 23], [6, 10, 15, 21]];
-
 #[cfg(test)]
 pub(super) fn sine(i: usize) -> u32 {
     SINES[i]
 }
 
 /// Runs one 64-byte block into `state` (the first four words).
-// Indexing cannot panic: every index is masked to 0..16 or 0..4, or is a chunk of exactly four.
+// Indexing cannot panic: every index is masked to 0..64, 0..16 or 0..4, or is a chunk of
+// exactly four.
 #[allow(clippy::indexing_slicing)]
 pub fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
     let mut m = [0u32; 16];
@@ -85,20 +84,24 @@ pub fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
         *word = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
     }
     let [mut a, mut b, mut c, mut d, ..] = *state;
-    for (i, sine) in SINES.iter().enumerate() {
-        let round = i / 16;
-        let (f, g) = match round {
-            0 => ((b & c) | (!b & d), i),
-            1 => ((d & b) | (!d & c), 5 * i + 1),
-            2 => (b ^ c ^ d, 3 * i + 5),
-            _ => (c ^ (b | !d), 7 * i),
+    // One loop per round with its function, message order and rotations written in (a macro,
+    // since at opt-level "z" a closure stays a call), not chosen per step.
+    macro_rules! sixteen_steps {
+        ($first:expr, $shifts:expr, |$i:ident| $g:expr, $f:expr) => {
+            for $i in $first..$first + 16 {
+                let f: u32 = $f;
+                let sum = a.wrapping_add(f).wrapping_add(SINES[$i & 63]).wrapping_add(m[($g) & 15]);
+                a = d;
+                d = c;
+                c = b;
+                b = b.wrapping_add(sum.rotate_left($shifts[$i & 3]));
+            }
         };
-        let sum = a.wrapping_add(f).wrapping_add(*sine).wrapping_add(m[g & 15]);
-        a = d;
-        d = c;
-        c = b;
-        b = b.wrapping_add(sum.rotate_left(SHIFTS[round & 3][i & 3]));
     }
+    sixteen_steps!(0, [7, 12, 17, 22], |i| i, d ^ (b & (c ^ d)));
+    sixteen_steps!(16, [5, 9, 14, 20], |i| 5 * i + 1, c ^ (d & (b ^ c)));
+    sixteen_steps!(32, [4, 11, 16, 23], |i| 3 * i + 5, b ^ c ^ d);
+    sixteen_steps!(48, [6, 10, 15, 21], |i| 7 * i, c ^ (b | !d));
     for (word, add) in state.iter_mut().zip([a, b, c, d]) {
         *word = word.wrapping_add(add);
     }
