@@ -185,6 +185,7 @@ bench: $(BENCH_DEPS) firmware-bench bench-rp2040-images venv
 	$(PY) bench/qemu_bench.py
 	$(PY) bench/rp2040_bench.py
 	$(PY) bench/pico_ram.py
+	$(PY) bench/pico_crypto.py
 	$(PY) bench/run.py --full
 
 # The smoke run takes our RPI_PICO_W image alone (make test builds it; the stock and lean ones are
@@ -194,6 +195,7 @@ bench-smoke: $(BENCH_DEPS) firmware-bench firmware-rp2 rp2040js venv
 	$(PY) bench/qemu_bench.py --smoke
 	$(PY) bench/rp2040_bench.py --smoke
 	$(PY) bench/pico_ram.py --smoke
+	$(PY) bench/pico_crypto.py --smoke
 
 # The three RPI_PICO_W images make bench runs in the RP2040 emulator: stock (mbedTLS), ours, lean.
 bench-rp2040-images: firmware-rp2 firmware-rp2-stock rp2040js

@@ -627,6 +627,10 @@ def write_markdown(r):
     if os.path.exists(ram):
         from pico_ram_report import ram_markdown
         lines += ram_markdown(json.load(open(ram)))
+    crypto = os.path.join(ROOT, "bench", "results-pico-crypto.json")
+    if os.path.exists(crypto):
+        from pico_crypto import crypto_markdown
+        lines += crypto_markdown(json.load(open(crypto)))
     sizes = os.path.join(ROOT, "bench", "results-size.json")
     if os.path.exists(sizes):
         lines += size_markdown(json.load(open(sizes)))
