@@ -228,8 +228,10 @@ def flash_lines(p):
     if fb.get("full"):
         lines += ["", "What issue 25's arithmetic cost (firmware.bin of main without it, 1ca86ce, and with it, 846887c): "
                   + costs(FLASH_BEFORE_ISSUE_25, FLASH_AFTER_ISSUE_25)
-                  + "; and issue 30's workspace from the heap (src/runtime/workspace.rs, mpy_module/workspace_blocks.c), "
-                  "846887c to now: " + costs(FLASH_AFTER_ISSUE_25, fb)
+                  + "; from 846887c to now: " + costs(FLASH_AFTER_ISSUE_25, fb)
+                  + " (issue 30's workspace from the heap, issue 28's post-quantum and P-384 groups, and issue 29: "
+                  "hashlib and cryptolib on the engine with no mbedTLS left in the image, the C libraries' own memmove, "
+                  "soft-float and libm functions in place of compiler_builtins's, compact fixsliced AES)"
                   + ". The full engine gains ussl-arith (Rust at opt-level 3, and about 6 KB of assembly) and loses the "
                   "p256 crate's arithmetic and its own P-384 code; the lean engine builds ussl-arith at opt-level \"s\" "
                   "and no longer links the p256 crate's arithmetic. By crate: `make size`, below."]
