@@ -229,7 +229,7 @@ def flash_lines(p):
         lines += ["", "What issue 25's arithmetic cost (firmware.bin of main without it, 1ca86ce, and with it, 846887c): "
                   + costs(FLASH_BEFORE_ISSUE_25, FLASH_AFTER_ISSUE_25)
                   + "; from 846887c to now: " + costs(FLASH_AFTER_ISSUE_25, fb)
-                  + " (issue 30's workspace from the heap, issue 28's post-quantum and P-384 groups, and issue 29: "
+                  + " (issue 30's workspace from the heap, issue 28's X25519MLKEM768, and issue 29: "
                   "hashlib and cryptolib on the engine with no mbedTLS left in the image, the C libraries' own memmove, "
                   "soft-float and libm functions in place of compiler_builtins's, compact fixsliced AES)"
                   + ". The full engine gains ussl-arith (Rust at opt-level 3, and about 6 KB of assembly) and loses the "
