@@ -51,6 +51,47 @@ static void run_verify_callback(ussl_socket_obj_t *o) {
     }
 }
 
+// Looks up the key of the PSK identity the client offered, as mainline's server_psk_keys:
+// server_psk_keys.get(identity) with the identity as bytes, giving the key or None. A lookup that
+// raises, or gives something other than bytes, fails this handshake only, as in mainline (which
+// prints nothing either).
+static void run_psk_lookup(ussl_socket_obj_t *o, const uint8_t *identity, size_t identity_len) {
+    mp_buffer_info_t key = { .buf = NULL, .len = 0 };
+    bool raised = false;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t dest[3];
+        mp_load_method(o->hooks.server_psk_keys, MP_QSTR_get, dest);
+        dest[2] = mp_obj_new_bytes(identity, identity_len);
+        mp_obj_t found = mp_call_method_n_kw(1, 0, dest);
+        if (found != mp_const_none && !mp_get_buffer(found, &key, MP_BUFFER_READ)) {
+            raised = true;
+        }
+        nlr_pop();
+    } else {
+        raised = true;
+    }
+    // The key is the script's object's buffer, read by the engine before this returns.
+    uint32_t rc = ussl_conn_psk_answer(o->conn, raised ? NULL : key.buf, raised ? 0 : key.len, raised);
+    if (rc != 0) {
+        // Best effort: the alert for the client (unknown_psk_identity) goes out first.
+        ussl_sock_flush(o);
+        ussl_sock_fail(o, rc, 0);
+    }
+}
+
+// Runs what the engine holds the handshake for: the PSK lookup, the verify_callback.
+static void run_held_callbacks(ussl_socket_obj_t *o) {
+    const uint8_t *identity;
+    size_t identity_len;
+    if (o->hooks.server_psk_keys != mp_const_none && ussl_conn_psk_identity(o->conn, &identity, &identity_len)) {
+        run_psk_lookup(o, identity, identity_len);
+    }
+    if (ussl_conn_verify_callback_pending(o->conn)) {
+        run_verify_callback(o);
+    }
+}
+
 // Appends the key log lines the engine has for this connection to the script's file (opened
 // for each batch, so nothing is lost when the script stops), as CPython's keylog_filename does.
 static void append_key_log(ussl_socket_obj_t *o) {
@@ -84,9 +125,7 @@ int ussl_sock_run_handshake(ussl_socket_obj_t *o, mp_int_t timeout_ms, bool allo
     for (;;) {
         append_key_log(o);
         ussl_sock_raise_if_failed(o);
-        if (ussl_conn_verify_callback_pending(o->conn)) {
-            run_verify_callback(o);
-        }
+        run_held_callbacks(o);
         int err = ussl_sock_flush(o);
         while (err == MP_EAGAIN) {
             wait_or_time_out(o, MP_STREAM_POLL_WR, start, timeout_ms);
@@ -143,9 +182,7 @@ void ussl_sock_finish_handshake(ussl_socket_obj_t *o) {
 static int handshake_step(ussl_socket_obj_t *o, bool *needs_write) {
     for (;;) {
         append_key_log(o);
-        if (ussl_conn_verify_callback_pending(o->conn)) {
-            run_verify_callback(o);
-        }
+        run_held_callbacks(o);
         bool sends_flight = ussl_conn_pending_output(o->conn, NULL) > 0;
         int err = ussl_sock_flush(o);
         if (err != 0) {

@@ -12,7 +12,9 @@
 typedef struct _tls_context_obj_t {
     mp_obj_base_t base;
     ussl_context *ctx;
-    ussl_socket_hooks hooks;  // verify_callback and keylog_filename, as the script set them
+    ussl_socket_hooks hooks;  // verify_callback, keylog_filename, server_psk_keys, as the script set them
+    mp_obj_t psk_identity;    // a client's PSK, as the script set it (applied once both are set)
+    mp_obj_t psk_key;
     bool server;
 } tls_context_obj_t;
 
@@ -26,6 +28,9 @@ static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, s
     self->ctx = NULL;
     self->hooks.verify_callback = mp_const_none;
     self->hooks.keylog_filename = mp_const_none;
+    self->hooks.server_psk_keys = mp_const_none;
+    self->psk_identity = mp_const_none;
+    self->psk_key = mp_const_none;
     self->server = protocol == PROTOCOL_TLS_SERVER;
     // Clients default to CERT_REQUIRED and servers to CERT_NONE, as in mainline MicroPython.
     ussl_check(ussl_context_new(self->server, &self->ctx));
@@ -42,22 +47,71 @@ static tls_context_obj_t *get_context(mp_obj_t self_in) {
     return self;
 }
 
-// verify_mode and verify_callback, as mainline's attributes, and keylog_filename, CPython's.
+// The client's PSK, as mainline applies it: once both psk_identity (str or bytes) and psk_key
+// are set, in either order; a key over 48 bytes raises then. Either set to None turns PSK off.
+static void apply_psk(tls_context_obj_t *self) {
+    if (self->psk_identity == mp_const_none || self->psk_key == mp_const_none) {
+        ussl_check(ussl_context_set_psk(self->ctx, NULL, 0, NULL, 0));
+        return;
+    }
+    if (self->server) {
+        mp_raise_ValueError(MP_ERROR_TEXT("psk_identity and psk_key are a client's: a server sets server_psk_keys"));
+    }
+    size_t identity_len;
+    const char *identity = mp_obj_str_get_data(self->psk_identity, &identity_len);
+    mp_buffer_info_t key;
+    mp_get_buffer_raise(self->psk_key, &key, MP_BUFFER_READ);
+    ussl_check(ussl_context_set_psk(self->ctx, (const uint8_t *)identity, identity_len, key.buf, key.len));
+}
+
+// What setting one of the script's objects does besides keeping it.
+static void apply_hook(tls_context_obj_t *self, mp_obj_t *slot, mp_obj_t value) {
+    if (slot == &self->hooks.keylog_filename) {
+        if (value != mp_const_none && !mp_obj_is_str(value)) {
+            mp_raise_TypeError(MP_ERROR_TEXT("keylog_filename must be a str (a path) or None"));
+        }
+        ussl_check(ussl_context_set_key_log(self->ctx, value != mp_const_none));
+    } else if (slot == &self->psk_identity || slot == &self->psk_key) {
+        apply_psk(self);
+    } else if (slot == &self->hooks.server_psk_keys && self->server) {
+        // As mainline: kept on a client context too, where nothing looks keys up.
+        ussl_check(ussl_context_set_psk_server(self->ctx, value != mp_const_none));
+    }
+}
+
+static mp_obj_t *hook_slot(tls_context_obj_t *self, qstr attr) {
+    switch (attr) {
+        case MP_QSTR_verify_callback:
+            return &self->hooks.verify_callback;
+        case MP_QSTR_keylog_filename:
+            return &self->hooks.keylog_filename;
+        case MP_QSTR_server_psk_keys:
+            return &self->hooks.server_psk_keys;
+        case MP_QSTR_psk_identity:
+            return &self->psk_identity;
+        case MP_QSTR_psk_key:
+            return &self->psk_key;
+        default:
+            return NULL;
+    }
+}
+
+// verify_mode, verify_callback and the PSK attributes, as mainline's, and keylog_filename,
+// CPython's.
 static void tls_context_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     tls_context_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    mp_obj_t *hook = attr == MP_QSTR_verify_callback ? &self->hooks.verify_callback
-        : attr == MP_QSTR_keylog_filename ? &self->hooks.keylog_filename : NULL;
-    if (hook != NULL && self->ctx != NULL) {
+    mp_obj_t *slot = hook_slot(self, attr);
+    if (slot != NULL && self->ctx != NULL) {
         if (dest[0] == MP_OBJ_NULL) {
-            dest[0] = *hook;
+            dest[0] = *slot;
         } else if (dest[1] != MP_OBJ_NULL) {
-            if (hook == &self->hooks.keylog_filename) {
-                if (dest[1] != mp_const_none && !mp_obj_is_str(dest[1])) {
-                    mp_raise_TypeError(MP_ERROR_TEXT("keylog_filename must be a str (a path) or None"));
-                }
-                ussl_check(ussl_context_set_key_log(self->ctx, dest[1] != mp_const_none));
+            // A PSK half is kept even when the pair then fails to apply, as in mainline; the
+            // others only once applied.
+            if (slot == &self->psk_identity || slot == &self->psk_key) {
+                *slot = dest[1];
             }
-            *hook = dest[1];
+            apply_hook(self, slot, dest[1]);
+            *slot = dest[1];
             dest[0] = MP_OBJ_NULL;
         }
         return;

@@ -76,7 +76,11 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
     if (server_side && certfile == mp_const_none) {
         ussl_raise(USSL_CODE_MISSING_CERTIFICATE_OR_KEY, NULL);
     }
-    ussl_socket_hooks hooks = { .verify_callback = mp_const_none, .keylog_filename = args[ARG_keylog_filename].u_obj };
+    ussl_socket_hooks hooks = {
+        .verify_callback = mp_const_none,
+        .keylog_filename = args[ARG_keylog_filename].u_obj,
+        .server_psk_keys = mp_const_none,
+    };
     if (hooks.keylog_filename != mp_const_none && !mp_obj_is_str(hooks.keylog_filename)) {
         mp_raise_TypeError(MP_ERROR_TEXT("keylog_filename must be a str (a path)"));
     }

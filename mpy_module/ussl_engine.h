@@ -81,6 +81,8 @@ enum ussl_code
   USSL_CODE_CA_CERTS_REQUIRED = 115,
   USSL_CODE_MISSING_CERTIFICATE_OR_KEY = 116,
   USSL_CODE_HOSTNAME_REQUIRED = 117,
+  USSL_CODE_PSK_KEY_LENGTH = 118,
+  USSL_CODE_PSK_IDENTITY_LENGTH = 119,
   USSL_CODE_SERVER_NOT_BUILT = 120,
   USSL_CODE_CERT_INFO_NOT_BUILT = 121,
   USSL_CODE_RSA_NOT_BUILT = 122,
@@ -88,6 +90,7 @@ enum ussl_code
   USSL_CODE_SESSIONS_NOT_BUILT = 124,
   USSL_CODE_KEY_LOG_NOT_BUILT = 125,
   USSL_CODE_CLIENT_CERT_NOT_BUILT = 126,
+  USSL_CODE_PSK_NOT_BUILT = 127,
   USSL_CODE_HASH_FINAL = 130,
   USSL_CODE_CIPHER_MODE = 131,
   USSL_CODE_CIPHER_KEY = 132,
@@ -120,6 +123,9 @@ enum ussl_code
   USSL_CODE_CLOSED_DURING_HANDSHAKE = 406,
   USSL_CODE_HANDSHAKE_TIMEOUT = 407,
   USSL_CODE_UNEXPECTED_MESSAGE = 408,
+  USSL_CODE_PSK_UNKNOWN_IDENTITY = 409,
+  USSL_CODE_PSK_NOT_SELECTED = 410,
+  USSL_CODE_PSK_LOOKUP_FAILED = 411,
   USSL_CODE_OUT_OF_MEMORY = 500,
   USSL_CODE_RANDOM_FAILED = 501,
   USSL_CODE_INTERNAL = 502,
@@ -872,6 +878,46 @@ bool ussl_match_hostname(const ussl_cert_name *names, size_t count, const uint8_
  bytes that do not overlap `data`, and `out_len` must be writable.
  */
 ussl_result ussl_primitive(uint32_t op, const uint8_t *data, size_t data_len, uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ A client context's PSK (mainline's `psk_identity` and `psk_key`): an identity of 1 to 256
+ bytes and a key of 1 to 48 (USSL_CODE_PSK_KEY_LENGTH otherwise, as mainline refuses a longer
+ key). The context then makes TLS 1.3 PSK handshakes only; NULL `identity` turns PSK off.
+
+ # Safety
+ `ctx` must be a live context; `identity` and `key` NULL or readable for their lengths.
+ */
+ussl_result ussl_context_set_psk(ussl_context *ctx, const uint8_t *identity, size_t identity_len, const uint8_t *key, size_t key_len);
+
+/*
+ A server context's PSK lookup (mainline's `server_psk_keys`) on or off. With it on, each
+ connection holds the client's ClientHello until the shim answers `ussl_conn_psk_identity`
+ with `ussl_conn_psk_answer`, and makes TLS 1.3 PSK handshakes only.
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_set_psk_server(ussl_context *ctx, bool on);
+
+/*
+ True when a PSK server connection waits for the key of the identity its client offered:
+ `*identity` and `*len` then give the identity (valid until the next call on `conn`).
+
+ # Safety
+ `conn` must be a live connection; `identity` and `len` writable.
+ */
+bool ussl_conn_psk_identity(const ussl_conn *conn, const uint8_t **identity, size_t *len);
+
+/*
+ The lookup's answer: `key` (NULL for none: an unknown identity), or `raised` when the lookup
+ failed. The handshake then goes on; without a key of 1 to 48 bytes it fails
+ (USSL_CODE_PSK_UNKNOWN_IDENTITY or USSL_CODE_PSK_LOOKUP_FAILED, returned) and the client
+ gets the alert unknown_psk_identity.
+
+ # Safety
+ `conn` must be a live connection; `key` NULL or readable for `key_len` bytes.
+ */
+ussl_result ussl_conn_psk_answer(ussl_conn *conn, const uint8_t *key, size_t key_len, bool raised);
 
 /*
  Bytes the shim keeps for a hash state (any kind).

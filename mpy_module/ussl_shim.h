@@ -72,6 +72,9 @@ typedef struct _ussl_socket_hooks {
     // str: the file the connection's NSS key log lines are appended to (the context must keep a
     // key log: ussl_context_set_key_log), or None.
     mp_obj_t keylog_filename;
+    // A server's PSK keys: any object with get(identity) giving the key (bytes) or None, called
+    // when the connection waits on ussl_conn_psk_identity; or None.
+    mp_obj_t server_psk_keys;
 } ussl_socket_hooks;
 mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms,
     const ussl_socket_hooks *hooks, bool do_handshake);

@@ -27,6 +27,7 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use crate::anchors::HoldsAnchors;
+use crate::psk::Psk;
 use crate::result::UsslResult;
 use crate::server_states::ServerStates;
 pub use crate::settings::VerifyMode;
@@ -93,6 +94,12 @@ pub trait EngineContext: Sized {
 
     fn set_verify_mode(&mut self, mode: VerifyMode) {
         self.settings_mut().verify_mode = mode;
+    }
+
+    /// TLS-PSK (`crate::psk`): a client's identity and key, or a server's lookup; Off for none.
+    fn set_psk(&mut self, psk: Psk) -> Result<(), UsslResult> {
+        self.settings_mut().psk = psk;
+        Ok(())
     }
 
     fn set_hostname_required(&mut self, required: bool) {
@@ -189,6 +196,17 @@ pub trait EngineConnection: Sized {
     }
 
     /// The verify_callback hold (`callback_hold`).
+    /// A PSK server's connection: the identity the client offered, whose key the shim is to
+    /// look up (the ClientHello waits meanwhile); None when nothing waits.
+    fn psk_identity(&self) -> Option<&[u8]> {
+        None
+    }
+    /// The lookup's answer: the key, or None (no key, or `raised`: the lookup failed); the
+    /// handshake then goes on (to fail, without a key).
+    fn psk_answer(&mut self, _key: Option<&[u8]>, _raised: bool) -> Result<(), UsslResult> {
+        Err(UsslResult::InvalidArgument)
+    }
+
     fn hold_for_verify_callback(&mut self);
     fn verify_callback_pending(&self) -> bool;
     fn verify_callback_verdict(&mut self, accepted: bool) -> Result<(), UsslResult>;

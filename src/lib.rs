@@ -39,6 +39,8 @@ pub mod pem;
 pub mod pinned;
 pub mod port;
 pub mod provider;
+pub mod psk;
+pub mod psk_peek;
 pub mod pycrypto;
 pub mod result;
 pub mod server_cert;

@@ -27,6 +27,8 @@ pub enum UsslResult {
     CaCertsRequired = 115,
     MissingCertificateOrKey = 116,
     HostnameRequired = 117,
+    PskKeyLength = 118,
+    PskIdentityLength = 119,
     // 12x: a part left out of this build (NotImplementedError)
     ServerNotBuilt = 120,
     CertInfoNotBuilt = 121,
@@ -35,6 +37,7 @@ pub enum UsslResult {
     SessionsNotBuilt = 124,
     KeyLogNotBuilt = 125,
     ClientCertNotBuilt = 126,
+    PskNotBuilt = 127,
     // hashlib and cryptolib (src/pycrypto): MicroPython's own modules' ValueErrors, same texts.
     HashFinal = 130,
     CipherMode = 131,
@@ -74,6 +77,9 @@ pub enum UsslResult {
     ClosedDuringHandshake = 406,
     HandshakeTimeout = 407,
     UnexpectedMessage = 408,
+    PskUnknownIdentity = 409,
+    PskNotSelected = 410,
+    PskLookupFailed = 411,
 
     // 5xx: local
     OutOfMemory = 500,
@@ -122,13 +128,15 @@ impl UsslResult {
             Ok => UsslErrorKind::None,
             NullArgument => UsslErrorKind::Type,
             ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt | RootsNotBuilt | SessionsNotBuilt | KeyLogNotBuilt
-            | ClientCertNotBuilt => UsslErrorKind::NotBuilt,
+            | ClientCertNotBuilt | PskNotBuilt => UsslErrorKind::NotBuilt,
             OutOfMemory => UsslErrorKind::Memory,
             SocketFailed => UsslErrorKind::Os,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
             UnknownCipherSuite => UsslErrorKind::Tls,
             // As CPython's set_groups.
             UnknownGroup => UsslErrorKind::Tls,
+            // mainline raises OSError (mbedTLS's error) for these.
+            PskKeyLength | PskIdentityLength => UsslErrorKind::Tls,
             CertExpired
             | CertNotYetValid
             | HostnameMismatch
@@ -187,6 +195,8 @@ code_table! {
     CaCertsRequired => "CERT_REQUIRED and CERT_OPTIONAL need ca_certs (or load_verify_locations(), or load_default_certs())",
     MissingCertificateOrKey => "a server needs both a key and a certificate",
     HostnameRequired => "CERT_REQUIRED requires server_hostname",
+    PskKeyLength => "a PSK key is 1 to 48 bytes",
+    PskIdentityLength => "a PSK identity is 1 to 256 bytes",
     ServerNotBuilt => "",
     CertInfoNotBuilt => "this build has no getpeercert() dict (Cargo feature `certinfo`); getpeercert(True) gives the DER",
     RsaNotBuilt => "this build has no RSA private keys (Cargo feature `rsa-sign`): use an ECDSA P-256 key",
@@ -194,6 +204,7 @@ code_table! {
     SessionsNotBuilt => "the lean engine (USSL_ENGINE=lean) does not resume sessions (no save_session, SSLSession or session=)",
     KeyLogNotBuilt => "the lean engine (USSL_ENGINE=lean) keeps no key log",
     ClientCertNotBuilt => "the lean engine (USSL_ENGINE=lean) sends no client certificate (no certfile/keyfile)",
+    PskNotBuilt => "this build has no TLS-PSK server (server_psk_keys)",
     HandshakeNotComplete => "the handshake has not completed",
     ConnectionClosed => "the connection is closed",
     SocketFailed => "the socket failed",
@@ -219,6 +230,9 @@ code_table! {
     ClosedDuringHandshake => "connection closed during handshake",
     HandshakeTimeout => "handshake timed out",
     UnexpectedMessage => "peer sent an unexpected message",
+    PskUnknownIdentity => "the client offered no PSK identity that server_psk_keys has a key for",
+    PskNotSelected => "the server did not take our PSK (psk_identity, psk_key): no handshake without it",
+    PskLookupFailed => "server_psk_keys.get() raised, or returned something other than 1 to 48 bytes",
     OutOfMemory => "out of memory",
     RandomFailed => "the port's random source failed",
     Internal => "internal error",
@@ -362,6 +376,7 @@ mod tests {
                         | UsslResult::SessionsNotBuilt
                         | UsslResult::KeyLogNotBuilt
                         | UsslResult::ClientCertNotBuilt
+                        | UsslResult::PskNotBuilt
                 );
                 assert_eq!(r.kind() == UsslErrorKind::NotBuilt, not_built, "{code}");
             }

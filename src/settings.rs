@@ -14,6 +14,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 
 use crate::anchors::{Anchors, HoldsAnchors};
+use crate::psk::Psk;
 use crate::result::UsslResult;
 
 /// The settings only one engine has (the rustls engine's suites and key log). `feed` puts
@@ -80,6 +81,8 @@ pub struct Settings<E: EngineSettings> {
     pub alpn: Vec<Vec<u8>>,
     pub anchors: E::Anchors,
     pub own: Option<E::Own>,
+    /// TLS-PSK (`crate::psk`): with it on, PSK handshakes only.
+    pub psk: Psk,
     pub engine: E,
 }
 
@@ -91,6 +94,7 @@ impl<E: EngineSettings> Settings<E> {
             alpn: Vec::new(),
             anchors: E::Anchors::default(),
             own: None,
+            psk: Psk::Off,
             engine,
         }
     }
@@ -107,6 +111,7 @@ impl<E: EngineSettings> Settings<E> {
             alpn,
             anchors,
             own,
+            psk,
             engine,
         } = self;
         // `anchors` are made from `pinned`, which is fed whole.
@@ -122,6 +127,7 @@ impl<E: EngineSettings> Settings<E> {
             own.feed_key(&mut h);
         }
         engine.feed(&mut h);
+        psk.feed(&mut h);
         for protocol in alpn {
             h.update([protocol.len() as u8]);
             h.update(protocol);
@@ -211,7 +217,7 @@ mod tests {
     fn every_setting_feeds_the_fingerprint() {
         let base = || Settings::new(false, WithSuites(vec![0x1301]));
         let reference = base().fingerprint(true);
-        let changes: [(&str, fn(&mut Settings<WithSuites>)); 7] = [
+        let changes: [(&str, fn(&mut Settings<WithSuites>)); 8] = [
             ("verify_mode", |s| s.verify_mode = VerifyMode::Optional),
             ("alpn", |s| s.alpn.push(b"h2".to_vec())),
             ("pinned", |s| s.anchors.pinned.push(CertificateDer::from(vec![1, 2, 3]))),
@@ -219,6 +225,7 @@ mod tests {
             ("own chain", |s| s.own = Some(OwnCertificate { chain: vec![CertificateDer::from(vec![4])], key: key(1) })),
             ("own key", |s| s.own = Some(OwnCertificate { chain: Vec::new(), key: key(2) })),
             ("engine", |s| s.engine.0.push(0x1302)),
+            ("psk", |s| s.psk = Psk::Server),
         ];
         for (name, change) in changes {
             let mut changed = base();

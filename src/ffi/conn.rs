@@ -117,7 +117,7 @@ pub unsafe extern "C" fn ussl_conn_free(conn: *mut ussl_conn) {
 ///
 /// # Safety
 /// `conn` must be NULL or a live connection.
-unsafe fn need(conn: *const ussl_conn) -> Need {
+pub(super) unsafe fn need(conn: *const ussl_conn) -> Need {
     // SAFETY: forwarded caller guarantee.
     match unsafe { conn_ref(conn) } {
         Some(c) if c.is_handshaking() => Need::Deep,

@@ -9,6 +9,7 @@ use crate::Need;
 /// A context: role, verification policy, trust anchors, our certificate and key.
 pub struct ussl_context {
     pub(super) inner: Context,
+    pub(super) server_side: bool,
 }
 
 /// # Safety
@@ -18,7 +19,7 @@ pub unsafe extern "C" fn ussl_context_new(server_side: bool, out: *mut *mut ussl
     crate::engine_call(Need::Deep, || {
         crate::deferred::drain();
         // SAFETY: forwarded caller guarantee.
-        unsafe { hand_out(out, || Ok(ussl_context { inner: Context::new(server_side) })) }
+        unsafe { hand_out(out, || Ok(ussl_context { inner: Context::new(server_side), server_side })) }
     })
 }
 

@@ -19,6 +19,7 @@ mod conn_info;
 mod context;
 mod hostname;
 mod primitive;
+mod psk;
 mod pycrypto;
 mod server_state;
 mod session;

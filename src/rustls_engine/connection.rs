@@ -15,6 +15,8 @@ use rustls::{CommonState, ProtocolVersion};
 use super::context::Context;
 use super::errors as rustls_errors;
 use super::keylog::KeyLogLines;
+#[cfg(feature = "server")]
+use super::psk_server::{KeySlot, ServerLookup};
 use super::record::Incoming;
 use super::session::Session;
 use super::step::{alert_step, copy_prefix, release_if_large, step, Action, Buffers, Next, Sink};
@@ -49,6 +51,9 @@ pub struct Connection {
     callback_hold: CallbackHold,
     /// The context's key log, when it keeps one.
     key_log: Option<Arc<KeyLogLines>>,
+    /// A PSK server's key lookup.
+    #[cfg(feature = "server")]
+    psk: Option<ServerLookup>,
 }
 
 impl EngineConnection for Connection {
@@ -97,9 +102,18 @@ impl EngineConnection for Connection {
     #[cfg(feature = "server")]
     fn server(ctx: &mut Context) -> Result<Self, UsslResult> {
         let watch = crate::HeapWatch::start();
-        let config = ctx.server_config()?;
+        let mut config = ctx.server_config()?;
+        let mut psk = None;
+        if ctx.settings().psk.is_on() {
+            let slot = Arc::new(KeySlot::default());
+            let mut own = (*config).clone();
+            own.external_psk_keys = Some(slot.clone());
+            config = Arc::new(own);
+            psk = Some(ServerLookup::new(slot));
+        }
         let conn = UnbufferedServerConnection::new(config).map_err(|e| rustls_errors::from_rustls(&e))?;
         let mut this = Self::new(Tls::Server(conn));
+        this.psk = psk;
         this.key_log = ctx.key_log();
         if watch.ran_dry() {
             // The config may hold reserve memory too: the context builds it again next time.
@@ -118,6 +132,14 @@ impl EngineConnection for Connection {
     /// the context keeps no key log).
     fn take_key_log(&self, out: &mut [u8]) -> usize {
         self.key_log.as_ref().map_or(0, |log| log.take(out))
+    }
+
+    fn psk_identity(&self) -> Option<&[u8]> {
+        self.held_psk_identity()
+    }
+
+    fn psk_answer(&mut self, key: Option<&[u8]>, raised: bool) -> Result<(), UsslResult> {
+        self.answer_psk(key, raised)
     }
 
     /// Holds the handshake for a verify_callback once the peer's certificates are verified.
@@ -189,7 +211,7 @@ impl EngineConnection for Connection {
 
     /// How many ciphertext bytes the engine wants from the socket next (0 once the peer closed).
     fn recv_want(&self) -> usize {
-        if self.error.is_set() || self.bufs.peer_closed || self.eof {
+        if self.error.is_set() || self.bufs.peer_closed || self.eof || self.held_psk_identity().is_some() {
             0
         } else {
             self.incoming.want()
@@ -229,6 +251,9 @@ impl EngineConnection for Connection {
                     let _ = self.drive_with(Action::Nothing, &mut sink);
                     self.error.replace(code);
                     return Err(code);
+                }
+                if !self.psk_let_through()? {
+                    return Ok(0);
                 }
                 self.drive_with(Action::Nothing, &mut sink)?;
                 // The record is consumed: an idle connection keeps no record buffer.
@@ -397,7 +422,50 @@ impl Connection {
             client: None,
             callback_hold: CallbackHold::Off,
             key_log: None,
+            #[cfg(feature = "server")]
+            psk: None,
         }
+    }
+
+    /// Whether the records received may go to rustls: a PSK server's ClientHello waits for
+    /// its key lookup.
+    fn psk_let_through(&mut self) -> Result<bool, UsslResult> {
+        #[cfg(feature = "server")]
+        if let Some(psk) = &mut self.psk {
+            let records = self.incoming.records_mut();
+            return psk.let_through(records).map_err(|code| self.error.fail(code, None));
+        }
+        Ok(true)
+    }
+
+    /// The identity whose key a PSK server waits for.
+    fn held_psk_identity(&self) -> Option<&[u8]> {
+        #[cfg(feature = "server")]
+        if let Some(psk) = &self.psk {
+            return psk.pending_identity();
+        }
+        None
+    }
+
+    /// The lookup's answer (`ServerLookup::answer`); the held ClientHello then goes to rustls.
+    fn answer_psk(&mut self, key: Option<&[u8]>, raised: bool) -> Result<(), UsslResult> {
+        self.check()?;
+        #[cfg(feature = "server")]
+        if let Some(psk) = &mut self.psk {
+            psk.answer(key, raised).map_err(|code| self.error.fail(code, None))?;
+            let refusal = psk.refusal();
+            let driven = self.drive(Action::Nothing);
+            self.incoming.shrink_when_empty();
+            return match driven {
+                Err(UsslResult::PskUnknownIdentity) => {
+                    self.error.replace(refusal);
+                    Err(refusal)
+                }
+                other => other,
+            };
+        }
+        let _ = (key, raised);
+        Err(UsslResult::InvalidArgument)
     }
 
     fn common(&self) -> &CommonState {

@@ -232,13 +232,22 @@ impl Context {
         &self.settings.engine.suites
     }
 
-    fn provider(&self) -> Arc<rustls::crypto::CryptoProvider> {
-        let RustlsSettings { suites, groups, .. } = &self.settings.engine;
-        Arc::new(crate::provider::provider_with(suites, groups))
+    /// The suites offered: with PSK on, those an external PSK can use.
+    fn offered_suites(&self) -> Result<Vec<SupportedCipherSuite>, UsslResult> {
+        let suites = &self.settings.engine.suites;
+        if self.settings.psk.is_on() {
+            return super::psk::psk_suites(suites);
+        }
+        Ok(suites.clone())
     }
 
-    fn versions(&self) -> Vec<&'static SupportedProtocolVersion> {
-        let suites = &self.settings.engine.suites;
+    fn provider(&self) -> Result<Arc<rustls::crypto::CryptoProvider>, UsslResult> {
+        let groups = &self.settings.engine.groups;
+        Ok(Arc::new(crate::provider::provider_with(&self.offered_suites()?, groups)))
+    }
+
+    fn versions(&self) -> Result<Vec<&'static SupportedProtocolVersion>, UsslResult> {
+        let suites = &self.offered_suites()?;
         let mut versions: Vec<&'static SupportedProtocolVersion> = Vec::new();
         if suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls13(_))) {
             versions.push(&TLS13);
@@ -247,7 +256,7 @@ impl Context {
         if suites.iter().any(|s| matches!(s, SupportedCipherSuite::Tls12(_))) {
             versions.push(&TLS12);
         }
-        versions
+        Ok(versions)
     }
 
     /// The trust anchors as rustls takes them; None for CERT_NONE.
@@ -286,8 +295,8 @@ impl Context {
 
     #[cfg(feature = "server")]
     fn build_server_config(&self) -> Result<ServerConfig, UsslResult> {
-        let builder = ServerConfig::builder_with_details(self.provider(), Arc::new(PortClock))
-            .with_protocol_versions(&self.versions())
+        let builder = ServerConfig::builder_with_details(self.provider()?, Arc::new(PortClock))
+            .with_protocol_versions(&self.versions()?)
             .map_err(|_| UsslResult::Internal)?;
         let builder = match self.root_store()? {
             None => builder.with_no_client_auth(),
@@ -301,10 +310,20 @@ impl Context {
             Some(own) => builder
                 .with_single_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
+            // A PSK server needs no certificate (rustls wants one all the same).
+            None if self.settings.psk.is_on() => builder.with_cert_resolver(Arc::new(
+                rustls::sign::SingleCertAndKey::from(super::psk_server::placeholder_certificate()),
+            )),
             // mainline MicroPython lets a server socket be made before its certificate is
             // loaded; its handshakes then fail with handshake_failure.
             None => builder.with_cert_resolver(Arc::new(NoCertificate)),
         };
+        if self.settings.psk.is_on() {
+            // Each connection gets a copy with its own key slot (`Connection::server`); PSK
+            // handshakes leave no tickets.
+            config.send_tls13_tickets = 0;
+            return Ok(config);
+        }
         config.ticketer = self.server_state.ticketer.clone();
         config.session_storage = self.server_state.cache.clone();
         // One ticket per handshake: a board's client keeps only the newest anyway.
@@ -322,11 +341,13 @@ impl Context {
         &self,
         check_name: bool,
     ) -> Result<(ClientConfig, Arc<dyn rustls::client::danger::ServerCertVerifier>), UsslResult> {
-        let roots = self.root_store()?;
+        // A PSK client checks no certificate: rustls (patched) fails a handshake that does not
+        // take the PSK at the ServerHello, before any certificate could arrive.
+        let roots = if self.settings.psk.is_on() { None } else { self.root_store()? };
         let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
             Arc::new(ServerVerifier::new(roots, check_name).with_pinned(self.settings.anchors.pinned.clone()));
-        let builder = ClientConfig::builder_with_details(self.provider(), Arc::new(PortClock))
-            .with_protocol_versions(&self.versions())
+        let builder = ClientConfig::builder_with_details(self.provider()?, Arc::new(PortClock))
+            .with_protocol_versions(&self.versions()?)
             .map_err(|_| UsslResult::Internal)?
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone());
@@ -342,7 +363,10 @@ impl Context {
         if let Some(log) = &self.settings.engine.key_log {
             config.key_log = log.clone();
         }
-        config.resumption = if check_name {
+        if let crate::psk::Psk::Client { identity, key } = &self.settings.psk {
+            config.external_psk = Some(Arc::new(rustls::ussl_psk::ExternalPsk::new(identity.clone(), key.to_vec())));
+        }
+        config.resumption = if check_name && !self.settings.psk.is_on() {
             rustls::client::Resumption::store(self.session_store.clone())
         } else {
             rustls::client::Resumption::disabled()

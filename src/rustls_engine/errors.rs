@@ -23,6 +23,8 @@ pub fn from_rustls(err: &Error) -> UsslResult {
         Error::FailedToGetRandomBytes => R::RandomFailed,
         Error::FailedToGetCurrentTime => R::ClockNotSet,
         Error::General(msg) if msg == CLOCK_NOT_SET_TAG => R::ClockNotSet,
+        Error::General(msg) if msg == rustls::ussl_psk::NO_KEY_FOR_IDENTITY => R::PskUnknownIdentity,
+        Error::General(msg) if msg == rustls::ussl_psk::PSK_NOT_SELECTED => R::PskNotSelected,
         Error::HandshakeNotComplete => R::HandshakeNotComplete,
         _ => R::Internal,
     }
@@ -59,7 +61,13 @@ pub fn detail(err: &Error) -> Option<String> {
         Error::InvalidCertificate(CertificateError::UnsupportedSignatureAlgorithmContext { .. }) => {
             ["certificate is signed with an algorithm this build does not verify", &left_out_note(), ""]
         }
-        Error::General(msg) if msg != CLOCK_NOT_SET_TAG => ["TLS error: ", msg, ""],
+        Error::General(msg)
+            if msg != CLOCK_NOT_SET_TAG
+                && msg != rustls::ussl_psk::NO_KEY_FOR_IDENTITY
+                && msg != rustls::ussl_psk::PSK_NOT_SELECTED =>
+        {
+            ["TLS error: ", msg, ""]
+        }
         _ => return None,
     };
     Some(parts.concat())

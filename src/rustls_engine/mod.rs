@@ -6,6 +6,9 @@ pub mod connection;
 pub mod context;
 mod errors;
 pub mod keylog;
+mod psk;
+#[cfg(feature = "server")]
+mod psk_server;
 mod record;
 pub mod roots;
 pub mod session;
