@@ -50,12 +50,16 @@ static tls_context_obj_t *get_context(mp_obj_t self_in) {
 // The client's PSK, as mainline applies it: once both psk_identity (str or bytes) and psk_key
 // are set, in either order; a key over 48 bytes raises then. Either set to None turns PSK off.
 static void apply_psk(tls_context_obj_t *self) {
-    if (self->psk_identity == mp_const_none || self->psk_key == mp_const_none) {
-        ussl_check(ussl_context_set_psk(self->ctx, NULL, 0, NULL, 0));
+    bool both = self->psk_identity != mp_const_none && self->psk_key != mp_const_none;
+    if (self->server) {
+        if (both) {
+            mp_raise_ValueError(MP_ERROR_TEXT("psk_identity and psk_key are a client's: a server sets server_psk_keys"));
+        }
         return;
     }
-    if (self->server) {
-        mp_raise_ValueError(MP_ERROR_TEXT("psk_identity and psk_key are a client's: a server sets server_psk_keys"));
+    if (!both) {
+        ussl_check(ussl_context_set_psk(self->ctx, NULL, 0, NULL, 0));
+        return;
     }
     size_t identity_len;
     const char *identity = mp_obj_str_get_data(self->psk_identity, &identity_len);
