@@ -37,7 +37,6 @@ pub enum UsslResult {
     SessionsNotBuilt = 124,
     KeyLogNotBuilt = 125,
     ClientCertNotBuilt = 126,
-    PskNotBuilt = 127,
     // hashlib and cryptolib (src/pycrypto): MicroPython's own modules' ValueErrors, same texts.
     HashFinal = 130,
     CipherMode = 131,
@@ -128,7 +127,7 @@ impl UsslResult {
             Ok => UsslErrorKind::None,
             NullArgument => UsslErrorKind::Type,
             ServerNotBuilt | CertInfoNotBuilt | RsaNotBuilt | RootsNotBuilt | SessionsNotBuilt | KeyLogNotBuilt
-            | ClientCertNotBuilt | PskNotBuilt => UsslErrorKind::NotBuilt,
+            | ClientCertNotBuilt => UsslErrorKind::NotBuilt,
             OutOfMemory => UsslErrorKind::Memory,
             SocketFailed => UsslErrorKind::Os,
             // CPython's set_ciphers raises SSLError ("No cipher can be selected").
@@ -204,7 +203,6 @@ code_table! {
     SessionsNotBuilt => "the lean engine (USSL_ENGINE=lean) does not resume sessions (no save_session, SSLSession or session=)",
     KeyLogNotBuilt => "the lean engine (USSL_ENGINE=lean) keeps no key log",
     ClientCertNotBuilt => "the lean engine (USSL_ENGINE=lean) sends no client certificate (no certfile/keyfile)",
-    PskNotBuilt => "this build has no TLS-PSK server (server_psk_keys)",
     HandshakeNotComplete => "the handshake has not completed",
     ConnectionClosed => "the connection is closed",
     SocketFailed => "the socket failed",
@@ -376,7 +374,6 @@ mod tests {
                         | UsslResult::SessionsNotBuilt
                         | UsslResult::KeyLogNotBuilt
                         | UsslResult::ClientCertNotBuilt
-                        | UsslResult::PskNotBuilt
                 );
                 assert_eq!(r.kind() == UsslErrorKind::NotBuilt, not_built, "{code}");
             }

@@ -27,6 +27,8 @@ LEAN_UNSUPPORTED = [
     ("test_workspace_spares.py::*", "a server side (a client and a server in one interpreter)"),
     ("test_micropython_suite.py::test_multi_net*", "a server side (the other instance serves)"),
     ("test_micropython_suite.py::test_extmod[[]ssl_*", "a server side (these wrap both ends in one interpreter)"),
+    ("test_psk.py::test_server_*", "a server side"),
+    ("test_psk.py::test_a_lookup_*", "a server side"),
     ("test_sessions.py::*", "session resumption"),
     ("test_session_bytes.py::*", "session resumption"),
     ("test_keylog.py::*", "a key log"),

@@ -12,6 +12,7 @@ use core::ptr::NonNull;
 
 use embedded_tls::blocking::{Aes128GcmSha256, CryptoProvider, TlsConfig, TlsConnection, TlsContext, TlsError};
 use rustls_pki_types::ServerName;
+use zeroize::Zeroizing;
 
 use super::context::Context;
 use super::errors::from_tls;
@@ -21,6 +22,7 @@ use super::verifier::Verifier;
 use crate::callback_hold::CallbackHold;
 use crate::engine::{EngineConnection, EngineContext};
 use crate::port::PortRng;
+use crate::psk::Psk;
 use crate::result::UsslResult;
 use crate::sticky::StickyError;
 
@@ -32,8 +34,10 @@ const READ_BUFFER: usize = 16_640;
 /// ClientHello, which is about 220 bytes plus the server name and the ALPN names.
 const WRITE_BUFFER_MIN: usize = 512;
 
-fn write_buffer_len(sni: Option<&str>, alpn: &[Vec<u8>]) -> usize {
-    let names = sni.map_or(0, str::len) + alpn.iter().map(|p| p.len() + 1).sum::<usize>();
+fn write_buffer_len(sni: Option<&str>, alpn: &[Vec<u8>], psk_identity: usize) -> usize {
+    // A PSK adds its identity, a SHA-256 binder and the extension's lengths and ticket age.
+    let psk = if psk_identity > 0 { psk_identity + 64 } else { 0 };
+    let names = sni.map_or(0, str::len) + alpn.iter().map(|p| p.len() + 1).sum::<usize>() + psk;
     (256 + names).max(WRITE_BUFFER_MIN)
 }
 
@@ -68,6 +72,8 @@ pub struct Connection {
     /// The SNI to send: a DNS name only (an IP address is checked but not sent, RFC 6066).
     sni: Option<String>,
     alpn: Vec<Vec<u8>>,
+    /// The PSK offered (identity, key), when the context has one.
+    psk: Option<(Vec<u8>, Zeroizing<Vec<u8>>)>,
     handshaking: bool,
     /// Plaintext decrypted and not yet read (it sits in the record buffer).
     plaintext: usize,
@@ -105,7 +111,13 @@ impl EngineConnection for Connection {
             return Err(UsslResult::SessionsNotBuilt);
         }
         ctx.check_client_name(hostname)?;
-        let anchors = ctx.settings().anchors_to_verify()?.cloned();
+        // A PSK client checks no certificate: embedded-tls (patched) fails a handshake whose
+        // ServerHello does not select the PSK, and refuses certificates in one that does.
+        let psk = match &ctx.settings().psk {
+            Psk::Client { identity, key } => Some((identity.clone(), key.clone())),
+            _ => None,
+        };
+        let anchors = if psk.is_some() { None } else { ctx.settings().anchors_to_verify()?.cloned() };
         let name = match hostname {
             Some(h) => Some(ServerName::try_from(h).map_err(|_| UsslResult::InvalidHostname)?.to_owned()),
             None => None,
@@ -116,7 +128,7 @@ impl EngineConnection for Connection {
         };
         let watch = crate::HeapWatch::start();
         let alpn = ctx.settings().alpn.to_vec();
-        let write_len = write_buffer_len(sni.as_deref(), &alpn);
+        let write_len = write_buffer_len(sni.as_deref(), &alpn, psk.as_ref().map_or(0, |(id, _)| id.len()));
         // 17 KB at once: refused by a full heap as MemoryError, not as an abort.
         let mut record_buffers = Vec::new();
         crate::fallibly(|| record_buffers.try_reserve_exact(READ_BUFFER + write_len))
@@ -136,6 +148,7 @@ impl EngineConnection for Connection {
             provider: Provider { rng: PortRng::default(), verifier: Verifier::new(anchors, name) },
             sni,
             alpn,
+            psk,
             handshaking: true,
             plaintext: 0,
             peer_closed: false,
@@ -439,6 +452,11 @@ impl Connection {
         }
         if !alpn.is_empty() {
             config = config.with_alpn(&alpn);
+        }
+        let identities: [&[u8]; 1];
+        if let Some((identity, key)) = &self.psk {
+            identities = [identity.as_slice()];
+            config = config.with_psk(key, &identities);
         }
         let opened = self.tls.open(TlsContext::new(&config, &mut self.provider));
         drop(config);

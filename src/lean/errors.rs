@@ -30,6 +30,7 @@ pub fn from_tls(err: &TlsError, verifier_failure: Option<UsslResult>) -> (UsslRe
             (R::UnexpectedMessage, ["peer sent an unexpected message (or skipped Certificate/CertificateVerify)", "", ""])
         }
         TlsError::InvalidSignature => (R::PeerMisbehaved, ["the server's Finished does not verify", "", ""]),
+        TlsError::PskNotSelected => (R::PskNotSelected, ["", "", ""]),
         TlsError::CryptoError => (R::DecryptFailed, ["", "", ""]),
         TlsError::InsufficientSpace => (R::RecordOverflow, ["", "", ""]),
         TlsError::InvalidCipherSuite | TlsError::InvalidSupportedVersions | TlsError::InvalidKeyShare => {
