@@ -15,6 +15,7 @@ typedef struct _tls_context_obj_t {
     ussl_socket_hooks hooks;  // verify_callback, keylog_filename, server_psk_keys, as the script set them
     mp_obj_t psk_identity;    // a client's PSK, as the script set it (applied once both are set)
     mp_obj_t psk_key;
+    mp_obj_t ecdsa_sign_callback; // f(key, digest) -> DER signature or None, as mainline's
     bool server;
 } tls_context_obj_t;
 
@@ -31,6 +32,9 @@ static mp_obj_t tls_context_make_new(const mp_obj_type_t *type, size_t n_args, s
     self->hooks.server_psk_keys = mp_const_none;
     self->psk_identity = mp_const_none;
     self->psk_key = mp_const_none;
+    self->ecdsa_sign_callback = mp_const_none;
+    // The engine names this context to the signing hook; its sockets keep it alive.
+    self->hooks.sign_hook_owner = MP_OBJ_FROM_PTR(self);
     self->server = protocol == PROTOCOL_TLS_SERVER;
     // Clients default to CERT_REQUIRED and servers to CERT_NONE, as in mainline MicroPython.
     ussl_check(ussl_context_new(self->server, &self->ctx));
@@ -77,6 +81,8 @@ static void apply_hook(tls_context_obj_t *self, mp_obj_t *slot, mp_obj_t value) 
         ussl_check(ussl_context_set_key_log(self->ctx, value != mp_const_none));
     } else if (slot == &self->psk_identity || slot == &self->psk_key) {
         apply_psk(self);
+    } else if (slot == &self->ecdsa_sign_callback) {
+        ussl_check(ussl_context_set_sign_hook(self->ctx, value != mp_const_none ? (size_t)self : 0));
     } else if (slot == &self->hooks.server_psk_keys && self->server) {
         // As mainline: kept on a client context too, where nothing looks keys up.
         ussl_check(ussl_context_set_psk_server(self->ctx, value != mp_const_none));
@@ -95,6 +101,8 @@ static mp_obj_t *hook_slot(tls_context_obj_t *self, qstr attr) {
             return &self->psk_identity;
         case MP_QSTR_psk_key:
             return &self->psk_key;
+        case MP_QSTR_ecdsa_sign_callback:
+            return &self->ecdsa_sign_callback;
         default:
             return NULL;
     }
@@ -130,6 +138,41 @@ static void tls_context_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         ussl_check(ussl_context_set_verify_mode(self->ctx, (uint32_t)mp_obj_get_int(dest[1])));
         dest[0] = MP_OBJ_NULL;
     }
+}
+
+// The engine's signing hook (ussl_port_sign_hook in ussl_engine.h): the context that `token`
+// names calls its ecdsa_sign_callback(key, digest), as mainline does: key and digest as
+// bytearrays, a DER signature back, or None to sign with the loaded key. An exception is printed,
+// as mainline prints it, and fails the handshake. Runs on the C stack between the engine's own
+// frames, under nlr_push: nothing unwinds through them.
+int32_t ussl_port_sign_hook(size_t token, const uint8_t *key, size_t key_len, const uint8_t *digest,
+    size_t digest_len, uint8_t *sig, size_t cap, size_t *sig_len) {
+    tls_context_obj_t *self = (tls_context_obj_t *)token;
+    if (self == NULL || self->ecdsa_sign_callback == mp_const_none) {
+        return 1;
+    }
+    int result = 2;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        // Copies: the script may keep them after the handshake.
+        mp_obj_t ret = mp_call_function_2(self->ecdsa_sign_callback,
+            mp_obj_new_bytearray(key_len, key), mp_obj_new_bytearray(digest_len, digest));
+        if (ret == mp_const_none) {
+            result = 1;
+        } else {
+            mp_buffer_info_t buf;
+            mp_get_buffer_raise(ret, &buf, MP_BUFFER_READ);
+            if (buf.len > 0 && buf.len <= cap) {
+                memcpy(sig, buf.buf, buf.len);
+                *sig_len = buf.len;
+                result = 0;
+            }
+        }
+        nlr_pop();
+    } else {
+        mp_obj_print_exception(&mp_plat_print, MP_OBJ_FROM_PTR(nlr.ret_val));
+    }
+    return result;
 }
 
 static mp_obj_t tls_context_del(mp_obj_t self_in) {

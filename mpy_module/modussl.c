@@ -80,6 +80,7 @@ static mp_obj_t mod_ussl_wrap_socket(size_t n_args, const mp_obj_t *pos_args, mp
         .verify_callback = mp_const_none,
         .keylog_filename = args[ARG_keylog_filename].u_obj,
         .server_psk_keys = mp_const_none,
+        .sign_hook_owner = mp_const_none,
     };
     if (hooks.keylog_filename != mp_const_none && !mp_obj_is_str(hooks.keylog_filename)) {
         mp_raise_TypeError(MP_ERROR_TEXT("keylog_filename must be a str (a path)"));

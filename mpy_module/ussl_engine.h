@@ -101,6 +101,7 @@ enum ussl_code
   USSL_CODE_CONNECTION_CLOSED = 201,
   USSL_CODE_SOCKET_FAILED = 202,
   USSL_CODE_NO_SESSION = 203,
+  USSL_CODE_IN_CALLBACK = 204,
   USSL_CODE_CERT_EXPIRED = 300,
   USSL_CODE_CERT_NOT_YET_VALID = 301,
   USSL_CODE_HOSTNAME_MISMATCH = 302,
@@ -125,6 +126,7 @@ enum ussl_code
   USSL_CODE_PSK_UNKNOWN_IDENTITY = 409,
   USSL_CODE_PSK_NOT_SELECTED = 410,
   USSL_CODE_PSK_LOOKUP_FAILED = 411,
+  USSL_CODE_SIGN_HOOK_FAILED = 412,
   USSL_CODE_OUT_OF_MEMORY = 500,
   USSL_CODE_RANDOM_FAILED = 501,
   USSL_CODE_INTERNAL = 502,
@@ -1033,6 +1035,17 @@ size_t ussl_session_version(const ussl_session *session, const uint8_t **text);
 void ussl_session_free(ussl_session *session);
 
 /*
+ Turns the signing hook on for signatures with the context's ECDSA key: `token` (not 0) is
+ what the engine hands back to `ussl_port_sign_hook`, and must stay valid while connections
+ made from the context live; 0 turns it off. With it on when load_cert_chain runs, a key that
+ does not match the certificate is taken (a placeholder for a key held elsewhere).
+
+ # Safety
+ `ctx` must be a live context.
+ */
+ussl_result ussl_context_set_sign_hook(ussl_context *ctx, size_t token);
+
+/*
  Fills `len` bytes at `buf` from the port's entropy source; returns 0 on success.
  */
 extern int32_t ussl_port_random(uint8_t *buf, size_t len);
@@ -1041,6 +1054,13 @@ extern int32_t ussl_port_random(uint8_t *buf, size_t len);
  Writes the wall-clock time in seconds since 1970 to `secs`; returns 0 on success.
  */
 extern int32_t ussl_port_time(int64_t *secs);
+
+/*
+ Calls the signing hook that `token` (from `ussl_context_set_sign_hook`) names with the
+ private scalar `key` and the message digest; returns 0 with a signature of `*sig_len`
+ bytes written to `sig` (at most `cap`), 1 when the callback declined, else a failure.
+ */
+extern int32_t ussl_port_sign_hook(size_t token, const uint8_t *key, size_t key_len, const uint8_t *digest, size_t digest_len, uint8_t *sig, size_t cap, size_t *sig_len);
 
 /*
  Stops the firmware (abort() on unix, a semihosting exit in qemu, ...); never returns.

@@ -75,6 +75,9 @@ typedef struct _ussl_socket_hooks {
     // A server's PSK keys: any object with get(identity) giving the key (bytes) or None, called
     // when the connection waits on ussl_conn_psk_identity; or None.
     mp_obj_t server_psk_keys;
+    // What the engine's signing hook names (ussl_context_set_sign_hook: a tls context), kept
+    // alive as long as the socket; or None.
+    mp_obj_t sign_hook_owner;
 } ussl_socket_hooks;
 mp_obj_t ussl_socket_new(mp_obj_t sock, ussl_conn *conn, ussl_api api, uint32_t timeout_ms,
     const ussl_socket_hooks *hooks, bool do_handshake);

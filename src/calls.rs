@@ -23,6 +23,9 @@ pub enum Need {
 pub fn engine_call(need: Need, f: impl FnOnce() -> u32) -> u32 {
     #[cfg(feature = "micropython")]
     {
+        if runtime::workspace::in_callback() {
+            return result::UsslResult::InCallback as u32;
+        }
         let mut f = Some(f);
         let mut out = None;
         if !runtime::workspace::run(need, &mut || {

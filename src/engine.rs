@@ -102,6 +102,13 @@ pub trait EngineContext: Sized {
         Ok(())
     }
 
+    /// The script's signing hook (`crate::sign_hook`), named by the shim's `token` (0: none).
+    /// Set before our certificate is loaded, a key that does not match it is taken (a
+    /// placeholder for a key held elsewhere).
+    fn set_sign_hook(&mut self, token: usize) {
+        self.settings_mut().sign_hook = token;
+    }
+
     fn set_hostname_required(&mut self, required: bool) {
         self.settings_mut().hostname_required = required;
     }

@@ -46,6 +46,7 @@ pub mod result;
 pub mod server_cert;
 pub mod server_states;
 pub mod settings;
+pub mod sign_hook;
 pub mod sticky;
 pub mod sync;
 

@@ -51,6 +51,7 @@ pub enum UsslResult {
     ConnectionClosed = 201,
     SocketFailed = 202,
     NoSession = 203,
+    InCallback = 204,
 
     // 3xx: certificate verification
     CertExpired = 300,
@@ -79,6 +80,7 @@ pub enum UsslResult {
     PskUnknownIdentity = 409,
     PskNotSelected = 410,
     PskLookupFailed = 411,
+    SignHookFailed = 412,
 
     // 5xx: local
     OutOfMemory = 500,
@@ -207,6 +209,7 @@ code_table! {
     ConnectionClosed => "the connection is closed",
     SocketFailed => "the socket failed",
     NoSession => "the server issued no session to resume (no ticket yet, or resumption refused)",
+    InCallback => "no TLS call may be made from inside ecdsa_sign_callback",
     CertExpired => "certificate has expired",
     CertNotYetValid => "certificate is not yet valid",
     HostnameMismatch => "hostname mismatch",
@@ -231,6 +234,7 @@ code_table! {
     PskUnknownIdentity => "the client offered no PSK identity that server_psk_keys has a key for",
     PskNotSelected => "the server did not take our PSK (psk_identity, psk_key): no handshake without it",
     PskLookupFailed => "server_psk_keys.get() raised, or returned something other than 1 to 48 bytes",
+    SignHookFailed => "ecdsa_sign_callback raised (printed above) or returned no signature",
     OutOfMemory => "out of memory",
     RandomFailed => "the port's random source failed",
     Internal => "internal error",

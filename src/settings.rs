@@ -83,6 +83,8 @@ pub struct Settings<E: EngineSettings> {
     pub own: Option<E::Own>,
     /// TLS-PSK (`crate::psk`): with it on, PSK handshakes only.
     pub psk: Psk,
+    /// The shim's name for the script's signing hook (`crate::sign_hook`), 0 for none.
+    pub sign_hook: usize,
     pub engine: E,
 }
 
@@ -95,6 +97,7 @@ impl<E: EngineSettings> Settings<E> {
             anchors: E::Anchors::default(),
             own: None,
             psk: Psk::Off,
+            sign_hook: 0,
             engine,
         }
     }
@@ -112,6 +115,9 @@ impl<E: EngineSettings> Settings<E> {
             anchors,
             own,
             psk,
+            // Who signs with our key does not decide what a session may be resumed under (the
+            // key does: `own`).
+            sign_hook: _,
             engine,
         } = self;
         // `anchors` are made from `pinned`, which is fed whole.

@@ -2,6 +2,7 @@
 joined by in-memory streams, with the chain (CA -> intermediate -> leaf) and the hostname
 verified against the embedded CA."""
 import hashlib
+import re
 
 import pytest
 from cryptography import x509
@@ -178,3 +179,51 @@ print(handshake(c, s) > 0, c.version())
 def test_an_exception_on_the_board_is_reported(fw):
     with pytest.raises(MpyError, match="ZeroDivisionError"):
         fw.exec("1/0")
+
+
+SIGN_HOOK = """
+import tls, gc
+calls = []
+def sign(key, digest):
+    # A collection and some allocation inside the callback, which runs on the C stack in the
+    # middle of the engine's step (the engine's own stack holds its frames meanwhile).
+    calls.append((len(key), len(digest)))
+    gc.collect()
+    junk = [bytearray(64) for _ in range(32)]
+    return None
+def refuses(key, digest):
+    calls.append('refuses')
+    tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+for proto in ('1.3', '1.2'):
+    cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY, proto)
+    sctx.ecdsa_sign_callback = sign
+    c, s, ce, se = pair(cctx, sctx)
+    handshake(c, s)
+    print(proto, c.version(), calls)
+    calls.clear()
+cctx, sctx = contexts(tls, CA, EC_CHAIN, EC_KEY)
+sctx.ecdsa_sign_callback = refuses
+c, s, ce, se = pair(cctx, sctx)
+try:
+    handshake(c, s)
+except OSError as e:
+    print('refused', e.args[0], calls)
+sctx.ecdsa_sign_callback = None
+c, s, ce, se = pair(cctx, sctx)
+handshake(c, s)
+print('after', c.version())
+"""
+
+
+def test_signing_hook_runs_python_mid_handshake(fw):
+    """ecdsa_sign_callback on a board: the callback runs (on the C stack, between the engine's
+    frames on its own stack) with a collection inside, declines, and the key signs; a callback
+    that makes a TLS call is refused and printed, and the next handshake works."""
+    out = fw.exec(SIGN_HOOK)
+    lines = out.splitlines()
+    # The key's scalar, leading zero bytes stripped (as mainline), and a SHA-256 digest.
+    assert re.fullmatch(r"1\.3 TLSv1\.3 \[\(3[12], 32\)\]", lines[0]), out
+    assert re.fullmatch(r"1\.2 TLSv1\.2 \[\(3[12], 32\)\]", lines[1]), out
+    assert "no TLS call may be made from inside ecdsa_sign_callback" in out, out
+    assert "refused 412 ['refuses']" in out, out
+    assert lines[-1] == "after TLSv1.3", out

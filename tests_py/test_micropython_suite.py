@@ -77,7 +77,7 @@ def expired_certificate_of_the_tree_key(directory):
         f.write(cert.public_bytes(serialization.Encoding.DER))
 
 
-def tests_in(kind, patterns):
+def suite_tests(kind, patterns):
     """The tree's tests of a kind, and master's that the tree lacks."""
     found = set()
     for root in (os.path.join(TESTS, kind), os.path.join(MASTER, kind)):
@@ -85,7 +85,7 @@ def tests_in(kind, patterns):
     return sorted(found)
 
 
-def test_path(kind, name):
+def where_is(kind, name):
     """Where a test is: the tree's copy when it has one, else master's."""
     path = os.path.join(TESTS, kind, name)
     return path if os.path.exists(path) else os.path.join(MASTER, kind, name)
@@ -93,11 +93,11 @@ def test_path(kind, name):
 
 def extmod_tests():
     # hashlib and cryptolib are ours too (src/pycrypto, mpy_module/pyhashlib.c, pycryptolib.c).
-    return tests_in("extmod", ("ssl_*.py", "tls_*.py", "hashlib_*.py", "cryptolib_*.py"))
+    return suite_tests("extmod", ("ssl_*.py", "tls_*.py", "hashlib_*.py", "cryptolib_*.py"))
 
 
 def multi_tests():
-    return tests_in("multi_net", ("ssl*.py", "asyncio_tls*.py", "tls_*.py"))
+    return suite_tests("multi_net", ("ssl*.py", "asyncio_tls*.py", "tls_*.py"))
 
 
 def expected_output(path):
@@ -127,11 +127,11 @@ def param(name):
 def test_extmod(name, tmp_path):
     if name in NEEDS_UNITTEST and not os.path.isdir(UNITTEST):
         missing("micropython-lib's unittest", "the 1.28 tree has it; Debian's 1.25 source tarball does not")
-    path = test_path("extmod", name)
+    path = where_is("extmod", name)
     if name in ADAPT:
         path = str(tmp_path / name)
         with open(path, "w") as f:
-            f.write(source_of(name, test_path("extmod", name)))
+            f.write(source_of(name, where_is("extmod", name)))
     env = dict(os.environ, MICROPYPATH=".frozen:" + UNITTEST)
     r = subprocess.run([MICROPYTHON, path], capture_output=True, text=True, cwd=TESTS, env=env, timeout=60)
     assert r.stdout.strip() != "SKIP", f"{name} skips itself on our build: adapt it, or list it in SKIP with the reason"
@@ -140,7 +140,7 @@ def test_extmod(name, tmp_path):
         # A unittest test, judged as run-tests.py judges it: by its summary line.
         assert lines[-1] == "OK" and r.returncode == 0, r.stdout[-3000:] + r.stderr
         return
-    assert normalize(r.stdout + r.stderr) == normalize(expected_output(test_path("extmod", name)))
+    assert normalize(r.stdout + r.stderr) == normalize(expected_output(where_is("extmod", name)))
 
 
 def unused_port():
@@ -157,15 +157,15 @@ def test_multi_net(name, tmp_path):
         shutil.copy(der, tmp_path)
     if name in SETUP:
         expired_certificate_of_the_tree_key(str(tmp_path))
-    text = source_of(name, test_path("multi_net", name))
+    text = source_of(name, where_is("multi_net", name))
     text = text.replace("0.0.0.0", "127.0.0.1").replace("multitest.get_network_ip()", '"127.0.0.1"')
     # The tree's tests all listen on port 8000: a second run of the suite on the same machine (or
     # anything else there on 8000) would take it from under them.
     assert "PORT = 8000\n" in text, f"{name} no longer sets PORT = 8000: look at the port rewrite again"
     text = text.replace("PORT = 8000\n", f"PORT = {unused_port()}\n")
     (tmp_path / name).write_text(text)
-    if os.path.exists(test_path("multi_net", name) + ".exp"):
-        (tmp_path / (name + ".exp")).write_text(normalize(open(test_path("multi_net", name) + ".exp").read()))
+    if os.path.exists(where_is("multi_net", name) + ".exp"):
+        (tmp_path / (name + ".exp")).write_text(normalize(open(where_is("multi_net", name) + ".exp").read()))
     env = dict(os.environ, MICROPY_MICROPYTHON=os.path.join(os.path.dirname(__file__), "tls_normalize.py"),
                USSL_REAL_MICROPYTHON=MICROPYTHON)
     # 1.28's runner names instances with -t, 1.25's with -i.

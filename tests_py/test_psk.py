@@ -6,30 +6,16 @@ import subprocess
 
 import pytest
 
-from helpers import MICROPYTHON, free_port, run_mpy, wait_port
+from helpers import MICROPYTHON, free_port, run_mpy
 
 IDENTITY = b"micropython"
 KEY = b"secret-shared-key"
 
 
 @pytest.fixture
-def psk_server():
+def psk_server(openssl_server):
     """openssl s_server with a PSK and no certificate; echoes lines reversed (-rev)."""
-    procs = []
-
-    def start(key=KEY, identity=IDENTITY, *extra):
-        port = free_port()
-        args = ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-nocert", "-psk", key.hex(),
-                "-psk_identity", identity.decode(), "-rev", *extra]
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        procs.append(proc)
-        wait_port(port, proc, what="openssl s_server -psk")
-        return port
-
-    yield start
-    for p in procs:
-        p.kill()
-        p.wait(timeout=5)
+    return lambda key=KEY, identity=IDENTITY: openssl_server("-rev", psk=(identity, key))
 
 
 CLIENT = """

@@ -23,6 +23,7 @@ mod psk;
 mod pycrypto;
 mod server_state;
 mod session;
+mod sign_hook;
 
 pub use certinfo::*;
 pub use conn::*;

@@ -22,6 +22,8 @@ pub mod primitives;
 mod public_bignum;
 #[cfg(feature = "engine-rustls")]
 pub mod sign;
+#[cfg(feature = "engine-rustls")]
+pub mod sign_hook;
 #[cfg(feature = "rsa-sign")]
 mod sign_rsa;
 #[cfg(feature = "engine-rustls")]

@@ -67,6 +67,8 @@ struct Slot {
     c_sp: AtomicUsize,
     /// Non-zero while an allocation that handles its own failure runs (`without_reserve`).
     no_reserve: AtomicUsize,
+    /// Non-zero while a script's callback runs in the middle of an engine call (`callback`).
+    in_callback: AtomicUsize,
 }
 
 impl Slot {
@@ -79,6 +81,7 @@ impl Slot {
             hi: AtomicUsize::new(0),
             c_sp: AtomicUsize::new(0),
             no_reserve: AtomicUsize::new(0),
+            in_callback: AtomicUsize::new(0),
         }
     }
 
@@ -279,6 +282,27 @@ pub fn on_c_stack<R>(f: impl FnOnce() -> R) -> R {
         }
     }
     f()
+}
+
+/// Runs `f`, a call into the shim that runs a script's callback, on the C stack (where
+/// MicroPython's stack check and a collection expect to be), marked so that engine calls the
+/// callback makes are refused (`in_callback`): they would run on the C stack, with this thread's
+/// workspace and in the middle of a step.
+pub fn callback<R>(f: impl FnOnce() -> R) -> R {
+    let slot = own_slot(heap::thread_id());
+    if let Some(slot) = slot {
+        slot.in_callback.fetch_add(1, Ordering::Relaxed);
+    }
+    let out = on_c_stack(f);
+    if let Some(slot) = slot {
+        slot.in_callback.fetch_sub(1, Ordering::Relaxed);
+    }
+    out
+}
+
+/// True while this thread runs a script's callback from inside an engine call.
+pub fn in_callback() -> bool {
+    own_slot(heap::thread_id()).is_some_and(|s| s.in_callback.load(Ordering::Relaxed) != 0)
 }
 
 /// Runs `f` (an allocation that handles its own failure) with this thread's arena out of reach.

@@ -183,7 +183,12 @@ impl EngineContext for Context {
         let own = crate::unless_heap_ran_dry(|| {
             let chain = keys::load_certificates(chain_data)?;
             let key = keys::load_private_key(key_data)?;
-            keys::check_key_matches(&chain, &key)?;
+            if self.settings.sign_hook == 0 {
+                keys::check_key_matches(&chain, &key)?;
+            } else {
+                // A placeholder for a key held elsewhere may not match: it must still be a key.
+                Self::check_private_key(key_data)?;
+            }
             Ok(OwnCertificate { chain, key })
         })?;
         self.settings_mut().own = Some(own);
@@ -259,6 +264,13 @@ impl Context {
         Ok(versions)
     }
 
+    /// Our certificate with a key that signs through the script's hook (no match check).
+    fn hooked_certificate(&self, own: &OwnCertificate) -> Result<rustls::sign::CertifiedKey, UsslResult> {
+        let key = crate::provider::sign_hook::hooked_key(&own.key, self.settings.sign_hook)
+            .map_err(|_| UsslResult::UnsupportedPrivateKey)?;
+        Ok(rustls::sign::CertifiedKey::new(own.chain.clone(), key))
+    }
+
     /// The trust anchors as rustls takes them; None for CERT_NONE.
     fn root_store(&self) -> Result<Option<Arc<RootCertStore>>, UsslResult> {
         let anchors = self.settings.anchors_to_verify()?;
@@ -307,6 +319,9 @@ impl Context {
             }
         };
         let mut config = match &self.settings.own {
+            Some(own) if self.settings.sign_hook != 0 => builder.with_cert_resolver(Arc::new(
+                rustls::sign::SingleCertAndKey::from(self.hooked_certificate(own)?),
+            )),
             Some(own) => builder
                 .with_single_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
@@ -352,6 +367,9 @@ impl Context {
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone());
         let mut config = match &self.settings.own {
+            Some(own) if self.settings.sign_hook != 0 => builder.with_client_cert_resolver(Arc::new(
+                rustls::sign::SingleCertAndKey::from(self.hooked_certificate(own)?),
+            )),
             Some(own) => builder
                 .with_client_auth_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,

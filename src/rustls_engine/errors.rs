@@ -25,6 +25,7 @@ pub fn from_rustls(err: &Error) -> UsslResult {
         Error::General(msg) if msg == CLOCK_NOT_SET_TAG => R::ClockNotSet,
         Error::General(msg) if msg == rustls::ussl_psk::NO_KEY_FOR_IDENTITY => R::PskUnknownIdentity,
         Error::General(msg) if msg == rustls::ussl_psk::PSK_NOT_SELECTED => R::PskNotSelected,
+        Error::General(msg) if msg == crate::provider::sign_hook::SIGN_HOOK_FAILED => R::SignHookFailed,
         Error::HandshakeNotComplete => R::HandshakeNotComplete,
         _ => R::Internal,
     }
@@ -64,7 +65,8 @@ pub fn detail(err: &Error) -> Option<String> {
         Error::General(msg)
             if msg != CLOCK_NOT_SET_TAG
                 && msg != rustls::ussl_psk::NO_KEY_FOR_IDENTITY
-                && msg != rustls::ussl_psk::PSK_NOT_SELECTED =>
+                && msg != rustls::ussl_psk::PSK_NOT_SELECTED
+                && msg != crate::provider::sign_hook::SIGN_HOOK_FAILED =>
         {
             ["TLS error: ", msg, ""]
         }
