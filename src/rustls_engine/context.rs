@@ -319,9 +319,8 @@ impl Context {
             }
         };
         let mut config = match &self.settings.own {
-            Some(own) if self.settings.sign_hook != 0 => builder.with_cert_resolver(Arc::new(
-                rustls::sign::SingleCertAndKey::from(self.hooked_certificate(own)?),
-            )),
+            Some(own) if self.settings.sign_hook != 0 => builder
+                .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(self.hooked_certificate(own)?))),
             Some(own) => builder
                 .with_single_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
