@@ -19,21 +19,22 @@ pub enum Need {
 
 /// Runs an engine call with its workspace (a reserve for a full heap and, on boards, a stack of
 /// its own), taken from MicroPython's heap for the call; OUT_OF_MEMORY, without running `f`,
-/// when the heap has no room for it. Outside MicroPython `f` just runs.
+/// when the heap has no room for it; IN_CALLBACK, without running `f`, from inside a script's
+/// callback that runs in the middle of an engine call. Outside MicroPython `f` just runs.
 pub fn engine_call(need: Need, f: impl FnOnce() -> u32) -> u32 {
     #[cfg(feature = "micropython")]
     {
-        if runtime::workspace::in_callback() {
-            return result::UsslResult::InCallback as u32;
-        }
         let mut f = Some(f);
         let mut out = None;
-        if !runtime::workspace::run(need, &mut || {
+        let ran = runtime::workspace::run(need, &mut || {
             if let Some(f) = f.take() {
                 out = Some(f());
             }
-        }) {
-            return result::UsslResult::OutOfMemory as u32;
+        });
+        match ran {
+            Ok(()) => {}
+            Err(runtime::workspace::NotRun::NoRoom) => return result::UsslResult::OutOfMemory as u32,
+            Err(runtime::workspace::NotRun::InCallback) => return result::UsslResult::InCallback as u32,
         }
         // The job always runs once it has its workspace (panic = abort: it cannot stop half way).
         out.unwrap_or_else(|| runtime::fatal())

@@ -144,18 +144,28 @@ pub fn handshake_ended() {
     }
 }
 
-/// Runs `job` with a workspace for `need`. False, without running it, when the heap had no
-/// room for the workspace (or `SLOTS` threads are inside the engine already).
-pub fn run(need: Need, job: &mut dyn FnMut()) -> bool {
+/// Why `run` did not run a job.
+pub enum NotRun {
+    /// The heap had no room for the workspace (or `SLOTS` threads are inside the engine already).
+    NoRoom,
+    /// A script's callback runs in the middle of an engine call of this thread (`callback`).
+    InCallback,
+}
+
+/// Runs `job` with a workspace for `need`, or says why it did not.
+pub fn run(need: Need, job: &mut dyn FnMut()) -> Result<(), NotRun> {
     let me = heap::thread_id();
-    if own_slot(me).is_some() {
+    if let Some(slot) = own_slot(me) {
+        if slot.in_callback.load(Ordering::Relaxed) != 0 {
+            return Err(NotRun::InCallback);
+        }
         // Nested in a call of this thread: its workspace serves.
         job();
-        return true;
+        return Ok(());
     }
     let Some(slot) = claim_slot(me) else {
         meters::count(&meters().refused);
-        return false;
+        return Err(NotRun::NoRoom);
     };
     let ready = take(&heap::lock(), slot, need, me);
     if ready {
@@ -165,7 +175,11 @@ pub fn run(need: Need, job: &mut dyn FnMut()) -> bool {
     }
     give_back(&heap::lock(), slot, need);
     slot.owner.store(0, Ordering::Release);
-    ready
+    if ready {
+        Ok(())
+    } else {
+        Err(NotRun::NoRoom)
+    }
 }
 
 /// Takes the kept workspace, or the arena and, on boards, the stack from the heap. Whatever
@@ -286,7 +300,7 @@ pub fn on_c_stack<R>(f: impl FnOnce() -> R) -> R {
 
 /// Runs `f`, a call into the shim that runs a script's callback, on the C stack (where
 /// MicroPython's stack check and a collection expect to be), marked so that engine calls the
-/// callback makes are refused (`in_callback`): they would run on the C stack, with this thread's
+/// callback makes are refused (`run`): they would run on the C stack, with this thread's
 /// workspace and in the middle of a step.
 pub fn callback<R>(f: impl FnOnce() -> R) -> R {
     let slot = own_slot(heap::thread_id());
@@ -298,11 +312,6 @@ pub fn callback<R>(f: impl FnOnce() -> R) -> R {
         slot.in_callback.fetch_sub(1, Ordering::Relaxed);
     }
     out
-}
-
-/// True while this thread runs a script's callback from inside an engine call.
-pub fn in_callback() -> bool {
-    own_slot(heap::thread_id()).is_some_and(|s| s.in_callback.load(Ordering::Relaxed) != 0)
 }
 
 /// Runs `f` (an allocation that handles its own failure) with this thread's arena out of reach.
