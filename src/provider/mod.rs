@@ -34,6 +34,8 @@ mod verify_rsa;
 
 #[cfg(feature = "engine-rustls")]
 pub use rustls_glue::*;
+#[cfg(all(feature = "engine-rustls", feature = "tls12"))]
+pub use suites::PSK_CIPHER_SUITES;
 #[cfg(feature = "engine-rustls")]
 pub use suites::{find_by_name, openssl_name, ALL_CIPHER_SUITES};
 #[cfg(feature = "engine-rustls")]

@@ -141,6 +141,23 @@ tls12_suite!(
     NO_LIMIT
 );
 
+// TLS 1.2's PSK suite (RFC 5487), offered only by contexts with TLS-PSK (`rustls::ussl_psk`,
+// patches/rustls-0.23.48.patch). Its signature schemes are never used: they match the
+// placeholder certificate a PSK server hands rustls.
+#[cfg(feature = "tls12")]
+tls12_suite!(
+    PSK_AES_128_GCM,
+    TLS_PSK_WITH_AES_128_GCM_SHA256,
+    SHA256,
+    TLS12_ECDSA_SCHEMES,
+    TLS12_AES_128_GCM,
+    AES_GCM_LIMIT
+);
+
+/// The TLS 1.2 suites a context with TLS-PSK offers.
+#[cfg(feature = "tls12")]
+pub static PSK_CIPHER_SUITES: &[SupportedCipherSuite] = &[SupportedCipherSuite::Tls12(&PSK_AES_128_GCM)];
+
 pub static ALL_CIPHER_SUITES: &[SupportedCipherSuite] = &[
     SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
     #[cfg(feature = "aes256")]
@@ -206,6 +223,8 @@ static NAMES: &[(CipherSuite, &str, &str, u32)] = &[
         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
         256,
     ),
+    #[cfg(feature = "tls12")]
+    (CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256, "PSK-AES128-GCM-SHA256", "TLS_PSK_WITH_AES_128_GCM_SHA256", 128),
 ];
 
 /// The OpenSSL name and key bits of one of our suites.

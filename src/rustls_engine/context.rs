@@ -319,29 +319,29 @@ impl Context {
             }
         };
         let mut config = match &self.settings.own {
+            // A PSK server shows no certificate (rustls wants one all the same).
+            _ if self.settings.psk.is_on() => builder.with_cert_resolver(Arc::new(
+                rustls::sign::SingleCertAndKey::from(super::psk_server::placeholder_certificate()),
+            )),
             Some(own) if self.settings.sign_hook != 0 => builder
                 .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(self.hooked_certificate(own)?))),
             Some(own) => builder
                 .with_single_cert(own.chain.clone(), own.key.clone_key())
                 .map_err(|_| UsslResult::KeyDoesNotMatchCertificate)?,
-            // A PSK server needs no certificate (rustls wants one all the same).
-            None if self.settings.psk.is_on() => builder.with_cert_resolver(Arc::new(
-                rustls::sign::SingleCertAndKey::from(super::psk_server::placeholder_certificate()),
-            )),
             // mainline MicroPython lets a server socket be made before its certificate is
             // loaded; its handshakes then fail with handshake_failure.
             None => builder.with_cert_resolver(Arc::new(NoCertificate)),
         };
         if self.settings.psk.is_on() {
             // Each connection gets a copy with its own key slot (`Connection::server`); PSK
-            // handshakes leave no tickets.
+            // handshakes leave no tickets and no sessions.
             config.send_tls13_tickets = 0;
-            return Ok(config);
+        } else {
+            config.ticketer = self.server_state.ticketer.clone();
+            config.session_storage = self.server_state.cache.clone();
+            // One ticket per handshake: a board's client keeps only the newest anyway.
+            config.send_tls13_tickets = 1;
         }
-        config.ticketer = self.server_state.ticketer.clone();
-        config.session_storage = self.server_state.cache.clone();
-        // One ticket per handshake: a board's client keeps only the newest anyway.
-        config.send_tls13_tickets = 1;
         if let Some(log) = &self.settings.engine.key_log {
             config.key_log = log.clone();
         }

@@ -1,7 +1,8 @@
-//! A PSK server connection's key lookup (`crate::psk`): the connection holds its ClientHello
-//! back from rustls until the shim has looked up the key of the identity offered
-//! (`crate::psk_peek`), then hands the key to rustls through the connection's own `KeySlot`,
-//! which the connection's copy of the server config points to.
+//! A PSK server connection's key lookup (`crate::psk`): the connection holds the message that
+//! names the client's identity (TLS 1.3's ClientHello, or TLS 1.2's ClientKeyExchange) back
+//! from rustls until the shim has looked up its key (`crate::psk_peek`), then hands the key to
+//! rustls through the connection's own `KeySlot`, which the connection's copy of the server
+//! config points to.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -11,7 +12,7 @@ use rustls::ussl_psk::ExternalPskKeys;
 use rustls::{SignatureAlgorithm, SignatureScheme};
 use zeroize::Zeroizing;
 
-use crate::psk_peek::{first_identity, Peek};
+use crate::psk_peek::{identity, Carrier, Peek};
 use crate::result::UsslResult;
 use crate::sync::SpinLock;
 
@@ -32,8 +33,8 @@ impl ExternalPskKeys for KeySlot {
 }
 
 enum Lookup {
-    /// The ClientHello is not complete yet.
-    Waiting,
+    /// Waiting for the message that may carry the identity.
+    Waiting(Carrier),
     /// The shim is to look this identity up.
     Pending(Vec<u8>),
     /// Answered (or nothing to look up): the ClientHello has gone to rustls.
@@ -48,21 +49,25 @@ pub struct ServerLookup {
 
 impl ServerLookup {
     pub fn new(slot: Arc<KeySlot>) -> Self {
-        Self { slot, lookup: Lookup::Waiting }
+        Self { slot, lookup: Lookup::Waiting(Carrier::ClientHello) }
     }
 
-    /// Whether the records so far may go to rustls: not while the ClientHello is incomplete or
-    /// its identity waits for the shim.
+    /// Whether the records so far may go to rustls: not while the message that carries the
+    /// identity is incomplete, or its identity waits for the shim.
     pub fn let_through(&mut self, records: &[u8]) -> Result<bool, UsslResult> {
-        if let Lookup::Waiting = self.lookup {
-            self.lookup = match first_identity(records)? {
-                Peek::More => Lookup::Waiting,
-                Peek::Identity(id) => Lookup::Pending(id),
-                // rustls refuses it: a PSK server makes no handshake without a PSK.
-                Peek::Nothing => Lookup::Done { raised: false },
-            };
-        }
-        Ok(matches!(self.lookup, Lookup::Done { .. }))
+        let Lookup::Waiting(carrier) = self.lookup else {
+            return Ok(matches!(self.lookup, Lookup::Done { .. }));
+        };
+        let (lookup, through) = match (identity(records, carrier)?, carrier) {
+            (Peek::More, _) => (Lookup::Waiting(carrier), false),
+            (Peek::Identity(id), _) => (Lookup::Pending(id), false),
+            // No TLS 1.3 PSK: the handshake goes on to a TLS 1.2 PSK suite, whose
+            // ClientKeyExchange names the identity, or rustls refuses it.
+            (Peek::Nothing, Carrier::ClientHello) => (Lookup::Waiting(Carrier::ClientKeyExchange), true),
+            (Peek::Nothing, Carrier::ClientKeyExchange) => (Lookup::Done { raised: false }, true),
+        };
+        self.lookup = lookup;
+        Ok(through)
     }
 
     pub fn pending_identity(&self) -> Option<&[u8]> {
